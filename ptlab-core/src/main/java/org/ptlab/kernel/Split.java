@@ -1,0 +1,173 @@
+package org.ptlab.kernel;
+
+import org.ptlab.arch.Desc;
+import org.ptlab.arch.Geometry;
+import org.ptlab.arch.MapSize;
+import org.ptlab.pgtable.Pgtable;
+
+/**
+ * Splitting live kernel leaf mappings (arch/arm64/mm/mmu.c): {@code split_pud},
+ * {@code split_pmd}, {@code split_contpmd}, {@code split_contpte}, the boundary split
+ * {@code split_kernel_leaf_mapping_locked} and the whole-range {@code range_split_to_ptes} used by
+ * the boot repaint. A split keeps OA and attributes of every VA; it changes only the leaf size, so
+ * with BBML2_NOABORT it is done over the live entry with no TLB invalidation.
+ */
+public final class Split {
+    private final Kernel k;
+    private final Pgtable pg;
+    private final Geometry geo;
+    private final DirectMap dm;
+
+    Split(Kernel k) {
+        this.k = k;
+        this.pg = k.pg;
+        this.geo = k.geo;
+        this.dm = k.directMap;
+    }
+
+    /**
+     * {@code split_pmd()} / {@code split_pud()}: replace the block at (table, idx) of {@code level}
+     * by a table of next-level leaves with the same OA and attributes, CONT on all of them iff
+     * {@code toCont}. Returns 0 or -ENOMEM (nothing changed).
+     */
+    public int splitBlock(int level, long table, int idx, long va, boolean toCont) {
+        long block = pg.read(table, idx);
+        long childPa = pg.allocTable(level + 1, k.linearOwner);
+        if (childPa == 0) {
+            return -Errno.ENOMEM;
+        }
+        long prot = Desc.pgprot(block) & ~Desc.CONT;
+        long oa = block & Desc.OA_MASK & -geo.entrySize(level);
+        int childLevel = level + 1;
+        long childProt = childLevel == 3 ? Desc.mkPageType(prot) : Desc.mkSect(prot);
+        if (toCont) {
+            childProt |= Desc.CONT;
+        }
+        long step = geo.entrySize(childLevel);
+        pg.writeRun(childPa, 0, geo.ptrsPerTable, oa | childProt, step);
+        pg.dsbIshst();
+        pg.write(table, idx, Desc.tableDesc(childPa, (block & Desc.PXN) != 0));
+        MapSize from = MapSize.of(level, false);
+        MapSize to = MapSize.of(childLevel, toCont);
+        dm.moved(va, from, to, geo.entrySize(level));
+        return 0;
+    }
+
+    /**
+     * {@code split_contpte()} / {@code split_contpmd()}: clear CONT on every entry of the
+     * contiguous group containing idx, each rewritten in place.
+     */
+    public void clearContGroup(int level, long table, int idx, long va) {
+        int n = geo.contEntries(level);
+        int first = idx & -n;
+        long groupVa = va & -geo.contSize(level);
+        for (int i = 0; i < n; i++) {
+            long d = pg.read(table, first + i);
+            pg.write(table, first + i, d & ~Desc.CONT);
+        }
+        dm.moved(groupVa, MapSize.of(level, true), MapSize.of(level, false), geo.contSize(level));
+    }
+
+    /**
+     * {@code split_kernel_leaf_mapping_locked(addr)}: make addr a leaf boundary, splitting PUD ->
+     * contPMD -> PMD -> contPTE only as far as needed. Caller holds pgtable_split_lock.
+     */
+    public int splitAt(long addr) {
+        long table = k.swapper;
+        for (int level = geo.startLevel; level <= 3; level++) {
+            if (level < 2) {
+                if ((addr & (geo.entrySize(level) - 1)) == 0) {
+                    return 0;
+                }
+                int idx = geo.index(level, addr);
+                long d = pg.read(table, idx);
+                if (!Desc.present(d)) {
+                    return 0;
+                }
+                if (Desc.isLeaf(level, d)) {
+                    int rc = splitBlock(level, table, idx, addr, true);
+                    if (rc != 0) {
+                        return rc;
+                    }
+                    d = pg.read(table, idx);
+                }
+                table = Pgtable.tablePa(d);
+                continue;
+            }
+            if (level == 2) {
+                if ((addr & (geo.contPmdSize - 1)) == 0) {
+                    return 0;
+                }
+                int idx = geo.index(2, addr);
+                long d = pg.read(table, idx);
+                if (!Desc.present(d)) {
+                    return 0;
+                }
+                if (Desc.isLeaf(2, d)) {
+                    if (Desc.cont(d)) {
+                        clearContGroup(2, table, idx, addr);
+                    }
+                    if ((addr & (geo.entrySize(2) - 1)) == 0) {
+                        return 0;
+                    }
+                    int rc = splitBlock(2, table, idx, addr, true);
+                    if (rc != 0) {
+                        return rc;
+                    }
+                    d = pg.read(table, idx);
+                }
+                table = Pgtable.tablePa(d);
+                continue;
+            }
+            if ((addr & (geo.contPteSize - 1)) == 0) {
+                return 0;
+            }
+            int idx = geo.index(3, addr);
+            long d = pg.read(table, idx);
+            if (Desc.present(d) && Desc.cont(d)) {
+                clearContGroup(3, table, idx, addr);
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * {@code range_split_to_ptes(start, end)}: split every block and CONT group overlapping
+     * [start, end) down to non-contiguous PTEs (boot repaint, late KFENCE pool).
+     */
+    public int rangeSplitToPtes(long start, long end) {
+        return walkSplit(geo.startLevel, k.swapper, start, end);
+    }
+
+    private int walkSplit(int level, long table, long addr, long end) {
+        do {
+            long next = geo.addrEnd(level, addr, end);
+            int idx = geo.index(level, addr);
+            long d = pg.read(table, idx);
+            if (d != 0) {
+                if (level == 3) {
+                    if (Desc.cont(d)) {
+                        clearContGroup(3, table, idx, addr);
+                    }
+                } else {
+                    if (Desc.isLeaf(level, d)) {
+                        if (level == 2 && Desc.cont(d)) {
+                            clearContGroup(2, table, idx, addr);
+                        }
+                        int rc = splitBlock(level, table, idx, addr, false);
+                        if (rc != 0) {
+                            return rc;
+                        }
+                        d = pg.read(table, idx);
+                    }
+                    int rc = walkSplit(level + 1, Pgtable.tablePa(d), addr, next);
+                    if (rc != 0) {
+                        return rc;
+                    }
+                }
+            }
+            addr = next;
+        } while (addr != end);
+        return 0;
+    }
+}
