@@ -1,0 +1,36 @@
+package org.ptlab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The ptlab command line. Each subcommand is a class in this package registered below.
+ * Exit status: 0 success, 1 a check failed (a violation was found), 2 bad input or configuration.
+ */
+@Command(
+        name = "ptlab",
+        mixinStandardHelpOptions = true,
+        version = "ptlab 0.1.0",
+        description = "A page-table laboratory: the arm64 linear map, its splits, its accounting and its hardware, executed.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Ptlab implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Run the command line and return the exit status (for tests). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Ptlab());
+        cl.setParameterExceptionHandler(Cli::parameterError);
+        cl.setExecutionExceptionHandler(Cli::executionError);
+        return cl.execute(args);
+    }
+}
