@@ -42,14 +42,14 @@ public final class TableStore {
 
     /**
      * @param tableBits log2 of descriptors per table
-     * @param expectedTables a sizing hint for the storage chunks (which grow to 8 MiB)
+     * @param expectedTables a sizing hint for the storage chunks (of at most 512 KiB, at least four tables)
      */
     public TableStore(int tableBits, long expectedTables) {
         this.tableBits = tableBits;
         this.entries = 1 << tableBits;
         long wantLongs = Math.max(1, expectedTables) << tableBits;
         int shift = 64 - Long.numberOfLeadingZeros(Math.max(1, wantLongs - 1));
-        shift = Math.max(tableBits, Math.min(20, Math.max(shift - 3, 12)));
+        shift = Math.max(tableBits + 2, Math.min(16, Math.max(shift - 3, 12)));
         this.chunkShift = shift;
         this.pagesPerChunkShift = chunkShift - tableBits;
     }
