@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         description = "A page-table laboratory: the arm64 linear map, its splits, its accounting and its hardware, executed.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BootCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
         })
 public final class Ptlab implements Runnable {
 

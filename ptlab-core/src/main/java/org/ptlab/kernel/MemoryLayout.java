@@ -93,7 +93,7 @@ public final class MemoryLayout {
 
     /** Place the default kernel image at the start of the first range. */
     public MemoryLayout defaultImage() {
-        if (!memory.isEmpty()) {
+        if (!memory.isEmpty() && memory.get(0).size() >= 2 * (DEFAULT_STEXT_OFFSET + DEFAULT_TEXT_SIZE)) {
             long base = memory.get(0).start();
             kernelImage(base + DEFAULT_STEXT_OFFSET, base + DEFAULT_STEXT_OFFSET + DEFAULT_TEXT_SIZE);
         }
