@@ -37,9 +37,9 @@ import org.ptlab.pgtable.Tlbi;
  * linear map, a user mm, a standalone region) can be walked by giving its root PA.
  */
 public final class HwModel implements PgtableObserver {
-    public static final int LOAD = 0;
-    public static final int STORE = 1;
-    public static final int IFETCH = 2;
+    public static final byte LOAD = 0;
+    public static final byte STORE = 1;
+    public static final byte IFETCH = 2;
 
     public final Pgtable pg;
     public final Geometry geo;

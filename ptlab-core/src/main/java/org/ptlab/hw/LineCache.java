@@ -11,9 +11,8 @@ final class LineCache {
     final int lineShift;
     final int ways;
     final int setMask;
+    /** Tags by set, most recently used first; 0 = empty. */
     private final long[] tag;
-    private final long[] stamp;
-    private long clock;
 
     LineCache(CoreConfig.CacheLevel c) {
         this.name = c.name;
@@ -23,33 +22,35 @@ final class LineCache {
         int lines = (int) (c.size / c.line);
         this.setMask = lines / ways - 1;
         this.tag = new long[lines];
-        this.stamp = new long[lines];
     }
 
-    /** Look up a physical address; on a miss, fill (evicting the LRU line). Returns whether it hit. */
+    /**
+     * Look up a physical address; on a miss, fill (evicting the least recently used line). Returns
+     * whether it hit. Each set is kept in recency order, so LRU needs no time stamps and a set is
+     * one contiguous run of the array.
+     */
     boolean access(long pa) {
         long line = (pa >>> lineShift) + 1;
+        long[] t = tag;
         int base = (int) ((line ^ (line >>> 17)) & setMask) * ways;
-        int victim = base;
-        long best = Long.MAX_VALUE;
-        for (int i = base, e = base + ways; i < e; i++) {
-            long t = tag[i];
-            if (t == line) {
-                stamp[i] = ++clock;
+        if (t[base] == line) {
+            return true;
+        }
+        for (int i = base + 1, e = base + ways; i < e; i++) {
+            if (t[i] == line) {
+                System.arraycopy(t, base, t, base + 1, i - base);
+                t[base] = line;
                 return true;
             }
-            if (stamp[i] < best) {
-                best = stamp[i];
-                victim = i;
-            }
         }
-        tag[victim] = line;
-        stamp[victim] = ++clock;
+        if (ways > 1) {
+            System.arraycopy(t, base, t, base + 1, ways - 1);
+        }
+        t[base] = line;
         return false;
     }
 
     void clear() {
         java.util.Arrays.fill(tag, 0);
-        java.util.Arrays.fill(stamp, 0);
     }
 }

@@ -35,6 +35,13 @@ final class XlatCache {
     int live;
     private final int[] hidx;
     private final int hmask;
+    // fully associative levels: exact LRU as a doubly linked list (MRU at head) and a free stack
+    private final int[] prev;
+    private final int[] next;
+    private int head = -1;
+    private int tail = -1;
+    private final int[] free;
+    private int nfree;
 
     XlatCache(String name, int entries, int ways, int latency, int[] shift) {
         this.name = name;
@@ -52,9 +59,19 @@ final class XlatCache {
             int n = Integer.highestOneBit(entries * 4 - 1) << 1;
             hidx = new int[n];
             hmask = n - 1;
+            prev = new int[entries];
+            next = new int[entries];
+            free = new int[entries];
+            for (int i = 0; i < entries; i++) {
+                free[i] = entries - 1 - i;
+            }
+            nfree = entries;
         } else {
             hidx = null;
             hmask = 0;
+            prev = null;
+            next = null;
+            free = null;
         }
     }
 
@@ -102,11 +119,49 @@ final class XlatCache {
             m &= m - 1;
             int w = probe(va, kind);
             if (w >= 0) {
-                stamp[w] = ++clock;
+                touch(w);
                 return w;
             }
         }
         return -1;
+    }
+
+    private void touch(int w) {
+        if (prev == null) {
+            stamp[w] = ++clock;
+            return;
+        }
+        if (head == w) {
+            return;
+        }
+        unlink(w);
+        pushFront(w);
+    }
+
+    private void unlink(int w) {
+        int p = prev[w];
+        int n = next[w];
+        if (p >= 0) {
+            next[p] = n;
+        } else {
+            head = n;
+        }
+        if (n >= 0) {
+            prev[n] = p;
+        } else {
+            tail = p;
+        }
+    }
+
+    private void pushFront(int w) {
+        prev[w] = -1;
+        next[w] = head;
+        if (head >= 0) {
+            prev[head] = w;
+        } else {
+            tail = w;
+        }
+        head = w;
     }
 
     /** Look up one kind and mark it used. */
@@ -116,7 +171,7 @@ final class XlatCache {
         }
         int w = probe(va, kind);
         if (w >= 0) {
-            stamp[w] = ++clock;
+            touch(w);
         }
         return w;
     }
@@ -128,8 +183,25 @@ final class XlatCache {
     int fill(long va, int kind, long value, long auxv, int srcKind) {
         long k = keyOf(va, kind, shift[kind]);
         int w = probe(va, kind);
-        if (w < 0) {
-            int base = hidx != null ? 0 : (int) ((va >>> shift[kind]) & setMask) * ways;
+        if (w < 0 && prev != null) {
+            if (nfree == 0) {
+                remove(tail);
+            }
+            w = free[--nfree];
+            key[w] = k;
+            perKind[kind]++;
+            kindMask |= 1 << kind;
+            live++;
+            int h = hash(k) & hmask;
+            while (hidx[h] != 0) {
+                h = (h + 1) & hmask;
+            }
+            hidx[h] = w + 1;
+            pushFront(w);
+        } else if (w >= 0) {
+            touch(w);
+        } else {
+            int base = (int) ((va >>> shift[kind]) & setMask) * ways;
             int victim = base;
             long best = Long.MAX_VALUE;
             for (int i = base, e = base + ways; i < e; i++) {
@@ -150,18 +222,11 @@ final class XlatCache {
             perKind[kind]++;
             kindMask |= 1 << kind;
             live++;
-            if (hidx != null) {
-                int h = hash(k) & hmask;
-                while (hidx[h] != 0) {
-                    h = (h + 1) & hmask;
-                }
-                hidx[h] = w + 1;
-            }
+            stamp[w] = ++clock;
         }
         val[w] = value;
         aux[w] = auxv;
         src[w] = (byte) srcKind;
-        stamp[w] = ++clock;
         return w;
     }
 
@@ -220,6 +285,8 @@ final class XlatCache {
                 }
             }
             hidx[hole] = 0;
+            unlink(w);
+            free[nfree++] = w;
         }
     }
 
@@ -268,6 +335,12 @@ final class XlatCache {
         Arrays.fill(perKind, 0);
         if (hidx != null) {
             Arrays.fill(hidx, 0);
+            head = -1;
+            tail = -1;
+            for (int i = 0; i < key.length; i++) {
+                free[i] = key.length - 1 - i;
+            }
+            nfree = key.length;
         }
         kindMask = 0;
         live = 0;
