@@ -535,6 +535,7 @@ public final class HwModel implements PgtableObserver {
             if (c.cfg.bbml2NoAbort) {
                 continue;
             }
+            levels:
             for (XlatCache t : c.tlbs) {
                 if (t.live == 0) {
                     continue;
@@ -546,7 +547,7 @@ public final class HwModel implements PgtableObserver {
                                                 + "a walk may now fill a %s entry beside it (no BBML2_NOABORT)",
                                         kindName(ok), kindName(nk), geo.levelName(level), idx, va, va + size - 1, t.name,
                                         entryString(t, w), kindName(nk)));
-                        break;
+                        break levels;
                     }
                 }
             }
@@ -612,6 +613,7 @@ public final class HwModel implements PgtableObserver {
     public int checkStale(int opCpu, long startVa, long endVa) {
         int found = 0;
         for (HwCpu c : cpus) {
+            long lastReported = 1;
             for (XlatCache t : c.tlbs) {
                 if (t.live == 0) {
                     continue;
@@ -638,7 +640,11 @@ public final class HwModel implements PgtableObserver {
                         } else if (pa != cachedPa) {
                             why = String.format("cached output 0x%x, the tables say 0x%x", cachedPa, pa);
                         }
+                        if (why != null && cur == lastReported) {
+                            break;
+                        }
                         if (why != null) {
+                            lastReported = cur;
                             report(Hazard.Kind.STALE_TRANSLATION, opCpu, c.id, cur,
                                     String.format("%s entry %s still translates 0x%x after the operation returned: %s", t.name,
                                             entryString(t, w), cur, why));
@@ -655,16 +661,22 @@ public final class HwModel implements PgtableObserver {
         return found;
     }
 
+    /**
+     * Before filling an entry for va of source kind src: any entry of this CPU overlapping the new
+     * entry's range that came from a translation of another size is a TLB conflict. A scan of the
+     * CPU's TLBs, done only once a live size change has been seen.
+     */
     private void checkFillConflict(HwCpu c, XlatCache t, long va, int src) {
+        long size = 1L << kindShift[src];
+        long s0 = va & -size;
         for (XlatCache o : c.tlbs) {
-            int m = o.kindMask;
-            while (m != 0) {
-                int k = Integer.numberOfTrailingZeros(m);
-                m &= m - 1;
-                int w = o.probe(va, k);
-                if (w >= 0 && o.src[w] != src) {
+            if (o.live == 0) {
+                continue;
+            }
+            for (int w = 0; w < o.key.length; w++) {
+                if (o.key[w] != 0 && o.src[w] != src && o.overlaps(w, s0, s0 + size)) {
                     report(Hazard.Kind.TLB_CONFLICT, c.id, c.id, va,
-                            String.format("filling a %s entry into %s while %s holds %s for the same VA (TLB conflict abort; no BBML2_NOABORT)",
+                            String.format("filling a %s entry into %s while %s holds %s for an overlapping VA (TLB conflict abort; no BBML2_NOABORT)",
                                     kindName(src), t.name, o.name, entryString(o, w)));
                     return;
                 }
