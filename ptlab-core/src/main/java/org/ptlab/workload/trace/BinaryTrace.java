@@ -90,7 +90,27 @@ public final class BinaryTrace {
 
     /** Open a binary trace for reading. */
     public static Reader open(Path file) throws IOException {
-        return new Reader(Files.newInputStream(file), file.toString());
+        InputStream is = Files.newInputStream(file);
+        if (file.toString().endsWith(".gz")) {
+            is = new java.util.zip.GZIPInputStream(is, 1 << 16);
+        }
+        return new Reader(is, file.toString());
+    }
+
+    /** Open a trace by content: ptlab binary if it starts with the magic, else lackey text. */
+    public static AccessTrace openAny(Path file, boolean replayIfetch) throws IOException {
+        InputStream is = Files.newInputStream(file);
+        if (file.toString().endsWith(".gz")) {
+            is = new java.util.zip.GZIPInputStream(is, 1 << 16);
+        }
+        BufferedInputStream b = new BufferedInputStream(is, 1 << 16);
+        b.mark(MAGIC.length);
+        byte[] head = b.readNBytes(MAGIC.length);
+        b.reset();
+        if (java.util.Arrays.equals(head, MAGIC)) {
+            return new Reader(b, file.toString());
+        }
+        return new LackeyReader(b, file.toString(), replayIfetch);
     }
 
     /** Reads a binary trace; malformed input is an IllegalArgumentException naming file and offset. */
@@ -123,8 +143,16 @@ public final class BinaryTrace {
             this.instructions = ins;
         }
 
+        private boolean ended;
+
+        /** The header's instruction count once the whole trace has been read (0 before). */
         @Override
         public long instructions() {
+            return ended ? instructions : 0;
+        }
+
+        /** The instruction count from the header. */
+        public long headerInstructions() {
             return instructions;
         }
 
@@ -166,6 +194,7 @@ public final class BinaryTrace {
             while (n < max) {
                 int b = read();
                 if (b < 0) {
+                    ended = true;
                     break;
                 }
                 long lo = b & 0x7f;
