@@ -11,6 +11,10 @@ import java.util.Arrays;
  * <p>Not thread-safe: the model runs one modelled CPU at a time (the explorer hands control over
  * with a happens-before edge), so plain array accesses are correct.
  *
+ * <p>A recycled slot is zeroed only if it was written since it was last zeroed (a per-slot dirty
+ * flag), so table pages that are allocated and freed without ever being written (deposited page
+ * tables of huge PFN maps, tables of a failed operation) cost no memset.
+ *
  * <p>Everything outside the accessor layer ({@link Pgtable}) reaches tables only through it, so a
  * later store may hold uniform tables implicitly and materialise them on first write.
  */
@@ -24,6 +28,7 @@ public final class TableStore {
     private int[] freeStack = new int[64];
     private int freeTop;
     private int live;
+    private boolean[] dirty = new boolean[1024];
 
     /**
      * @param tableBits log2 of descriptors per table
@@ -65,12 +70,18 @@ public final class TableStore {
         live++;
         if (freeTop > 0) {
             int slot = freeStack[--freeTop];
-            long[] c = chunks[slot >>> tablesPerChunkShift];
-            int base = (slot & ((1 << tablesPerChunkShift) - 1)) << tableBits;
-            Arrays.fill(c, base, base + entries, 0L);
+            if (dirty[slot]) {
+                long[] c = chunks[slot >>> tablesPerChunkShift];
+                int base = (slot & ((1 << tablesPerChunkShift) - 1)) << tableBits;
+                Arrays.fill(c, base, base + entries, 0L);
+                dirty[slot] = false;
+            }
             return slot;
         }
         int slot = highWater++;
+        if (slot >= dirty.length) {
+            dirty = Arrays.copyOf(dirty, Math.max(slot + 1, dirty.length * 2));
+        }
         int ci = slot >>> tablesPerChunkShift;
         if (ci >= chunks.length) {
             chunks = Arrays.copyOf(chunks, chunks.length * 2);
@@ -95,11 +106,13 @@ public final class TableStore {
     }
 
     public void set(int slot, int idx, long v) {
+        dirty[slot] = true;
         chunks[slot >>> tablesPerChunkShift][((slot & ((1 << tablesPerChunkShift) - 1)) << tableBits) + idx] = v;
     }
 
     /** Fill entries [from, from+count) with first, first+step, first+2*step, ... */
     public void fillRun(int slot, int from, int count, long first, long step) {
+        dirty[slot] = true;
         long[] c = chunks[slot >>> tablesPerChunkShift];
         int base = ((slot & ((1 << tablesPerChunkShift) - 1)) << tableBits) + from;
         long v = first;
@@ -118,6 +131,7 @@ public final class TableStore {
 
     /** Copy a whole table in (for snapshot restore). */
     public void copyIn(int slot, long[] src) {
+        dirty[slot] = true;
         long[] c = chunks[slot >>> tablesPerChunkShift];
         int base = (slot & ((1 << tablesPerChunkShift) - 1)) << tableBits;
         System.arraycopy(src, 0, c, base, entries);
