@@ -85,6 +85,17 @@ class UserPfnmapTest {
     }
 
     @Test
+    void variantsAreListedUnderPfnmapAndSelectable() {
+        org.ptlab.check.UserVariants.register();
+        assertThat(org.ptlab.kernel.Variants.FAMILIES.get("pfnmap")).extracting(org.ptlab.kernel.Variants.Variant::name)
+                .containsExactly("seed004-v4", "seed004-v2", "seed004-v4-oldprot");
+        org.ptlab.kernel.Variants sel = new org.ptlab.kernel.Variants();
+        assertThat(org.ptlab.check.UserVariants.config(sel).variant).isEqualTo(PfnmapVariant.SEED004_V4);
+        sel.select("pfnmap=seed004-v2");
+        assertThat(org.ptlab.check.UserVariants.config(sel).variant).isEqualTo(PfnmapVariant.SEED004_V2);
+    }
+
+    @Test
     void alignedRemapUsesPmdLeavesWithOneDepositEach() {
         space(PfnmapVariant.SEED004_V4);
         us.cfg.pudPfnmap = false;
