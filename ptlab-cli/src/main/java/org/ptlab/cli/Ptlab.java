@@ -21,6 +21,9 @@ import picocli.CommandLine.Command;
             VariantsCommand.class,
         })
 public final class Ptlab implements Runnable {
+    static {
+        org.ptlab.check.UserVariants.register(); // the user model's own variants (pfnmap=...) in `--variant` and `ptlab variants`
+    }
 
     @Override
     public void run() {
