@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         description = "A page-table laboratory: the arm64 linear map, its splits, its accounting and its hardware, executed.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BootCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
         })
 public final class Ptlab implements Runnable {
 
@@ -28,7 +31,14 @@ public final class Ptlab implements Runnable {
 
     /** Run the command line and return the exit status (for tests). */
     public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Run with the given output and error writers (for tests). */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Ptlab());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setParameterExceptionHandler(Cli::parameterError);
         cl.setExecutionExceptionHandler(Cli::executionError);
         return cl.execute(args);

@@ -1,0 +1,134 @@
+package org.ptlab.kernel;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.ptlab.arch.Granule;
+import org.ptlab.arch.Sizes;
+
+/**
+ * A machine description as users write it (command-line options or a scenario's {@code machine:}
+ * section), turned into a {@link KernelConfig} and a {@link MemoryLayout}. Precedence: the kernel
+ * version first (it decides how the rest is parsed), then the command line ({@code cmdline}), then
+ * the explicit settings, which override what the command line said.
+ */
+public final class MachineSpec {
+    public String mem;
+    public String memmap;
+    public String iomem;
+    public String granule;
+    public Integer vaBits;
+    public String kernel;
+    public String rodata;
+    public String cmdline;
+    public String cpu;
+    public String bbml2;
+    public Boolean debugPagealloc;
+    /** kfence.sample_interval; setting it builds KFENCE in. */
+    public Long kfence;
+    public Boolean realm;
+    public Boolean kpti;
+    public Boolean tlbRange;
+    public String memoryBlockSize;
+    public List<String> variants = new ArrayList<>();
+
+    /** The result: configuration, layout and warnings (from the command line). */
+    public record Built(KernelConfig cfg, MemoryLayout mem, List<String> warnings) {}
+
+    public Built build() {
+        KernelConfig cfg = new KernelConfig();
+        List<String> warnings = new ArrayList<>();
+        if (kernel != null) {
+            cfg.version = KernelVersion.parse(kernel);
+        }
+        if (granule != null) {
+            cfg.granule = Granule.parse(granule);
+        }
+        if (vaBits != null) {
+            cfg.vaBits = vaBits;
+        }
+        cfg.geometry(); // rejects unsupported granule/VA combinations early
+        if (cmdline != null) {
+            warnings.addAll(Cmdline.apply(cmdline, cfg));
+        }
+        if (rodata != null) {
+            cfg.rodata = Rodata.parseOption(rodata, cfg.version);
+        }
+        if (cpu != null) {
+            cfg.cpus.clear();
+            for (String c : cpu.split(",")) {
+                cfg.cpus.add(Cpu.parse(c));
+            }
+        }
+        if (bbml2 != null) {
+            switch (bbml2.trim()) {
+                case "noabort": cfg.bbml2Override = Boolean.TRUE; break;
+                case "none": cfg.bbml2Override = Boolean.FALSE; break;
+                case "auto": cfg.bbml2Override = null; break;
+                default: throw new IllegalArgumentException("bad --bbml2 '" + bbml2 + "': expected noabort, none or auto");
+            }
+        }
+        if (debugPagealloc != null) {
+            cfg.debugPagealloc = debugPagealloc;
+        }
+        if (kfence != null) {
+            cfg.kfence = true;
+            cfg.kfenceSampleInterval = kfence;
+        }
+        if (realm != null) {
+            cfg.realm = realm;
+        }
+        if (kpti != null) {
+            cfg.kpti = kpti;
+        }
+        if (tlbRange != null) {
+            cfg.tlbRange = tlbRange;
+        }
+        if (memoryBlockSize != null) {
+            long b = Sizes.parse(memoryBlockSize);
+            if (Long.bitCount(b) != 1 || b < cfg.geometry().pageSize) {
+                throw new IllegalArgumentException("bad memory block size '" + memoryBlockSize + "': expected a power of two of at least one page");
+            }
+            cfg.memoryBlockSize = b;
+        }
+        for (String v : variants) {
+            cfg.variants.select(v);
+        }
+        MemoryLayout layout = layout();
+        layout.validate(cfg.geometry().pageSize);
+        return new Built(cfg, layout, warnings);
+    }
+
+    private MemoryLayout layout() {
+        int given = (mem != null ? 1 : 0) + (memmap != null ? 1 : 0) + (iomem != null ? 1 : 0);
+        if (given > 1) {
+            throw new IllegalArgumentException("give only one of --mem, --memmap and --iomem");
+        }
+        if (memmap != null) {
+            return Memmap.parse(memmap);
+        }
+        if (iomem != null) {
+            Path p = Path.of(iomem);
+            String text;
+            try {
+                text = Files.readString(p, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(iomem + ":1: cannot read: " + e.getMessage());
+            }
+            return Iomem.parse(text, iomem);
+        }
+        long size;
+        try {
+            size = Sizes.parse(mem != null ? mem : "4G");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--mem: " + e.getMessage());
+        }
+        if (size == 0) {
+            throw new IllegalArgumentException("bad --mem '" + mem + "': expected a size above zero");
+        }
+        return MemoryLayout.ofSize(size);
+    }
+}
