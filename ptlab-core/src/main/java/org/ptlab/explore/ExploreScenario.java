@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * and for each modelled CPU a sequence of kernel operations over a {@link World}. Built in Java
  * ({@link #builder}) or parsed from a scenario file ({@link ScenarioFile}).
  */
-public record ExploreScenario(String name, String description, MachineSpec machine, List<Op> setup,
+public record ExploreScenario(String name, String description, ExploreMachine machine, List<Op> setup,
         List<List<Op>> cpus, Set<Mutation> mutations, Expect expect, String source) {
 
     /** What the scenario is expected to give: a violation, or safety within the bound. */
@@ -56,21 +56,21 @@ public record ExploreScenario(String name, String description, MachineSpec machi
         return w;
     }
 
-    public static Builder builder(String name, MachineSpec m) {
+    public static Builder builder(String name, ExploreMachine m) {
         return new Builder(name, m);
     }
 
-    /** Java builder: {@code builder("x", MachineSpec.of("4M", 2)).cpu(w -> ...).cpu(...).build()}. */
+    /** Java builder: {@code builder("x", ExploreMachine.of("4M", 2)).cpu(w -> ...).cpu(...).build()}. */
     public static final class Builder {
         private final String name;
-        private final MachineSpec machine;
+        private final ExploreMachine machine;
         private String description = "";
         private final List<Op> setup = new ArrayList<>();
         private final List<List<Op>> cpus = new ArrayList<>();
         private final Set<Mutation> mutations = EnumSet.noneOf(Mutation.class);
         private Expect expect = Expect.UNSPECIFIED;
 
-        Builder(String name, MachineSpec m) {
+        Builder(String name, ExploreMachine m) {
             this.name = name;
             this.machine = m;
         }

@@ -249,9 +249,9 @@ public final class ScenarioFile {
                     throw err(cpuNodes.get(c), "cpu" + c + " without cpu" + (c - 1) + ": expected cpu0..cpu" + (n - 1));
                 }
             }
-            MachineSpec spec;
+            ExploreMachine spec;
             try {
-                spec = new MachineSpec(granule, memory, n, bbml2, dpa, version, variants);
+                spec = new ExploreMachine(granule, memory, n, bbml2, dpa, version, variants);
                 spec.layout().validate(granule.pageSize());
             } catch (IllegalArgumentException e) {
                 throw err(root, "machine: " + e.getMessage());

@@ -37,7 +37,7 @@ public final class Scenarios {
      * (PMD -> CONT_PTE -> PTE). Safe with pgtable_split_lock.
      */
     public static ExploreScenario seed000SplitRace() {
-        return ExploreScenario.builder("seed000-split-race", MachineSpec.of("4M", 2))
+        return ExploreScenario.builder("seed000-split-race", ExploreMachine.of("4M", 2))
                 .describe("seed 000 point 2: two concurrent splits update the shared DirectMap counters")
                 .cpu().op("split_kernel_leaf_mapping(lm+0x1000, lm+0x2000)",
                         w -> w.splitKernelLeafMapping(w.linearBase() + 0x1000, w.linearBase() + 0x2000))
@@ -52,7 +52,7 @@ public final class Scenarios {
      * PMDs of the shared group, then split their own PMD (about 100 scheduling points).
      */
     public static ExploreScenario seed000SplitRaceContPmd() {
-        return ExploreScenario.builder("seed000-split-race-contpmd", MachineSpec.of("32M", 2))
+        return ExploreScenario.builder("seed000-split-race-contpmd", ExploreMachine.of("32M", 2))
                 .describe("seed 000 point 2 inside one CONT_PMD group: both splits clear the group's CONT and move counters")
                 .cpu().op("split_kernel_leaf_mapping(lm+0x1000, lm+0x2000)",
                         w -> w.splitKernelLeafMapping(w.linearBase() + 0x1000, w.linearBase() + 0x2000))
@@ -72,7 +72,7 @@ public final class Scenarios {
         long b = 0x5000;
         long c1 = 0x2000;
         long c2 = 0x3000;
-        return ExploreScenario.builder("seed002-lazy-nesting", MachineSpec.of("2M", 1).withDebugPagealloc(true))
+        return ExploreScenario.builder("seed002-lazy-nesting", ExploreMachine.of("2M", 1).withDebugPagealloc(true))
                 .describe("seed 002: nested lazy MMU section from __kernel_map_pages inside an outer batch, then clear_page")
                 .setup("set_memory_valid(lm+0x5000, 1, 0)   # page B is free: unmapped by debug_pagealloc",
                         w -> w.setupInvalidate(w.linearBase() + b))

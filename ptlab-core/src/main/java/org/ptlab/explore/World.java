@@ -26,7 +26,7 @@ public final class World {
     public final Set<Mutation> mutations;
     public final Visibility visibility;
 
-    World(MachineSpec spec, Set<Mutation> mutations) {
+    World(ExploreMachine spec, Set<Mutation> mutations) {
         this.k = Kernel.boot(spec.config(), spec.layout());
         this.pg = k.pg;
         this.geo = k.geo;

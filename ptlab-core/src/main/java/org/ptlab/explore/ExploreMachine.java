@@ -17,10 +17,10 @@ import org.ptlab.kernel.Rodata;
  * BBML2_NOABORT, debug_pagealloc, the kernel release and variant selections. Cheap to boot, since
  * every execution boots a fresh one.
  */
-public record MachineSpec(Granule granule, long memory, int cpus, boolean bbml2, boolean debugPagealloc,
+public record ExploreMachine(Granule granule, long memory, int cpus, boolean bbml2, boolean debugPagealloc,
         KernelVersion version, List<String> variants) {
 
-    public MachineSpec {
+    public ExploreMachine {
         if (cpus < 1 || cpus > 8) {
             throw new IllegalArgumentException("cpus: expected 1..8, got " + cpus);
         }
@@ -31,22 +31,22 @@ public record MachineSpec(Granule granule, long memory, int cpus, boolean bbml2,
     }
 
     /** 4K pages, the given memory, n CPUs with BBML2_NOABORT, rodata=full, newest release. */
-    public static MachineSpec of(String memory, int cpus) {
-        return new MachineSpec(Granule.G4K, Sizes.parse(memory), cpus, true, false, KernelVersion.NEWEST, List.of());
+    public static ExploreMachine of(String memory, int cpus) {
+        return new ExploreMachine(Granule.G4K, Sizes.parse(memory), cpus, true, false, KernelVersion.NEWEST, List.of());
     }
 
-    public MachineSpec withVariants(List<String> v) {
+    public ExploreMachine withVariants(List<String> v) {
         List<String> all = new ArrayList<>(variants);
         all.addAll(v);
-        return new MachineSpec(granule, memory, cpus, bbml2, debugPagealloc, version, all);
+        return new ExploreMachine(granule, memory, cpus, bbml2, debugPagealloc, version, all);
     }
 
-    public MachineSpec withDebugPagealloc(boolean on) {
-        return new MachineSpec(granule, memory, cpus, bbml2, on, version, variants);
+    public ExploreMachine withDebugPagealloc(boolean on) {
+        return new ExploreMachine(granule, memory, cpus, bbml2, on, version, variants);
     }
 
-    public MachineSpec withBbml2(boolean on) {
-        return new MachineSpec(granule, memory, cpus, on, debugPagealloc, version, variants);
+    public ExploreMachine withBbml2(boolean on) {
+        return new ExploreMachine(granule, memory, cpus, on, debugPagealloc, version, variants);
     }
 
     public KernelConfig config() {
