@@ -102,7 +102,7 @@ final class Executor implements Sched, AutoCloseable {
     private Run run;
     private final boolean[] finished;
     private final KLock[] blocked;
-    private boolean init;
+    private final boolean[] started;
     private boolean aborting;
     private int maxSteps;
     private final Set<Long> privateTables = new HashSet<>();
@@ -115,9 +115,11 @@ final class Executor implements Sched, AutoCloseable {
         this.threads = new Thread[cpus];
         this.tasks = new Runnable[cpus];
         this.finished = new boolean[cpus];
+        this.started = new boolean[cpus];
         this.blocked = new KLock[cpus];
         this.controller = Thread.currentThread();
-        for (int i = 0; i < cpus; i++) {
+        threads[0] = controller;
+        for (int i = 1; i < cpus; i++) {
             final int me = i;
             Thread t = new Thread(() -> workerLoop(me), "ptlab-cpu" + i);
             t.setDaemon(true);
@@ -136,14 +138,59 @@ final class Executor implements Sched, AutoCloseable {
         if (next >= 0 && pg != null) {
             pg.cpu = next;
         }
+        started[next < 0 ? 0 : next] |= next >= 0;
         turn = next;
         LockSupport.unpark(next == CONTROLLER ? controller : threads[next]);
     }
 
+    /**
+     * Give control back to the controller: when CPU0 (whose program runs on the controller
+     * thread) is in the middle of its program, wake it to unwind it first.
+     */
+    private void handToController() {
+        if (started[0] && !finished[0]) {
+            aborting = true;
+            handTo(0);
+        } else {
+            handTo(CONTROLLER);
+        }
+    }
+
+    private void runProgram(int me) {
+        Runnable t = tasks[me];
+        tasks[me] = null;
+        try {
+            t.run();
+        } catch (Abort a) {
+            // abandoned execution
+        } catch (Visibility.Hazard h) {
+            fail("hazard", h.getMessage());
+        } catch (KernelBug b) {
+            fail("kernel-bug", "CPU" + me + ": " + b.getMessage());
+        } catch (Throwable e) {
+            fail("exception", "CPU" + me + ": " + e);
+        }
+        cpuFinished(me);
+    }
+
+    private static final int SPIN = Integer.getInteger("ptlab.explore.spin", 0);
+
     private void waitTurn(int me) {
+        for (int i = 0; i < SPIN && turn != me; i++) {
+            Thread.onSpinWait();
+        }
         while (turn != me) {
             LockSupport.park(this);
         }
+    }
+
+    /** The controller thread, which is also CPU0, waits for either role. */
+    private int waitControllerOrCpu0() {
+        int t;
+        while ((t = turn) != CONTROLLER && t != 0) {
+            LockSupport.park(this);
+        }
+        return t;
     }
 
     private void workerLoop(int me) {
@@ -152,27 +199,14 @@ final class Executor implements Sched, AutoCloseable {
             if (shutdown) {
                 return;
             }
-            Runnable t = tasks[me];
-            tasks[me] = null;
-            try {
-                t.run();
-            } catch (Abort a) {
-                // abandoned execution
-            } catch (Visibility.Hazard h) {
-                fail("hazard", h.getMessage());
-            } catch (KernelBug b) {
-                fail("kernel-bug", "CPU" + me + ": " + b.getMessage());
-            } catch (Throwable e) {
-                fail("exception", "CPU" + me + ": " + e);
-            }
-            cpuFinished(me);
+            runProgram(me);
         }
     }
 
     @Override
     public void close() {
         shutdown = true;
-        for (int i = 0; i < n; i++) {
+        for (int i = 1; i < n; i++) {
             turn = i;
             LockSupport.unpark(threads[i]);
             try {
@@ -197,6 +231,7 @@ final class Executor implements Sched, AutoCloseable {
         this.maxSteps = stepLimit;
         this.aborting = false;
         Arrays.fill(finished, false);
+        Arrays.fill(started, false);
         Arrays.fill(blocked, null);
         privateTables.clear();
         this.world = sc.newWorld();
@@ -222,7 +257,6 @@ final class Executor implements Sched, AutoCloseable {
         }
         pg.setSched(this);
         List<List<ExploreScenario.Op>> progs = sc.cpus();
-        init = true;
         for (int c = 0; c < n; c++) {
             final List<ExploreScenario.Op> prog = progs.get(c);
             final World w = world;
@@ -234,29 +268,26 @@ final class Executor implements Sched, AutoCloseable {
                     op.action().accept(w);
                 }
             };
-            handTo(c);
-            waitTurn(CONTROLLER);
-            if (run.failed()) {
-                break;
-            }
         }
-        init = false;
-        if (!run.failed()) {
-            int mask = enabledMask();
-            if (mask != 0) {
-                int first = decide(-1, mask);
-                handTo(first);
-                waitTurn(CONTROLLER);
-            } else if (!allFinished()) {
-                deadlock();
-            }
+        turn = CONTROLLER;
+        int first = decide(-1, enabledMask());
+        handTo(first);
+        // The controller thread is CPU0: run its program when it is first chosen; afterwards
+        // wait until control comes back (turn CONTROLLER, or 0 left over from CPU0's own end).
+        while (waitControllerOrCpu0() == 0 && !finished[0]) {
+            runProgram(0);
         }
         if (run.failed()) {
             aborting = true;
-            for (int c = 0; c < n; c++) {
-                if (!finished[c]) {
+            for (int c = 1; c < n; c++) {
+                if (started[c] && !finished[c]) {
                     handTo(c);
                     waitTurn(CONTROLLER);
+                }
+            }
+            for (int c = 1; c < n; c++) {
+                if (!started[c]) {
+                    tasks[c] = null;
                 }
             }
         } else {
@@ -344,8 +375,11 @@ final class Executor implements Sched, AutoCloseable {
 
     private void cpuFinished(int me) {
         finished[me] = true;
-        if (init || aborting || run.failed()) {
-            handTo(CONTROLLER);
+        if (aborting || run.failed()) {
+            if (me == 0) {
+                return; // already on the controller thread
+            }
+            handToController();
             return;
         }
         int mask = enabledMask();
@@ -353,7 +387,9 @@ final class Executor implements Sched, AutoCloseable {
             if (!allFinished()) {
                 deadlock();
             }
-            handTo(CONTROLLER);
+            if (me != 0) {
+                handToController();
+            }
             return;
         }
         handTo(decide(-1, mask));
@@ -366,26 +402,16 @@ final class Executor implements Sched, AutoCloseable {
         if ((kind == Point.READ || kind == Point.WRITE) && !privateTables.isEmpty() && privateTables.contains(addr & tableMask)) {
             return;
         }
-        if (init) {
-            handTo(CONTROLLER);
+        if (++run.steps > maxSteps) {
+            fail("step-limit", "more than " + maxSteps + " scheduling points in one execution (livelock?)");
+            throw ABORT;
+        }
+        int next = decide(cpu, enabledMask());
+        if (next != cpu) {
+            handTo(next);
             waitTurn(cpu);
             if (aborting) {
                 throw ABORT;
-            }
-        } else {
-            if (++run.steps > maxSteps) {
-                fail("step-limit", "more than " + maxSteps + " scheduling points in one execution (livelock?)");
-                handTo(CONTROLLER);
-                waitTurn(cpu);
-                throw ABORT;
-            }
-            int next = decide(cpu, enabledMask());
-            if (next != cpu) {
-                handTo(next);
-                waitTurn(cpu);
-                if (aborting) {
-                    throw ABORT;
-                }
             }
         }
         if (trace != null) {
@@ -399,8 +425,6 @@ final class Executor implements Sched, AutoCloseable {
         int mask = enabledMask();
         if (mask == 0) {
             deadlock();
-            handTo(CONTROLLER);
-            waitTurn(cpu);
             throw ABORT;
         }
         int next = decide(cpu, mask);

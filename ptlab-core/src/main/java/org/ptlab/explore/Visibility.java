@@ -1,7 +1,9 @@
 package org.ptlab.explore;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.kernel.KernelBug;
@@ -32,12 +34,22 @@ public final class Visibility implements PgtableObserver {
 
     private final Pgtable pg;
     private final Geometry geo;
-    private final List<Pending> pending = new ArrayList<>();
+    /** Slot -> its latest valid-making write not yet visible everywhere. */
+    private final Map<Long, Pending> pending = new HashMap<>();
+    /** Per writer CPU: writes not yet followed by a dsb; writes past a dsb awaiting an isb. */
+    @SuppressWarnings("unchecked")
+    private final List<Pending>[] noDsb = new List[8];
+    @SuppressWarnings("unchecked")
+    private final List<Pending>[] noIsb = new List[8];
     private String hazard;
 
     Visibility(Pgtable pg) {
         this.pg = pg;
         this.geo = pg.geo;
+        for (int i = 0; i < 8; i++) {
+            noDsb[i] = new ArrayList<>();
+            noIsb[i] = new ArrayList<>();
+        }
     }
 
     /** The first hazard seen, or null. */
@@ -49,10 +61,12 @@ public final class Visibility implements PgtableObserver {
     public void onWrite(int cpu, long tablePa, int level, int idx, long old, long val) {
         long slot = tablePa + ((long) idx << 3);
         if (!pending.isEmpty()) {
-            pending.removeIf(p -> p.slot == slot);
+            pending.remove(slot);
         }
         if (!Desc.valid(old) && Desc.valid(val)) {
-            pending.add(new Pending(slot, cpu));
+            Pending p = new Pending(slot, cpu);
+            pending.put(slot, p);
+            noDsb[cpu].add(p);
         }
     }
 
@@ -62,13 +76,20 @@ public final class Visibility implements PgtableObserver {
             return;
         }
         if (b == Barrier.ISB) {
-            pending.removeIf(p -> p.cpu == cpu && p.dsbDone);
-        } else {
-            for (Pending p : pending) {
-                if (p.cpu == cpu) {
-                    p.dsbDone = true;
+            for (Pending p : noIsb[cpu]) {
+                if (pending.get(p.slot) == p) {
+                    pending.remove(p.slot);
                 }
             }
+            noIsb[cpu].clear();
+        } else {
+            for (Pending p : noDsb[cpu]) {
+                if (pending.get(p.slot) == p) {
+                    p.dsbDone = true;
+                    noIsb[cpu].add(p);
+                }
+            }
+            noDsb[cpu].clear();
         }
     }
 
@@ -82,8 +103,9 @@ public final class Visibility implements PgtableObserver {
             int idx = geo.index(level, va);
             long d = pg.peek(table, idx);
             long slot = table + ((long) idx << 3);
-            for (Pending p : pending) {
-                if (p.slot == slot && (!p.dsbDone || p.cpu == cpu)) {
+            Pending p = pending.isEmpty() ? null : pending.get(slot);
+            if (p != null) {
+                if (!p.dsbDone || p.cpu == cpu) {
                     String msg = String.format(
                             "BANG: CPU%d %s 0x%x walks %s[%d] = %s, written valid by CPU%d with its %s still deferred (lazy MMU)",
                             cpu, what, va, geo.levelName(level), idx, Desc.describe(level, d), p.cpu,
