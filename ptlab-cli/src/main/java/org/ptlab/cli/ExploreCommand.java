@@ -173,8 +173,10 @@ final class ExploreCommand implements Callable<Integer> {
         }
         o.printf("%,d executions, %,d states, up to %d scheduling points per execution, %.2f s, %,.0f executions/s%n",
                 r.executions(), r.states(), r.maxNodes(), r.elapsedMillis() / 1000.0, r.progress().rate());
-        if (sc.expect() != ExploreScenario.Expect.UNSPECIFIED) {
-            boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
+        boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
+        if (!mutations.isEmpty()) {
+            o.printf("mutation %s: %s%n", String.join(",", mutations), violation ? "caught" : "NOT caught");
+        } else if (sc.expect() != ExploreScenario.Expect.UNSPECIFIED) {
             boolean asExpected = violation == (sc.expect() == ExploreScenario.Expect.VIOLATION);
             o.printf("expected: %s (%s)%n", sc.expect().name().toLowerCase(java.util.Locale.ROOT), asExpected ? "as expected" : "NOT as expected");
         }
@@ -243,7 +245,7 @@ final class ExploreCommand implements Callable<Integer> {
             o.flush();
             return 0;
         }
-        o.printf("result: VIOLATION %s: %s (%d preemptions)%n", rp.kind(), rp.violation(), rp.preemptions());
+        o.printf("result: VIOLATION %s: %s (%d preemption%s)%n", rp.kind(), rp.violation(), rp.preemptions(), rp.preemptions() == 1 ? "" : "s");
         o.flush();
         return 1;
     }

@@ -48,7 +48,74 @@ final class TraceRecorder implements PgtableObserver {
 
     void opStart(int cpu, String text) {
         scenarioOp[cpu] = text;
-        emit(cpu, "== " + text);
+        flushPending();
+        switchLine(cpu);
+        lines.add(String.format("%4d  CPU%d  %s", ++events, cpu, text));
+    }
+
+    private void switchLine(int cpu) {
+        if (lastCpu >= 0 && cpu != lastCpu) {
+            lines.add("      ---- CPU" + lastCpu + " -> CPU" + cpu + " ----");
+        }
+        lastCpu = cpu;
+    }
+
+    // a read not yet printed (it may be the first half of an update), and a run of updates
+    private int readCpu = -1;
+    private long readTable;
+    private int readLevel;
+    private int readIdx;
+    private long readVal;
+    private int runCpu = -1;
+    private long runTable;
+    private int runLevel;
+    private int runFirst;
+    private int runLast;
+    private long runXor;
+    private long runOld;
+    private long runNew;
+    private final long[][] counterRead = new long[8][64];
+
+    private void flushPending() {
+        if (runCpu >= 0) {
+            int c = runCpu;
+            runCpu = -1;
+            if (runFirst == runLast) {
+                line(c, "update " + slot(runTable, runLevel, runFirst) + ": " + Desc.describe(runLevel, runOld) + " -> "
+                        + Desc.describe(runLevel, runNew));
+            } else {
+                line(c, String.format("update %s[%d..%d]@0x%x: %s (%d entries; %s[%d] now %s)", geo.levelName(runLevel), runFirst, runLast,
+                        runTable, bits(runXor, runNew), runLast - runFirst + 1, geo.levelName(runLevel), runFirst,
+                        Desc.describe(runLevel, runNew)));
+            }
+        }
+        if (readCpu >= 0) {
+            int c = readCpu;
+            readCpu = -1;
+            line(c, "read  " + slot(readTable, readLevel, readIdx) + " = " + Desc.describe(readLevel, readVal));
+        }
+    }
+
+    private static String bits(long xor, long nu) {
+        StringBuilder b = new StringBuilder();
+        long[] m = {Desc.CONT, Desc.VALID, Desc.RDONLY, Desc.WRITE, Desc.PRESENT_INVALID, Desc.PXN, Desc.UXN};
+        String[] n = {"CONT", "VALID", "RDONLY", "DBM/WRITE", "nG/PRESENT_INVALID", "PXN", "UXN"};
+        long rest = xor;
+        for (int i = 0; i < m.length; i++) {
+            if ((xor & m[i]) != 0) {
+                b.append(b.length() == 0 ? "" : ", ").append(n[i]).append((nu & m[i]) != 0 ? " set" : " cleared");
+                rest &= ~m[i];
+            }
+        }
+        if (rest != 0) {
+            b.append(b.length() == 0 ? "" : ", ").append(String.format("bits 0x%x changed", rest));
+        }
+        return b.length() == 0 ? "rewritten unchanged" : b.toString();
+    }
+
+    private void line(int cpu, String what) {
+        switchLine(cpu);
+        lines.add(String.format("%4d  CPU%d  %-28s %s", ++events, cpu, where(cpu), what));
     }
 
     private String where(int cpu) {
@@ -57,12 +124,9 @@ final class TraceRecorder implements PgtableObserver {
     }
 
     private void emit(int cpu, String what) {
+        flushPending();
         flushFill(cpu);
-        if (lastCpu >= 0 && cpu != lastCpu) {
-            lines.add("      ---- CPU" + lastCpu + " -> CPU" + cpu + " ----");
-        }
-        lastCpu = cpu;
-        lines.add(String.format("%4d  CPU%d  %-28s %s", ++events, cpu, where(cpu), what));
+        line(cpu, what);
     }
 
     private void flushFill(int cpu) {
@@ -77,6 +141,9 @@ final class TraceRecorder implements PgtableObserver {
     void point(int cpu, Sched.Point kind, long addr) {
         if (kind == Sched.Point.COUNTER_READ) {
             int id = (int) addr;
+            if (id < 64) {
+                counterRead[cpu][id] = pg.counterValue(id);
+            }
             emit(cpu, String.format("read  %s = %d kB", pg.counterName(id), pg.counterValue(id) >> 10));
         } else if (kind == Sched.Point.TRANSLATE) {
             emit(cpu, String.format("access 0x%x through the walker", addr));
@@ -93,7 +160,15 @@ final class TraceRecorder implements PgtableObserver {
 
     @Override
     public void onRead(int cpu, long tablePa, int level, int idx, long val) {
-        emit(cpu, "read  " + slot(tablePa, level, idx) + " = " + Desc.describe(level, val));
+        if (readCpu >= 0 || (runCpu >= 0 && runCpu != cpu)) {
+            flushPending();
+        }
+        flushFill(cpu);
+        readCpu = cpu;
+        readTable = tablePa;
+        readLevel = level;
+        readIdx = idx;
+        readVal = val;
     }
 
     @Override
@@ -103,6 +178,24 @@ final class TraceRecorder implements PgtableObserver {
                 fillTable[cpu] = tablePa;
             }
             fill[cpu]++;
+            return;
+        }
+        if (readCpu == cpu && readTable == tablePa && readIdx == idx) {
+            readCpu = -1;
+            long xor = old ^ val;
+            if (runCpu == cpu && runTable == tablePa && runLevel == level && idx == runLast + 1 && xor == runXor) {
+                runLast = idx;
+                return;
+            }
+            flushPending();
+            runCpu = cpu;
+            runTable = tablePa;
+            runLevel = level;
+            runFirst = idx;
+            runLast = idx;
+            runXor = xor;
+            runOld = old;
+            runNew = val;
             return;
         }
         emit(cpu, "write " + slot(tablePa, level, idx) + " = " + Desc.describe(level, val) + "  (was " + Desc.describe(level, old) + ")");
@@ -130,7 +223,9 @@ final class TraceRecorder implements PgtableObserver {
 
     @Override
     public void onCounter(int cpu, int id, long old, long val) {
-        emit(cpu, String.format("write %s = %d kB", pg.counterName(id), val >> 10));
+        long read = id < 64 ? counterRead[cpu][id] : old;
+        emit(cpu, String.format("write %s = %d kB%s", pg.counterName(id), val >> 10, read == old ? ""
+                : String.format("   <-- LOST UPDATE: computed from the %d kB read earlier, but the counter held %d kB", read >> 10, old >> 10)));
     }
 
     @Override
