@@ -215,15 +215,36 @@ public final class HwModel implements PgtableObserver {
         HwCpu c = cpus[cpuId];
         HwStats s = c.stats;
         s.accesses++;
+        XlatCache l1 = c.tlbs[0];
+        int w = l1.lookup(va);
+        if (w < 0) {
+            return accessSlow(c, va, type);
+        }
+        s.tlbHits[0]++;
+        long pa = l1.val[w] + (va & ((1L << l1.shift[l1.kindOf(w)]) - 1));
+        if (type == STORE && (l1.aux[w] & Desc.RDONLY) != 0) {
+            s.permissionFaults++;
+            lastFault = 2;
+            return -1;
+        }
+        lastFault = 0;
+        if (c.modelData) {
+            s.cycles += c.load(pa, s.dataLoads);
+        }
+        return pa;
+    }
+
+    /** An access that missed the first TLB level: the other levels, then a walk. */
+    private long accessSlow(HwCpu c, long va, int type) {
+        HwStats s = c.stats;
         XlatCache[] t = c.tlbs;
         long attr;
         long pa;
         int hitLevel = -1;
         int w = -1;
-        for (int i = 0; i < t.length; i++) {
-            if (i > 0) {
-                s.cycles += t[i].latency;
-            }
+        s.tlbMisses[0]++;
+        for (int i = 1; i < t.length; i++) {
+            s.cycles += t[i].latency;
             w = t[i].lookup(va);
             if (w >= 0) {
                 hitLevel = i;
@@ -237,11 +258,9 @@ public final class HwModel implements PgtableObserver {
             long size = 1L << h.shift[h.kindOf(w)];
             pa = h.val[w] + (va & (size - 1));
             attr = h.aux[w];
-            if (hitLevel > 0) {
-                int src = h.src[w];
-                for (int i = hitLevel - 1; i >= 0; i--) {
-                    fillTlb(c, i, va, pa, attr, src);
-                }
+            int src = h.src[w];
+            for (int i = hitLevel - 1; i >= 0; i--) {
+                fillTlb(c, i, va, pa, attr, src);
             }
         } else {
             long before = s.cycles;

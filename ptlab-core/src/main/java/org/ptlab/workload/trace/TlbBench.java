@@ -18,11 +18,14 @@ public final class TlbBench {
     public final HwModel hw;
     public final long[] vas;
     public final String name;
+    /** Accesses per {@link #run}. */
+    public final int n;
 
-    private TlbBench(String name, HwModel hw, long[] vas) {
+    private TlbBench(String name, HwModel hw, long[] vas, int n) {
         this.name = name;
         this.hw = hw;
         this.vas = vas;
+        this.n = n;
     }
 
     /** Hit-dominated: 32 pages of a 4K-mapped region, data accesses through the cache model. */
@@ -30,7 +33,7 @@ public final class TlbBench {
         Region r = Region.standalone(Geometry.of(Granule.G4K, 48), 32 * 4096L, MapSize.PTE);
         HwModel hw = new HwModel(r.pg, core, 1).checks(false);
         hw.setRoots(r.root, 0);
-        return new TlbBench("hit", hw, vas(r.va, 32 * 4096L, n, 1));
+        return new TlbBench("hit", hw, vas(r.va, 32 * 4096L, Math.min(n, BLOCK), 1), n);
     }
 
     /** Miss-dominated: 256 MiB of 4K pages, no walk cache: about 98% of accesses miss both TLBs and walk 4 levels. */
@@ -40,7 +43,7 @@ public final class TlbBench {
         Region r = Region.standalone(Geometry.of(Granule.G4K, 48), 256L << 20, MapSize.PTE);
         HwModel hw = new HwModel(r.pg, c, 1).checks(false);
         hw.setRoots(r.root, 0);
-        return new TlbBench("miss", hw, vas(r.va, 256L << 20, n, 2));
+        return new TlbBench("miss", hw, vas(r.va, 256L << 20, Math.min(n, BLOCK), 2), n);
     }
 
     public static TlbBench of(String which, int n) {
@@ -57,13 +60,20 @@ public final class TlbBench {
         return v;
     }
 
-    /** Replay every VA once; returns a checksum of the PAs (so nothing is optimised away). */
+    static final int BLOCK = 1 << 16;
+
+    /** Replay n accesses (the VA block cyclically); returns a checksum of the PAs (so nothing is optimised away). */
     public long run() {
         HwModel h = hw;
         long[] v = vas;
         long sum = 0;
-        for (int i = 0; i < v.length; i++) {
-            sum += h.access(0, v[i], HwModel.LOAD);
+        int left = n;
+        while (left > 0) {
+            int k = Math.min(left, v.length);
+            for (int i = 0; i < k; i++) {
+                sum += h.access(0, v[i], HwModel.LOAD);
+            }
+            left -= k;
         }
         return sum;
     }
