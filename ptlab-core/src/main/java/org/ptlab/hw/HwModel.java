@@ -260,7 +260,7 @@ public final class HwModel implements PgtableObserver {
             attr = h.aux[w];
             int src = h.src[w];
             for (int i = hitLevel - 1; i >= 0; i--) {
-                fillTlb(c, i, va, pa, attr, src);
+                fillTlb(c, i, va, pa, attr, src, true);
             }
         } else {
             long before = s.cycles;
@@ -274,7 +274,7 @@ public final class HwModel implements PgtableObserver {
             attr = walkAttr;
             int src = walkKind;
             for (int i = t.length - 1; i >= 0; i--) {
-                fillTlb(c, i, va, pa, attr, src);
+                fillTlb(c, i, va, pa, attr, src, true);
             }
         }
         if (type == STORE && (attr & Desc.RDONLY) != 0) {
@@ -289,7 +289,8 @@ public final class HwModel implements PgtableObserver {
         return pa;
     }
 
-    private void fillTlb(HwCpu c, int level, long va, long pa, long attr, int src) {
+    /** Fill a TLB level; missed = this level was just searched for va and missed (every kind). */
+    private void fillTlb(HwCpu c, int level, long va, long pa, long attr, int src, boolean missed) {
         int k = c.storeKind[level][src];
         if (k < 0) {
             return;
@@ -299,7 +300,7 @@ public final class HwModel implements PgtableObserver {
         if (sizeChanged && checks && !c.cfg.bbml2NoAbort) {
             checkFillConflict(c, t, va, src);
         }
-        t.fill(va, k, pa - (va & (size - 1)), attr, src);
+        t.fill(va, k, pa - (va & (size - 1)), attr, src, missed);
     }
 
     private long walkAttr;
