@@ -69,6 +69,11 @@ public final class HwModel implements PgtableObserver {
     private final long[] opA0;
     private final long[] opA1;
 
+    /** Operations run under stop_machine: while one runs, the other CPUs are parked off the tables. */
+    private final java.util.Set<String> stopMachineOps = new java.util.HashSet<>(java.util.Set.of("linear_map_maybe_split_to_ptes"));
+    /** The CPU running a stop_machine operation, or -1. */
+    private int stopMachineCpu = -1;
+
     /** Last fault of {@link #access}: 0 none, 1 translation, 2 permission. */
     public int lastFault;
 
@@ -118,6 +123,16 @@ public final class HwModel implements PgtableObserver {
             l.add(c);
         }
         return l;
+    }
+
+    /**
+     * Declare an operation that runs under stop_machine (the other CPUs spin off the tables, so a
+     * live size change cannot conflict in their TLBs; stale entries they keep are still checked when
+     * the operation returns). {@code linear_map_maybe_split_to_ptes} is declared by default.
+     */
+    public HwModel stopMachineOp(String name) {
+        stopMachineOps.add(name);
+        return this;
     }
 
     /** Attach to the table store as an observer (TLBI, writes, frees, operations). */
@@ -552,7 +567,7 @@ public final class HwModel implements PgtableObserver {
             size = cs;
         }
         for (HwCpu c : cpus) {
-            if (c.cfg.bbml2NoAbort) {
+            if (c.cfg.bbml2NoAbort || (stopMachineCpu >= 0 && c.id != stopMachineCpu)) {
                 continue;
             }
             levels:
@@ -614,6 +629,9 @@ public final class HwModel implements PgtableObserver {
 
     @Override
     public void onOp(int cpu, String name, long a0, long a1, boolean begin) {
+        if (stopMachineOps.contains(name)) {
+            stopMachineCpu = begin ? cpu : -1;
+        }
         if (begin) {
             opName[cpu] = name;
             opA0[cpu] = a0;
