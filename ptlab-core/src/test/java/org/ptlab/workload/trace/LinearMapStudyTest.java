@@ -26,4 +26,17 @@ class LinearMapStudyTest {
         String text = LinearMapStudy.format(r);
         assertThat(text).contains("PTE-mapped").contains("block-mapped").contains("L2-TLB MPKI").contains("DirectMap1G");
     }
+
+    @Test
+    void kernelHwTakesBbml2FromTheKernelsCpus() {
+        org.ptlab.kernel.KernelConfig cfg = new org.ptlab.kernel.KernelConfig();
+        cfg.cpus = new java.util.ArrayList<>(java.util.List.of(org.ptlab.kernel.Cpu.parse("neoverse-v3"), org.ptlab.kernel.Cpu.parse("cortex-a57")));
+        org.ptlab.kernel.Kernel k = org.ptlab.kernel.Kernel.boot(cfg, org.ptlab.kernel.MemoryLayout.ofSize(256L << 20));
+        org.ptlab.hw.HwModel hw = KernelHw.attach(k, Presets.get(Presets.DEFAULT));
+        assertThat(hw.cpuCount()).isEqualTo(2);
+        assertThat(hw.cpu(0).bbml2NoAbort()).isTrue();
+        assertThat(hw.cpu(1).bbml2NoAbort()).isFalse();
+        long va = k.physToVirt(org.ptlab.kernel.MemoryLayout.DEFAULT_RAM_BASE + (128L << 20));
+        assertThat(hw.access(1, va, org.ptlab.hw.HwModel.LOAD)).isEqualTo(org.ptlab.kernel.MemoryLayout.DEFAULT_RAM_BASE + (128L << 20));
+    }
 }
