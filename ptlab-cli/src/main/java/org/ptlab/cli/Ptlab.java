@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             BootCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            TlbStudyCommand.class,
             RunCommand.class,
             VariantsCommand.class,
             ExploreCommand.class,
