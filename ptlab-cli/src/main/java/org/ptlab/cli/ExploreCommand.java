@@ -44,7 +44,7 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--strategy", defaultValue = "dfs", description = "dfs (exhaustive within --bound), random, or pct (default dfs)")
     String strategy;
 
-    @Option(names = "--bound", defaultValue = "2", description = "dfs preemption bound; -1 = unbounded (default 2)")
+    @Option(names = "--bound", defaultValue = "2", description = "dfs preemption bound (default 2); -1 = no bound, with dynamic partial-order reduction")
     int bound;
 
     @Option(names = "--seed", defaultValue = "1", description = "seed of random and pct (default 1)")
@@ -159,7 +159,8 @@ final class ExploreCommand implements Callable<Integer> {
 
     private String describe(Explorer.Options opt) {
         return switch (opt.strategy) {
-            case DFS -> "dfs, preemption bound " + (opt.bound < 0 ? "none" : opt.bound) + ", budget " + budget;
+            case DFS -> (opt.bound < 0 ? "dfs with partial-order reduction, no preemption bound" : "dfs, preemption bound " + opt.bound)
+                    + ", budget " + budget;
             case RANDOM -> "random, seed " + opt.seed + ", budget " + budget;
             case PCT -> "pct, depth " + opt.pctDepth + ", seed " + opt.seed + ", budget " + budget;
         };

@@ -39,17 +39,25 @@ final class Executor implements Sched, AutoCloseable {
         int[] choices = new int[64];
         int[] currents = new int[64];
         int[] enabled = new int[64];
+        /** Per node: the pending access of every CPU before the choice (n per node): kind, addr. */
+        int[] pendKind = new int[64 * 8];
+        long[] pendAddr = new long[64 * 8];
+        int width;
         int nodes;
         int steps;
         String violation;
         String violationKind;
 
-        void add(int current, int mask, int chosen) {
+        void add(int current, int mask, int chosen, int[] pk, long[] pa) {
             if (nodes == choices.length) {
                 choices = Arrays.copyOf(choices, nodes * 2);
                 currents = Arrays.copyOf(currents, nodes * 2);
                 enabled = Arrays.copyOf(enabled, nodes * 2);
+                pendKind = Arrays.copyOf(pendKind, nodes * 2 * width);
+                pendAddr = Arrays.copyOf(pendAddr, nodes * 2 * width);
             }
+            System.arraycopy(pk, 0, pendKind, nodes * width, width);
+            System.arraycopy(pa, 0, pendAddr, nodes * width, width);
             choices[nodes] = chosen;
             currents[nodes] = current;
             enabled[nodes] = mask;
@@ -103,6 +111,11 @@ final class Executor implements Sched, AutoCloseable {
     private final boolean[] finished;
     private final KLock[] blocked;
     private final boolean[] started;
+    /** Next access of each CPU: a Sched.Point ordinal, or START / DONE. */
+    private final int[] pendingKind;
+    private final long[] pendingAddr;
+    static final int START = -1;
+    static final int DONE = -2;
     private boolean aborting;
     private int maxSteps;
     private final Set<Long> privateTables = new HashSet<>();
@@ -116,6 +129,8 @@ final class Executor implements Sched, AutoCloseable {
         this.tasks = new Runnable[cpus];
         this.finished = new boolean[cpus];
         this.started = new boolean[cpus];
+        this.pendingKind = new int[cpus];
+        this.pendingAddr = new long[cpus];
         this.blocked = new KLock[cpus];
         this.controller = Thread.currentThread();
         threads[0] = controller;
@@ -228,6 +243,11 @@ final class Executor implements Sched, AutoCloseable {
         this.scenario = sc;
         this.chooser = ch;
         this.run = new Run();
+        run.width = n;
+        run.pendKind = new int[64 * n];
+        run.pendAddr = new long[64 * n];
+        Arrays.fill(pendingKind, START);
+        Arrays.fill(pendingAddr, 0);
         this.maxSteps = stepLimit;
         this.aborting = false;
         Arrays.fill(finished, false);
@@ -359,7 +379,7 @@ final class Executor implements Sched, AutoCloseable {
         if ((mask & (1 << c)) == 0) {
             throw new IllegalStateException("chooser picked disabled CPU" + c);
         }
-        run.add(cur, mask, c);
+        run.add(cur, mask, c, pendingKind, pendingAddr);
         return c;
     }
 
@@ -375,6 +395,7 @@ final class Executor implements Sched, AutoCloseable {
 
     private void cpuFinished(int me) {
         finished[me] = true;
+        pendingKind[me] = DONE;
         if (aborting || run.failed()) {
             if (me == 0) {
                 return; // already on the controller thread
@@ -402,6 +423,8 @@ final class Executor implements Sched, AutoCloseable {
         if ((kind == Point.READ || kind == Point.WRITE) && !privateTables.isEmpty() && privateTables.contains(addr & tableMask)) {
             return;
         }
+        pendingKind[cpu] = kind.ordinal();
+        pendingAddr[cpu] = addr;
         if (++run.steps > maxSteps) {
             fail("step-limit", "more than " + maxSteps + " scheduling points in one execution (livelock?)");
             throw ABORT;
@@ -422,6 +445,8 @@ final class Executor implements Sched, AutoCloseable {
     @Override
     public void blockOn(int cpu, KLock lock) {
         blocked[cpu] = lock;
+        pendingKind[cpu] = Point.LOCK.ordinal();
+        pendingAddr[cpu] = 0;
         int mask = enabledMask();
         if (mask == 0) {
             deadlock();

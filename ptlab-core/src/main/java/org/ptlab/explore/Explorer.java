@@ -46,6 +46,8 @@ public final class Explorer {
         public int pctDepth = 3;
         public int stepLimit = 100_000;
         public boolean minimise = true;
+        /** Tests: called with each execution's world after it completes. */
+        java.util.function.Consumer<World> onExecution;
         /** Called about once a second. */
         public Consumer<Progress> progress;
     }
@@ -144,6 +146,9 @@ public final class Explorer {
 
         Executor.Run exec(Executor.Chooser ch) {
             Executor.Run r = ex.execute(sc, ch, o.stepLimit, null);
+            if (o.onExecution != null) {
+                o.onExecution.accept(ex.world());
+            }
             maxNodes = Math.max(maxNodes, r.nodes);
             tick();
             return r;
@@ -151,7 +156,7 @@ public final class Explorer {
 
         Result run() {
             return switch (o.strategy) {
-                case DFS -> dfs();
+                case DFS -> o.bound < 0 ? dpor() : dfs();
                 case RANDOM, PCT -> randomised();
             };
         }
@@ -243,6 +248,60 @@ public final class Explorer {
                 if (outOfBudget()) {
                     return new Result(Verdict.NO_VIOLATION_FOUND, executions, states, elapsed(), maxNodes, null,
                             "dfs stopped by its budget before exhausting the bound");
+                }
+            }
+        }
+
+        /** Unbounded exhaustive search with dynamic partial-order reduction. */
+        Result dpor() {
+            int cap = 256;
+            int[] mask = new int[cap];
+            int[] chosen = new int[cap];
+            int[] done = new int[cap];
+            int[] back = new int[cap];
+            int depth = 0;
+            int[] prefix = new int[0];
+            while (true) {
+                Executor.Run r = exec(prefixChooser(prefix));
+                if (r.nodes > cap) {
+                    cap = Math.max(cap * 2, r.nodes);
+                    mask = Arrays.copyOf(mask, cap);
+                    chosen = Arrays.copyOf(chosen, cap);
+                    done = Arrays.copyOf(done, cap);
+                    back = Arrays.copyOf(back, cap);
+                }
+                for (int i = depth; i < r.nodes; i++) {
+                    mask[i] = r.enabled[i];
+                    chosen[i] = r.choices[i];
+                    done[i] = 1 << r.choices[i];
+                    back[i] = 1 << r.choices[i];
+                    states++;
+                }
+                depth = r.nodes;
+                if (r.failed()) {
+                    return found(r, "dfs with partial-order reduction, no preemption bound");
+                }
+                Dpor.analyse(r, back);
+                int f = depth - 1;
+                int next = -1;
+                for (; f >= 0; f--) {
+                    int cand = back[f] & mask[f] & ~done[f];
+                    if (cand != 0) {
+                        next = Integer.numberOfTrailingZeros(cand);
+                        break;
+                    }
+                }
+                if (f < 0) {
+                    return new Result(Verdict.SAFE_WITHIN_BOUND, executions, states, elapsed(), maxNodes, null,
+                            "dfs with partial-order reduction explored every interleaving class: safe for any number of preemptions");
+                }
+                done[f] |= 1 << next;
+                chosen[f] = next;
+                depth = f + 1;
+                prefix = Arrays.copyOf(chosen, depth);
+                if (outOfBudget()) {
+                    return new Result(Verdict.NO_VIOLATION_FOUND, executions, states, elapsed(), maxNodes, null,
+                            "dfs with partial-order reduction stopped by its budget");
                 }
             }
         }
