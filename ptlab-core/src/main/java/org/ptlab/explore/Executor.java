@@ -272,6 +272,7 @@ final class Executor implements Sched, AutoCloseable {
             }
         };
         pg.addObserver(priv);
+        world.visibility.setUnpublished(privateTables);
         if (tr != null) {
             tr.attach(world, privateTables);
         }
@@ -336,6 +337,11 @@ final class Executor implements Sched, AutoCloseable {
                         + (world.lazy.pending() ? " with deferred barriers (TIF_LAZY_MMU_PENDING)" : ""));
                 return;
             }
+        }
+        String promise = world.checkPromises();
+        if (promise != null) {
+            fail("postcondition", promise);
+            return;
         }
         List<Violation> v = Invariants.check(world.k);
         if (!v.isEmpty()) {

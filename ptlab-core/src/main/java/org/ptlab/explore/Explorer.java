@@ -90,6 +90,7 @@ public final class Explorer {
         try (Executor ex = new Executor(sc.machine().cpus())) {
             TraceRecorder tr = new TraceRecorder();
             Executor.Run r = ex.execute(sc, prefixChooser(schedule), 1_000_000, tr);
+            tr.end(r.violationKind, r.violation);
             World w = ex.world();
             return new Replay(r.violationKind, r.violation, r.schedule(), r.preemptions(), tr.lines(),
                     w.lazy.barrierPairs(), w.lazy.flushes(), w.lazy.immediateBarriers(), w.lazy.deferred());
@@ -178,6 +179,7 @@ public final class Explorer {
                 tr = new TraceRecorder();
                 rr = ex.execute(sc, prefixChooser(r.schedule()), o.stepLimit, tr);
             }
+            tr.end(rr.violationKind, rr.violation);
             return new Counterexample(trim(rr), rr.violationKind, rr.violation, rr.preemptions(), tr.lines());
         }
 

@@ -68,6 +68,8 @@ public final class ScenarioFile {
         OPS.put("set_memory_valid", "ADDR [PAGES]: make PTE-mapped linear pages valid (own lazy section)");
         OPS.put("set_memory_invalid", "ADDR [PAGES]: make PTE-mapped linear pages invalid, flush the TLB");
         OPS.put("__kernel_map_pages", "ADDR [PAGES]: DEBUG_PAGEALLOC map on allocation (set_memory_valid)");
+        OPS.put("set_memory_ro", "ADDR [PAGES]: split the range, then the lockless pageattr walk makes the PTEs read-only, flush");
+        OPS.put("try_collapse_kernel_pmd", "ADDR: seed 001 RFC collapse of the PTE table under the PMD at ADDR into a block");
         OPS.put("clear_page", "ADDR: access the page through the walker (hazard if its mapping is not yet visible)");
         OPS.put("touch", "ADDR: same as clear_page, named as a plain access");
     }
@@ -300,6 +302,17 @@ public final class ScenarioFile {
                     args(n, f, 1, 1);
                     Addr x = addr(n, f[1]);
                     yield w -> w.ptepSetRdonly(x.va(w));
+                }
+                case "set_memory_ro" -> {
+                    args(n, f, 1, 2);
+                    Addr x = addr(n, f[1]);
+                    int pages = f.length > 2 ? pages(n, f[2]) : 1;
+                    yield w -> w.setMemoryRo(x.va(w), pages);
+                }
+                case "try_collapse_kernel_pmd" -> {
+                    args(n, f, 1, 1);
+                    Addr x = addr(n, f[1]);
+                    yield w -> w.tryCollapseKernelPmd(x.va(w));
                 }
                 case "set_memory_valid", "set_memory_invalid", "__kernel_map_pages" -> {
                     args(n, f, 1, 2);

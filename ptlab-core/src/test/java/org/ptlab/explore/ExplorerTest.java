@@ -29,8 +29,8 @@ class ExplorerTest {
         assertThat(r.verdict()).isEqualTo(Explorer.Verdict.VIOLATION);
         assertThat(r.counterexample().kind()).isEqualTo("counters");
         assertThat(r.counterexample().preemptions()).isLessThanOrEqualTo(2);
-        r.counterexample().trace().forEach(System.out::println);
-        System.out.println(r.counterexample().violation());
+        assertThat(r.counterexample().trace()).anyMatch(l -> l.contains("LOST UPDATE"));
+        assertThat(r.counterexample().trace().get(r.counterexample().trace().size() - 1)).contains("==> VIOLATION counters");
     }
 
     @Test
