@@ -170,6 +170,14 @@ public final class Explorer {
         Counterexample counterexample(Executor.Run r) {
             int[] s = r.schedule();
             if (o.minimise) {
+                if (r.preemptions() > 1) {
+                    // a random or PCT schedule is dense with switches: first look for the same
+                    // kind of violation with fewer preemptions by a small bounded search
+                    int[] fewer = boundedRetry(r.violationKind, Math.min(2, r.preemptions() - 1));
+                    if (fewer != null) {
+                        s = fewer;
+                    }
+                }
                 s = Minimiser.minimise(ex, sc, s, r.violationKind, o.stepLimit);
             }
             TraceRecorder tr = new TraceRecorder();
@@ -181,6 +189,23 @@ public final class Explorer {
             }
             tr.end(rr.violationKind, rr.violation);
             return new Counterexample(trim(rr), rr.violationKind, rr.violation, rr.preemptions(), tr.lines());
+        }
+
+        /** A schedule with at most maxBound preemptions giving the same kind of violation, or null. */
+        int[] boundedRetry(String kind, int maxBound) {
+            for (int b = 0; b <= maxBound; b++) {
+                Options q = new Options();
+                q.bound = b;
+                q.minimise = false;
+                q.budgetMillis = 3000;
+                q.maxExecutions = 20_000;
+                q.stepLimit = o.stepLimit;
+                Result res = new Search(ex, sc, q).dfs();
+                if (res.verdict() == Verdict.VIOLATION && kind.equals(res.counterexample().kind())) {
+                    return res.counterexample().schedule();
+                }
+            }
+            return null;
         }
 
         /** DFS with a preemption bound over the tree of scheduling choices. */
