@@ -17,9 +17,14 @@ import picocli.CommandLine.Command;
             BootCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            RunCommand.class,
+            VariantsCommand.class,
             ExploreCommand.class,
         })
 public final class Ptlab implements Runnable {
+    static {
+        org.ptlab.check.UserVariants.register(); // the user model's own variants (pfnmap=...) in `--variant` and `ptlab variants`
+    }
 
     @Override
     public void run() {
