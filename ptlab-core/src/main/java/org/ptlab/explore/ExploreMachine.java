@@ -57,6 +57,7 @@ public record ExploreMachine(Granule granule, long memory, int cpus, boolean bbm
         c.rodata = Rodata.FULL;
         c.debugPagealloc = debugPagealloc;
         c.bbml2Override = bbml2;
+        c.memoryBlockSize = 2L << 20; // small machines: 2M hotplug blocks
         c.cpus = new ArrayList<>();
         for (int i = 0; i < cpus; i++) {
             c.cpus.add(Cpu.parse("max"));

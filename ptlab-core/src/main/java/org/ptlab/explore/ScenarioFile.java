@@ -70,6 +70,7 @@ public final class ScenarioFile {
         OPS.put("__kernel_map_pages", "ADDR [PAGES]: DEBUG_PAGEALLOC map on allocation (set_memory_valid)");
         OPS.put("set_memory_ro", "ADDR [PAGES]: split the range, then the lockless pageattr walk makes the PTEs read-only, flush");
         OPS.put("try_collapse_kernel_pmd", "ADDR: seed 001 RFC collapse of the PTE table under the PMD at ADDR into a block");
+        OPS.put("add_memory", "ADDR SIZE: hot-add and online the RAM behind linear ADDR (arch_add_memory; 2M blocks)");
         OPS.put("clear_page", "ADDR: access the page through the walker (hazard if its mapping is not yet visible)");
         OPS.put("touch", "ADDR: same as clear_page, named as a plain access");
     }
@@ -308,6 +309,17 @@ public final class ScenarioFile {
                     Addr x = addr(n, f[1]);
                     int pages = f.length > 2 ? pages(n, f[2]) : 1;
                     yield w -> w.setMemoryRo(x.va(w), pages);
+                }
+                case "add_memory" -> {
+                    args(n, f, 2, 2);
+                    Addr x = addr(n, f[1]);
+                    long size;
+                    try {
+                        size = org.ptlab.arch.Sizes.parse(f[2]);
+                    } catch (IllegalArgumentException e) {
+                        throw err(n, "add_memory: " + e.getMessage());
+                    }
+                    yield w -> w.addMemory(x.va(w), size);
                 }
                 case "try_collapse_kernel_pmd" -> {
                     args(n, f, 1, 1);

@@ -348,6 +348,19 @@ public final class World {
         return done;
     }
 
+    /**
+     * {@code add_memory()} + online of [va, va + size) of the linear map ({@link
+     * org.ptlab.kernel.Hotplug#addMemory}: {@code arch_add_memory} under the hotplug lock, which
+     * is not pgtable_split_lock). The explorer's machines use 2M memory blocks.
+     */
+    public int addMemory(long va, long size) {
+        int rc = k.hotplug.addMemory(k.virtToPhys(va), size);
+        if (rc != 0) {
+            throw new KernelBug(String.format("add_memory(0x%x, 0x%x) failed: %s", k.virtToPhys(va), size, Errno.name(rc)));
+        }
+        return rc;
+    }
+
     /** Postconditions of completed operations (checked when every CPU has finished), or null. */
     String checkPromises() {
         for (long[] r : readOnlyPromises) {
