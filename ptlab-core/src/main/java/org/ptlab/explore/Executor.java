@@ -105,6 +105,7 @@ final class Executor implements Sched, AutoCloseable {
     // per execution
     private ExploreScenario scenario;
     private World world;
+    private org.ptlab.hw.HwModel hw;
     private Pgtable pg;
     private Chooser chooser;
     private Run run;
@@ -256,6 +257,7 @@ final class Executor implements Sched, AutoCloseable {
         privateTables.clear();
         this.world = sc.newWorld();
         this.pg = world.pg;
+        this.hw = world.hw;
         this.tableMask = ~(pg.geo.pageSize - 1);
         this.trace = tr;
         PgtableObserver priv = new PgtableObserver() {
@@ -324,6 +326,10 @@ final class Executor implements Sched, AutoCloseable {
     }
 
     private void finalChecks() {
+        if (hw != null && hw.hazardCount() != 0) {
+            fail("hw-hazard", hw.hazards().get(0).toString());
+            return;
+        }
         for (KLock l : new KLock[] {world.k.pgtableSplitLock, world.k.initMmLock, world.k.fixmapLock}) {
             if (l.held()) {
                 fail("lock", l.name + " still held by CPU" + l.holder() + " when every CPU has finished");
@@ -402,6 +408,9 @@ final class Executor implements Sched, AutoCloseable {
     private void cpuFinished(int me) {
         finished[me] = true;
         pendingKind[me] = DONE;
+        if (hw != null && hw.hazardCount() != 0) {
+            fail("hw-hazard", hw.hazards().get(0).toString());
+        }
         if (aborting || run.failed()) {
             if (me == 0) {
                 return; // already on the controller thread
@@ -431,6 +440,10 @@ final class Executor implements Sched, AutoCloseable {
         }
         pendingKind[cpu] = kind.ordinal();
         pendingAddr[cpu] = addr;
+        if (hw != null && hw.hazardCount() != 0) {
+            fail("hw-hazard", hw.hazards().get(0).toString());
+            throw ABORT;
+        }
         if (++run.steps > maxSteps) {
             fail("step-limit", "more than " + maxSteps + " scheduling points in one execution (livelock?)");
             throw ABORT;

@@ -72,7 +72,8 @@ public final class ScenarioFile {
         OPS.put("try_collapse_kernel_pmd", "ADDR: seed 001 RFC collapse of the PTE table under the PMD at ADDR into a block");
         OPS.put("add_memory", "ADDR SIZE: hot-add and online the RAM behind linear ADDR (arch_add_memory; 2M blocks)");
         OPS.put("clear_page", "ADDR: access the page through the walker (hazard if its mapping is not yet visible)");
-        OPS.put("touch", "ADDR: same as clear_page, named as a plain access");
+        OPS.put("touch", "ADDR: a load through the walker (and the TLBs with machine hw)");
+        OPS.put("store", "ADDR: a store through the walker (and the TLBs with machine hw)");
     }
 
     public static ExploreScenario load(Path file) throws IOException {
@@ -164,6 +165,7 @@ public final class ScenarioFile {
             boolean bbml2 = true;
             boolean dpa = false;
             KernelVersion version = KernelVersion.NEWEST;
+            String hw = null;
             List<String> variants = new ArrayList<>();
             Set<Mutation> muts = EnumSet.noneOf(Mutation.class);
             ExploreScenario.Expect expect = ExploreScenario.Expect.UNSPECIFIED;
@@ -187,8 +189,15 @@ public final class ScenarioFile {
                                     case "bbml2" -> bbml2 = bool(mv, "bbml2");
                                     case "debug_pagealloc" -> dpa = bool(mv, "debug_pagealloc");
                                     case "version" -> version = KernelVersion.parse(scalar(mv, "version").trim());
+                                    case "hw" -> {
+                                        String h = scalar(mv, "hw").trim();
+                                        if (!h.equals("none")) {
+                                            org.ptlab.hw.Presets.get(h);
+                                            hw = h;
+                                        }
+                                    }
                                     default -> throw err(mt.getKeyNode(), "unknown machine key '" + mk
-                                            + "': expected granule, memory, bbml2, debug_pagealloc or version");
+                                            + "': expected granule, memory, bbml2, debug_pagealloc, version or hw");
                                 }
                             } catch (IllegalArgumentException e) {
                                 if (e.getMessage() != null && e.getMessage().startsWith(where + ":")) {
@@ -254,7 +263,7 @@ public final class ScenarioFile {
             }
             ExploreMachine spec;
             try {
-                spec = new ExploreMachine(granule, memory, n, bbml2, dpa, version, variants);
+                spec = new ExploreMachine(granule, memory, n, bbml2, dpa, version, variants, hw);
                 spec.layout().validate(granule.pageSize());
             } catch (IllegalArgumentException e) {
                 throw err(root, "machine: " + e.getMessage());

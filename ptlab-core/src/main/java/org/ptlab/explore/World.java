@@ -25,6 +25,8 @@ public final class World {
     public final LazyMmu lazy;
     public final Set<Mutation> mutations;
     public final Visibility visibility;
+    /** The hardware model (TLBs, walk caches, hazard checks), or null. */
+    public final org.ptlab.hw.HwModel hw;
 
     World(ExploreMachine spec, Set<Mutation> mutations) {
         this.k = Kernel.boot(spec.config(), spec.layout());
@@ -35,6 +37,14 @@ public final class World {
         this.lazy.omitFlushForMutationTesting(this.mutations.contains(Mutation.NO_LAZY_FLUSH));
         this.visibility = new Visibility(pg);
         pg.addObserver(visibility);
+        if (spec.hw() != null) {
+            org.ptlab.hw.CoreConfig core = org.ptlab.hw.Presets.get(spec.hw());
+            core.bbml2NoAbort = k.cfg.systemBbml2(); // the hardware agrees with what the kernel detected
+            this.hw = new org.ptlab.hw.HwModel(pg, core, spec.cpus()).attach();
+            hw.setRoots(0, k.swapper);
+        } else {
+            this.hw = null;
+        }
         pg.addObserver(new org.ptlab.pgtable.PgtableObserver() {
             @Override
             public void onRead(int cpu, long tablePa, int level, int idx, long val) {
@@ -245,6 +255,13 @@ public final class World {
             s.point(pg.cpu, Sched.Point.TRANSLATE, va);
         }
         visibility.checkAccess(pg.cpu, k.swapper, va, what);
+        if (hw != null) {
+            int type = what.equals("clear_page") || what.equals("store") ? org.ptlab.hw.HwModel.STORE : org.ptlab.hw.HwModel.LOAD;
+            if (hw.access(pg.cpu, va, type) == -1) {
+                throw new KernelBug(String.format("CPU%d %s 0x%x: the hardware model faults (%s)", pg.cpu, what, va,
+                        hw.lastFault == 1 ? "translation" : "permission"));
+            }
+        }
         pg.op(what, va, va + geo.pageSize, false);
     }
 
@@ -285,7 +302,9 @@ public final class World {
                 lazy.setEntry(table, geo.index(3, a), (d | Desc.RDONLY) & ~Desc.WRITE);
             }
             lazy.leave();
-            k.tlb.flushTlbKernelRange(va, end);
+            if (!mutations.contains(Mutation.NO_TLB_FLUSH)) {
+                k.tlb.flushTlbKernelRange(va, end);
+            }
             readOnlyPromises.add(new long[] {va, end});
         }
         pg.op("set_memory_ro", va, end, false);
