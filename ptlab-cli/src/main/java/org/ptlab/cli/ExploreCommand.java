@@ -68,7 +68,7 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--each-variant", paramLabel = "FAMILY", description = "run once per variant of FAMILY (e.g. lazy) and print a table")
     String eachVariant;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "write the counterexample schedule here (default: explore-counterexample.txt)")
+    @Option(names = "--out", paramLabel = "FILE", description = "write the counterexample schedule here (default: ptlab-explore-NAME.txt in the temp directory)")
     Path out;
 
     @Option(names = "--replay", paramLabel = "FILE", description = "replay a counterexample schedule file and print its trace")
@@ -123,7 +123,7 @@ final class ExploreCommand implements Callable<Integer> {
             rp.trace().forEach(l -> o.println("  " + l));
         }
         if (r.verdict() == Explorer.Verdict.VIOLATION) {
-            Path f = out != null ? out : Path.of("explore-counterexample.txt");
+            Path f = out != null ? out : Path.of(System.getProperty("java.io.tmpdir"), "ptlab-explore-" + sc.name() + ".txt");
             new ScheduleFile(sc.source(), sc.machine().variants(), sc.mutations(), r.counterexample().kind() + ": " + r.counterexample().violation(),
                     r.counterexample().schedule()).write(f);
             o.printf("schedule written to %s; replay: ptlab explore --replay %s%n", f, f);
