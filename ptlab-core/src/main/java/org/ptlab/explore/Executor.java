@@ -330,7 +330,9 @@ final class Executor implements Sched, AutoCloseable {
             fail("hw-hazard", hw.hazards().get(0).toString());
             return;
         }
-        for (KLock l : new KLock[] {world.k.pgtableSplitLock, world.k.initMmLock, world.k.fixmapLock}) {
+        List<KLock> locks = new java.util.ArrayList<>(List.of(world.k.pgtableSplitLock, world.k.initMmLock, world.k.fixmapLock));
+        locks.addAll(world.mutexes());
+        for (KLock l : locks) {
             if (l.held()) {
                 fail("lock", l.name + " still held by CPU" + l.holder() + " when every CPU has finished");
                 return;

@@ -71,6 +71,8 @@ public final class ScenarioFile {
         OPS.put("set_memory_ro", "ADDR [PAGES]: split the range, then the lockless pageattr walk makes the PTEs read-only, flush");
         OPS.put("try_collapse_kernel_pmd", "ADDR: seed 001 RFC collapse of the PTE table under the PMD at ADDR into a block");
         OPS.put("add_memory", "ADDR SIZE: hot-add and online the RAM behind linear ADDR (arch_add_memory; 2M blocks)");
+        OPS.put("mutex_lock", "NAME: take a scenario-level mutex (e.g. an execmem lock: exclusion from above)");
+        OPS.put("mutex_unlock", "NAME: release it");
         OPS.put("clear_page", "ADDR: access the page through the walker (hazard if its mapping is not yet visible)");
         OPS.put("touch", "ADDR: a load through the walker (and the TLBs with machine hw)");
         OPS.put("store", "ADDR: a store through the walker (and the TLBs with machine hw)");
@@ -318,6 +320,21 @@ public final class ScenarioFile {
                     Addr x = addr(n, f[1]);
                     int pages = f.length > 2 ? pages(n, f[2]) : 1;
                     yield w -> w.setMemoryRo(x.va(w), pages);
+                }
+                case "mutex_lock", "mutex_unlock" -> {
+                    args(n, f, 1, 1);
+                    String m = f[1];
+                    if (!m.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+                        throw err(n, name + ": expected a lock name (letters, digits, _ and .), got '" + m + "'");
+                    }
+                    boolean lock = name.equals("mutex_lock");
+                    yield w -> {
+                        if (lock) {
+                            w.mutexLock(m);
+                        } else {
+                            w.mutexUnlock(m);
+                        }
+                    };
                 }
                 case "add_memory" -> {
                     args(n, f, 2, 2);

@@ -380,6 +380,28 @@ public final class World {
         return rc;
     }
 
+    /** Scenario-level mutexes (e.g. an execmem lock providing "exclusion from above"). */
+    private final java.util.Map<String, org.ptlab.pgtable.KLock> mutexes = new java.util.HashMap<>();
+
+    /** {@code mutex_lock(&NAME)} of a scenario-level mutex (created on first use). */
+    public void mutexLock(String name) {
+        pg.lock(mutexes.computeIfAbsent(name, org.ptlab.pgtable.KLock::new));
+    }
+
+    /** {@code mutex_unlock(&NAME)}. */
+    public void mutexUnlock(String name) {
+        org.ptlab.pgtable.KLock l = mutexes.get(name);
+        if (l == null) {
+            throw new KernelBug("mutex_unlock of " + name + ", never locked");
+        }
+        pg.unlock(l);
+    }
+
+    /** The scenario-level mutexes (for the end-of-execution check that none is held). */
+    java.util.Collection<org.ptlab.pgtable.KLock> mutexes() {
+        return mutexes.values();
+    }
+
     /** Postconditions of completed operations (checked when every CPU has finished), or null. */
     String checkPromises() {
         for (long[] r : readOnlyPromises) {
