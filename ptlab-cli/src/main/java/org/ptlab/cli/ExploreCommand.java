@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
             "  ptlab explore scenarios/concurrency/seed000-split-race.yaml --bound 2",
             "  ptlab explore scenarios/concurrency/seed000-split-race.yaml --mutate no-split-lock --out cex.txt",
             "  ptlab explore --replay cex.txt",
+            "  ptlab explore scenarios/concurrency/          (every scenario, checked against its expect:)",
             "  ptlab explore scenarios/concurrency/seed002-lazy-generic.yaml --each-variant lazy"})
 final class ExploreCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "scenario file, or builtin:NAME")
@@ -99,6 +100,9 @@ final class ExploreCommand implements Callable<Integer> {
         }
         if (file == null) {
             throw new IllegalArgumentException("explore: expected a scenario FILE (or builtin:NAME), --replay FILE or --list");
+        }
+        if (Files.isDirectory(Path.of(file))) {
+            return directory(o, err, Path.of(file));
         }
         ExploreScenario sc = load(file, null);
         sc = sc.with(parseMutations(mutations), checkVariants(variants));
@@ -229,6 +233,45 @@ final class ExploreCommand implements Callable<Integer> {
         o.println("(* default; barriers = dsb ishst; isb pairs on the default schedule; '-' where that execution fails)");
         o.flush();
         return rc;
+    }
+
+    /** Every *.yaml in a directory: one line each, exit 1 unless every verdict is the expected one. */
+    private int directory(PrintWriter o, PrintWriter err, Path dir) throws IOException {
+        List<Path> files;
+        try (var st = Files.list(dir)) {
+            files = st.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException(dir + ": no .yaml scenario files");
+        }
+        Explorer.Options proto = options(err);
+        o.printf("%d scenarios in %s, %s%n", files.size(), dir, describe(proto));
+        o.printf("%-34s %-9s %-10s %11s %9s  %s%n", "scenario", "expected", "verdict", "executions", "seconds", "");
+        int bad = 0;
+        for (Path f : files) {
+            ExploreScenario sc = ScenarioFile.load(f).with(parseMutations(mutations), checkVariants(variants));
+            Explorer.Options opt = options(err);
+            opt.progress = null;
+            Explorer.Result r = Explorer.explore(sc, opt);
+            boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
+            String verdict = switch (r.verdict()) {
+                case SAFE_WITHIN_BOUND -> "safe";
+                case NO_VIOLATION_FOUND -> "no-bug";
+                case VIOLATION -> "VIOLATION";
+            };
+            boolean expectViolation = !mutations.isEmpty() || sc.expect() == ExploreScenario.Expect.VIOLATION;
+            boolean ok = sc.expect() == ExploreScenario.Expect.UNSPECIFIED && mutations.isEmpty() || violation == expectViolation;
+            if (!ok) {
+                bad++;
+            }
+            String exp = !mutations.isEmpty() ? "violation" : sc.expect().name().toLowerCase(java.util.Locale.ROOT);
+            o.printf("%-34s %-9s %-10s %,11d %9.2f  %s%n", sc.name(), exp, verdict, r.executions(), r.elapsedMillis() / 1000.0,
+                    ok ? "ok" : "NOT AS EXPECTED" + (violation ? ": " + r.counterexample().violation() : ""));
+            o.flush();
+        }
+        o.printf("%d of %d as expected%n", files.size() - bad, files.size());
+        o.flush();
+        return bad == 0 ? 0 : 1;
     }
 
     private int replay(PrintWriter o) throws IOException {
