@@ -65,6 +65,7 @@ public final class ScenarioFile {
         OPS.put("lazy_mmu_mode_pause", ": pause lazy MMU mode");
         OPS.put("lazy_mmu_mode_resume", ": resume lazy MMU mode");
         OPS.put("ptep_set_rdonly", "ADDR: make a PTE-mapped linear page read-only (__set_pte, barriers queued)");
+        OPS.put("set_pte_valid", "ADDR: one __set_pte making a PTE-mapped linear page valid (barriers queued; no section of its own)");
         OPS.put("set_memory_valid", "ADDR [PAGES]: make PTE-mapped linear pages valid (own lazy section)");
         OPS.put("set_memory_invalid", "ADDR [PAGES]: make PTE-mapped linear pages invalid, flush the TLB");
         OPS.put("__kernel_map_pages", "ADDR [PAGES]: DEBUG_PAGEALLOC map on allocation (set_memory_valid)");
@@ -309,6 +310,11 @@ public final class ScenarioFile {
                 case "lazy_mmu_mode_resume" -> {
                     args(n, f, 0, 0);
                     yield w -> w.lazy.resume();
+                }
+                case "set_pte_valid" -> {
+                    args(n, f, 1, 1);
+                    Addr x = addr(n, f[1]);
+                    yield w -> w.setPteValid(x.va(w));
                 }
                 case "ptep_set_rdonly" -> {
                     args(n, f, 1, 1);

@@ -235,6 +235,13 @@ public final class World {
         pg.op("ptep_set_rdonly", va, va + geo.pageSize, false);
     }
 
+    /** A single {@code __set_pte()} making a PTE-mapped linear page valid (barriers queued, no section of its own). */
+    public void setPteValid(long va) {
+        pg.op("__set_pte", va, va + geo.pageSize, true);
+        setPteBits(va, Desc.VALID, Desc.PRESENT_INVALID);
+        pg.op("__set_pte", va, va + geo.pageSize, false);
+    }
+
     public void lazyEnter() {
         lazy.enter();
     }
