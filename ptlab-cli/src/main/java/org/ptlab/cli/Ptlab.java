@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             BootCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            TraceCommand.class,
         })
 public final class Ptlab implements Runnable {
 
