@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             VariantsCommand.class,
             TraceCommand.class,
+            CompareCommand.class,
         })
 public final class Ptlab implements Runnable {
 

@@ -77,7 +77,9 @@ public final class CompareTable {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(title).append('\n');
         if (!runs.isEmpty()) {
-            b.append("# ").append(runs.get(0).config.getOrDefault("kernel", "")).append('\n');
+            String kernel = runs.get(0).config.getOrDefault("kernel", "");
+            int v = kernel.indexOf(", variants ");
+            b.append("# ").append(v >= 0 ? kernel.substring(0, v) : kernel).append('\n');
         }
         b.append(pad("", w0));
         for (int i = 0; i < runs.size(); i++) {

@@ -3,12 +3,59 @@ package org.ptlab.report;
 import java.util.List;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.MachineSpec;
+import org.ptlab.workload.Scenario;
+import org.ptlab.workload.ScenarioRunner;
 import org.ptlab.workload.trace.FtraceParser;
 import org.ptlab.workload.trace.TraceReplay;
 
 /** Drivers that run something under one set of variants and return its {@link RunRecord}. */
 public final class Runs {
     private Runs() {}
+
+    /**
+     * Run a scenario with extra variants on top of its own, recording a snapshot after boot and
+     * after every step; the runner's text goes to out.
+     */
+    public static RunRecord scenario(Scenario s, List<String> extraVariants, Integer checkEvery, java.io.PrintStream out,
+            ProgressReporter progress) {
+        Recorder[] rec = new Recorder[1];
+        ScenarioRunner.Result r = ScenarioRunner.run(s, extraVariants, checkEvery, out, new ScenarioRunner.Listener() {
+            @Override
+            public void booted(Kernel k) {
+                rec[0] = new Recorder(k, s.file, String.join("+", extraVariants), false);
+                rec[0].record().config.put("scenario variants", String.join(",", s.variants));
+            }
+
+            @Override
+            public void stepDone(String where) {
+                rec[0].snapshot(where);
+                progress.advance(1);
+            }
+
+            @Override
+            public void violation(String where, String invariant, String message, List<String> ptdump) {
+                if (rec[0] == null) {
+                    return;
+                }
+                if (where.startsWith("step ") && !where.startsWith("step 0 ")) {
+                    rec[0].snapshot(where);
+                }
+                List<String> steps = new java.util.ArrayList<>();
+                List<RunRecord.Snapshot> all = rec[0].record().steps;
+                for (int i = Math.max(0, all.size() - 12); i < all.size(); i++) {
+                    steps.add(all.get(i).step == 0 ? "step 0 (boot)" : all.get(i).label);
+                }
+                rec[0].violation(where, invariant, message, steps, ptdump);
+            }
+        });
+        progress.close();
+        if (rec[0] == null) {
+            throw new IllegalArgumentException(s.file + ": the machine did not boot: " + r.firstViolation());
+        }
+        RunRecord out2 = rec[0].finish();
+        out2.status = r.status();
+        return out2;
+    }
 
     /**
      * Boot spec's machine (with extra variants on top of its own) and replay a parsed trace on it,
