@@ -31,6 +31,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--check-every", paramLabel = "N", description = "check invariants every N steps instead of after every step (0: only at check steps and the end)")
     Integer checkEvery;
 
+    @Option(names = "--report", paramLabel = "OUT.html", description = "also write a self-contained HTML report (see docs/reports.md)")
+    Path report;
+
+    @Option(names = "--json", description = "print the run as JSON (the report's data) instead of the runner's text")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
@@ -46,6 +52,22 @@ final class RunCommand implements Callable<Integer> {
         Scenario s = Scenario.load(file);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(new ForwardingStream(out), true, StandardCharsets.UTF_8);
+        if (report != null || json) {
+            PrintStream runOut = json ? new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) : ps;
+            org.ptlab.report.RunRecord rec;
+            try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
+                rec = org.ptlab.report.Runs.scenario(s, variants, checkEvery, runOut, p);
+            }
+            ps.flush();
+            if (report != null) {
+                org.ptlab.report.AtomicOutput.writeString(report, org.ptlab.report.HtmlReport.render("run " + file, List.of(rec)));
+            }
+            if (json) {
+                out.print(org.ptlab.report.RunRecord.toJson(List.of(rec)));
+            }
+            out.flush();
+            return rec.status;
+        }
         ScenarioRunner.Result r = ScenarioRunner.run(s, variants, checkEvery, ps);
         ps.flush();
         out.flush();

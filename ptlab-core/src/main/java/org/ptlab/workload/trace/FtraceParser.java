@@ -50,6 +50,11 @@ public final class FtraceParser {
     private static final Pattern DIRECTIVE = Pattern.compile("^#\\s*ptlab:\\s*([a-z_]+)\\s*=\\s*(\\S+)\\s*$");
     private static final Pattern TRACER = Pattern.compile("^#\\s*tracer:\\s*(\\S+)\\s*$");
 
+    /** Functions only kprobes report: an event named after one must have a kprobe body. */
+    private static final java.util.Set<String> PROBED = java.util.Set.of("set_memory_ro", "set_memory_rw", "set_memory_x",
+            "set_memory_nx", "set_memory_valid", "set_direct_map_invalid_noflush", "set_direct_map_default_noflush",
+            "set_direct_map_valid_noflush", "vfree", "vmalloc", "vmalloc_ret", "__vmalloc_node_range", "__vmalloc_node_range_noprof");
+
     /** Parse a whole trace text (from file, for messages). */
     public static Trace parse(String text, String file) {
         List<TraceEvent> events = new ArrayList<>();
@@ -136,6 +141,8 @@ public final class FtraceParser {
                 function = symbol(p.group(1));
             }
             args = p.group(3);
+        } else if (PROBED.contains(name)) {
+            throw new IllegalArgumentException("expected '(" + name + "+off/size)' after '" + name + ":' (a kprobe event)");
         } else {
             // a tracepoint: module_load prints "NAME FLAGS"
             function = name;
