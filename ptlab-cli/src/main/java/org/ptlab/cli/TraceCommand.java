@@ -93,10 +93,12 @@ final class TraceCommand implements Callable<Integer> {
             out.print(RunRecord.toJson(runs));
         } else {
             out.print(CompareTable.render("trace " + file, runs));
+            java.util.Set<String> notes = new java.util.LinkedHashSet<>();
             for (RunRecord r : runs) {
-                for (String n : r.notes) {
-                    out.println("# " + n);
-                }
+                notes.addAll(r.notes);
+            }
+            for (String n : notes) {
+                out.println("# " + n);
             }
         }
         out.flush();
