@@ -40,6 +40,10 @@ final class TraceCommand implements Callable<Integer> {
             description = "replay once per variant (family=name each) and print them side by side")
     List<String> compare = new ArrayList<>();
 
+    @Option(names = "--scenario", paramLabel = "FILE.yaml",
+            description = "take the machine and the variants from this scenario file's machine: and variants: (instead of the machine options)")
+    Path scenario;
+
     @Option(names = "--check-every", paramLabel = "N", defaultValue = "1",
             description = "check invariants after every N replayed events (0: only at the end); default 1")
     int checkEvery;
@@ -63,6 +67,8 @@ final class TraceCommand implements Callable<Integer> {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new Cli.InputError(file + ": no such file");
         } catch (IOException | RuntimeException e) {
             throw new Cli.InputError(file + ": cannot read: " + e.getMessage());
         }
@@ -80,10 +86,18 @@ final class TraceCommand implements Callable<Integer> {
                 columns.add(List.of(v));
             }
         }
+        org.ptlab.kernel.MachineSpec m = machine.spec();
+        if (scenario != null) {
+            org.ptlab.workload.Scenario sc = org.ptlab.workload.Scenario.load(scenario);
+            List<String> vs = new ArrayList<>(sc.variants);
+            vs.addAll(m.variants);
+            m = sc.machine;
+            m.variants = vs;
+        }
         List<RunRecord> runs = new ArrayList<>();
         for (List<String> col : columns) {
             try (ProgressReporter p = ProgressReporter.forConsole("trace " + String.join(",", col), "events", t.events().size())) {
-                runs.add(Runs.trace(machine.spec(), col, t, checkEvery, p));
+                runs.add(Runs.trace(m, col, t, checkEvery, p));
             }
         }
         if (report != null) {

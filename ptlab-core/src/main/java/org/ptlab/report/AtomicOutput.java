@@ -2,7 +2,6 @@ package org.ptlab.report;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -49,7 +48,7 @@ public final class AtomicOutput {
             commit(tmp, target);
         } catch (IOException e) {
             abort(tmp);
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot write " + target + ": " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
             abort(tmp);
             throw e;
@@ -70,6 +69,8 @@ public final class AtomicOutput {
                 // not a POSIX file system: keep the default
             }
             return tmp;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("cannot write " + target + ": no such directory " + dir);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot write " + target + ": " + e.getMessage());
         }

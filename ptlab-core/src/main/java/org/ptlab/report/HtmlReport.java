@@ -150,6 +150,7 @@ public final class HtmlReport {
               while (Math.abs(v) >= 1024 && i < u.length - 1) { v /= 1024; i++; }
               return (Math.round(v * 10) / 10) + u[i];
             }
+            function count(v) { return Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : v.toFixed(1); }
             function colName(r, i) { return r.label ? r.label : 'run ' + (i + 1); }
             function last(r) { return r.steps[r.steps.length - 1]; }
 
@@ -217,6 +218,13 @@ public final class HtmlReport {
                   var pts = se.points.map(function (p) { return X(p[0]) + ',' + Y(p[1]); }).join(' ');
                   s.appendChild(svg('polyline', { points: pts, fill: 'none', stroke: se.color, 'stroke-width': 1.5 }));
                 }
+                if (se.points.length <= 40) {
+                  se.points.forEach(function (p) {
+                    var c = svg('circle', { cx: X(p[0]), cy: Y(p[1]), r: 2.5, fill: se.color });
+                    var ti = svg('title'); ti.textContent = se.name + ': step ' + p[0] + ': ' + yLabel(p[1]); c.appendChild(ti);
+                    s.appendChild(c);
+                  });
+                }
               });
               box.appendChild(s);
               var lg = el('div', { 'class': 'legend' });
@@ -238,6 +246,11 @@ public final class HtmlReport {
                   base = pts.map(function (p) { return p[1]; });
                 });
                 area.appendChild(linePlot('DirectMap breakdown: ' + colName(r, i), 'plot-directmap-' + i, series, human));
+                area.appendChild(linePlot('DirectMap change since boot: ' + colName(r, i), 'plot-directmap-delta-' + i,
+                  r.sizeNames.map(function (name, j) {
+                    return { name: name, color: COLORS[r.sizeKinds[j]],
+                      points: r.steps.map(function (s) { return [s.step, (s.directMapKb[j] - r.steps[0].directMapKb[j]) * 1024]; }) };
+                  }), human));
               });
               area.appendChild(linePlot('Page-table memory of the linear map', 'plot-ptmem', runs.map(function (r, i) {
                 return { name: colName(r, i), color: RUNCOLORS[i % RUNCOLORS.length],
@@ -246,13 +259,13 @@ public final class HtmlReport {
               area.appendChild(linePlot('TLBI instructions (cumulative)', 'plot-tlbi', runs.map(function (r, i) {
                 return { name: colName(r, i), color: RUNCOLORS[i % RUNCOLORS.length],
                   points: r.steps.map(function (s) { return [s.step, s.tlbi]; }) };
-              }), function (v) { return String(Math.round(v)); }));
+              }), count));
               var measured = runs.filter(function (r) { return r.steps.some(function (s) { return s.tlbMisses >= 0; }); });
               if (measured.length) {
                 area.appendChild(linePlot('TLB misses (cumulative)', 'plot-tlbmiss', measured.map(function (r, i) {
                   return { name: colName(r, i), color: RUNCOLORS[i % RUNCOLORS.length],
                     points: r.steps.filter(function (s) { return s.tlbMisses >= 0; }).map(function (s) { return [s.step, s.tlbMisses]; }) };
-                }), function (v) { return String(Math.round(v)); }));
+                }), count));
               } else {
                 area.appendChild(el('p', { id: 'plot-tlbmiss', 'class': 'hint' }, 'TLB misses: not measured (no hardware model was attached to these runs).'));
               }

@@ -23,7 +23,9 @@ public final class Runs {
             @Override
             public void booted(Kernel k) {
                 rec[0] = new Recorder(k, s.file, String.join("+", extraVariants), false);
-                rec[0].record().config.put("scenario variants", String.join(",", s.variants));
+                if (!s.variants.isEmpty()) {
+                    rec[0].record().config.put("scenario variants", String.join(",", s.variants));
+                }
             }
 
             @Override
