@@ -68,7 +68,20 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             return rec.status;
         }
-        ScenarioRunner.Result r = ScenarioRunner.run(s, variants, checkEvery, ps);
+        ScenarioRunner.Result r;
+        try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
+            r = ScenarioRunner.run(s, variants, checkEvery, ps, new ScenarioRunner.Listener() {
+                @Override
+                public void stepDone(String where) {
+                    p.advance(1);
+                }
+
+                @Override
+                public void violation(String where, String invariant, String message, List<String> ptdump) {
+                    p.close(); // end the bar's line before the violation is printed
+                }
+            });
+        }
         ps.flush();
         out.flush();
         return r.status();

@@ -36,6 +36,7 @@ public final class Recorder implements PgtableObserver {
     private long dsb;
     private long isb;
     private long step;
+    private java.util.function.LongSupplier tlbMisses;
 
     public Recorder(Kernel k, String source, String label, boolean snapshotTopLevelOps) {
         this.k = k;
@@ -78,6 +79,14 @@ public final class Recorder implements PgtableObserver {
         return b.toString();
     }
 
+    /**
+     * Attach a hardware model's TLB miss count (cumulative); snapshots record it from then on, and
+     * the HTML report plots it. Without one, snapshots say -1 (not measured).
+     */
+    public void measureTlbMisses(java.util.function.LongSupplier misses) {
+        this.tlbMisses = misses;
+    }
+
     public RunRecord record() {
         return rec;
     }
@@ -110,6 +119,7 @@ public final class Recorder implements PgtableObserver {
         s.tlbiAll = tlbiAll;
         s.dsb = dsb;
         s.isb = isb;
+        s.tlbMisses = tlbMisses == null ? -1 : tlbMisses.getAsLong();
         rec.steps.add(s);
         return s;
     }

@@ -36,6 +36,7 @@ public final class Runs {
 
             @Override
             public void violation(String where, String invariant, String message, List<String> ptdump) {
+                progress.close();
                 if (rec[0] == null) {
                     return;
                 }

@@ -175,22 +175,11 @@ public final class ScenarioRunner {
 
     private void fail(String where, String invariant, String message, long s, long e) {
         first = invariant + ": " + message;
-        out.println("VIOLATION after " + where);
-        out.println("  invariant " + invariant + ": " + message);
-        for (String a : also) {
-            out.println("  also " + a);
-        }
+        List<String> dump = new ArrayList<>();
         if (s != e) {
             long ps = k.geo.pageSize;
             s &= -ps;
             e = (e + ps - 1) & -ps;
-            out.printf("  ptdump of 0x%016x-0x%016x:%n", s, e);
-            for (String l : Ptdump.range(k, s, e).split("\n")) {
-                out.println("  " + l);
-            }
-        }
-        List<String> dump = new ArrayList<>();
-        if (s != e) {
             for (String l : Ptdump.range(k, s, e).split("\n")) {
                 dump.add(l);
             }
@@ -199,6 +188,17 @@ public final class ScenarioRunner {
         msg.add(message);
         also.forEach(a -> msg.add("also " + a));
         listener.violation(where, invariant, String.join("; ", msg), dump);
+        out.println("VIOLATION after " + where);
+        out.println("  invariant " + invariant + ": " + message);
+        for (String a : also) {
+            out.println("  also " + a);
+        }
+        if (s != e) {
+            out.printf("  ptdump of 0x%016x-0x%016x:%n", s, e);
+            for (String l : dump) {
+                out.println("  " + l);
+            }
+        }
         out.println("  DirectMap now (counters):");
         for (String l : k.directMap.meminfoLines()) {
             out.println("    " + l);
