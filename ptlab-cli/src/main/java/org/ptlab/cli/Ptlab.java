@@ -19,10 +19,14 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             RunCommand.class,
             VariantsCommand.class,
+            ExploreCommand.class,
             TraceCommand.class,
             CompareCommand.class,
         })
 public final class Ptlab implements Runnable {
+    static {
+        org.ptlab.check.UserVariants.register(); // the user model's own variants (pfnmap=...) in `--variant` and `ptlab variants`
+    }
 
     @Override
     public void run() {

@@ -72,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
         try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
             r = ScenarioRunner.run(s, variants, checkEvery, ps, new ScenarioRunner.Listener() {
                 @Override
-                public void stepDone(String where) {
+                public void stepDone(java.util.function.Supplier<String> where) {
                     p.advance(1);
                 }
 

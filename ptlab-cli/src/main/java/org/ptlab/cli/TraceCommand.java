@@ -14,7 +14,7 @@ import org.ptlab.report.HtmlReport;
 import org.ptlab.report.ProgressReporter;
 import org.ptlab.report.RunRecord;
 import org.ptlab.report.Runs;
-import org.ptlab.workload.trace.FtraceParser;
+import org.ptlab.workload.ftrace.FtraceParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

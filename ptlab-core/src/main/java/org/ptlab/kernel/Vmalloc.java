@@ -115,7 +115,31 @@ public final class Vmalloc {
         a.nrPages = 0;
     }
 
+    /** End of the most recently allocated area: the next allocation tries just above it first. */
+    private long cursor;
+
     private long findHole(long lo, long hi, long size, long align) {
+        // Fast path: above the last allocation, when nothing lies there (keeps allocation O(log n)
+        // with many live areas; the kernel's augmented rbtree finds the lowest fit instead).
+        if (Long.compareUnsigned(cursor, lo) >= 0 && Long.compareUnsigned(cursor, hi) < 0) {
+            long c = (cursor + align - 1) & -align;
+            Map.Entry<Long, VmStruct> above = areas.ceilingEntry(c);
+            Map.Entry<Long, VmStruct> below = areas.lowerEntry(c);
+            boolean clearBelow = below == null || Long.compareUnsigned(below.getValue().end(), c) <= 0;
+            boolean clearAbove = above == null || Long.compareUnsigned(c + size, above.getKey()) <= 0;
+            if (clearBelow && clearAbove && Long.compareUnsigned(c + size, hi) <= 0) {
+                cursor = c + size;
+                return c;
+            }
+        }
+        long found = firstFit(lo, hi, size, align);
+        if (found != 0) {
+            cursor = found + size;
+        }
+        return found;
+    }
+
+    private long firstFit(long lo, long hi, long size, long align) {
         long cur = (lo + align - 1) & -align;
         for (VmStruct a : areas.subMap(lo, true, hi, false).values()) {
             if (Long.compareUnsigned(cur + size, a.addr) <= 0) {
@@ -126,6 +150,46 @@ public final class Vmalloc {
             }
         }
         return Long.compareUnsigned(cur + size, hi) <= 0 ? cur : 0;
+    }
+
+    /**
+     * A {@code VM_ALLOC} area backed by pages the caller chose (they must be free; they are taken
+     * from the allocator): vmalloc with the page allocator's choice made explicit, for benchmarks
+     * and scenarios that need the linear alias at a given place. Null when a page is not free or
+     * no VA space or table is left.
+     */
+    public VmStruct vmallocPages(long[] pas, int flags, boolean module, String caller) {
+        long ps = geo.pageSize;
+        for (int i = 0; i < pas.length; i++) {
+            if (!k.pageAlloc.takeRange(pas[i], pas[i] + ps)) {
+                for (int j = 0; j < i; j++) {
+                    k.pageAlloc.freePages(pas[j], 0);
+                }
+                return null;
+            }
+        }
+        long size = pas.length * ps;
+        long va = findHole(module ? modulesStart : vmallocStart, module ? modulesEnd : vmallocEnd, size + ps, ps);
+        VmStruct a = va == 0 ? null : new VmStruct(va, size + ps, flags | VmStruct.VM_ALLOC, 0, pas.length, caller);
+        if (a != null) {
+            System.arraycopy(pas, 0, a.pages, 0, pas.length);
+            a.nrPages = pas.length;
+            pg.op("vmalloc", va, va + size, true);
+            areas.put(va, a);
+            if (vmapPages(a) != 0) {
+                vunmapRange(va, va + size);
+                k.tlb.flushTlbKernelRange(va, va + size);
+                areas.remove(va);
+                a = null;
+            }
+            pg.op("vmalloc", va, va + size, false);
+        }
+        if (a == null) {
+            for (long p : pas) {
+                k.pageAlloc.freePages(p, 0);
+            }
+        }
+        return a;
     }
 
     /**

@@ -5,8 +5,8 @@ import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.MachineSpec;
 import org.ptlab.workload.Scenario;
 import org.ptlab.workload.ScenarioRunner;
-import org.ptlab.workload.trace.FtraceParser;
-import org.ptlab.workload.trace.TraceReplay;
+import org.ptlab.workload.ftrace.FtraceParser;
+import org.ptlab.workload.ftrace.FtraceReplay;
 
 /** Drivers that run something under one set of variants and return its {@link RunRecord}. */
 public final class Runs {
@@ -29,8 +29,8 @@ public final class Runs {
             }
 
             @Override
-            public void stepDone(String where) {
-                rec[0].snapshot(where);
+            public void stepDone(java.util.function.Supplier<String> where) {
+                rec[0].snapshot(where.get());
                 progress.advance(1);
             }
 
@@ -79,9 +79,9 @@ public final class Runs {
         Recorder rec = new Recorder(k, t.file(), String.join(",", extraVariants), false);
         rec.record().notes.addAll(b.warnings());
         rec.record().notes.addAll(t.warnings());
-        TraceReplay.Result r;
+        FtraceReplay.Result r;
         try {
-            r = TraceReplay.replay(k, t, new TraceReplay.Listener() {
+            r = FtraceReplay.replay(k, t, new FtraceReplay.Listener() {
                 @Override
                 public void stepDone(String label) {
                     rec.snapshot(label);
@@ -97,7 +97,7 @@ public final class Runs {
             rec.record().notes.addAll(r.notes());
             rec.record().config.put("trace", String.format("%s: %d events, %d replayed, %d nested, %d skipped, %d lost",
                     t.file(), t.events().size(), r.replayed(), r.consumedNested(), r.skipped(), t.lostEvents()));
-        } catch (TraceReplay.ReplayStopped stop) {
+        } catch (FtraceReplay.ReplayStopped stop) {
             rec.record().notes.add(stop.getMessage());
         }
         progress.close();

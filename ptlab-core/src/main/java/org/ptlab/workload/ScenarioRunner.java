@@ -28,8 +28,8 @@ public final class ScenarioRunner {
         /** The kernel booted; nothing has been checked yet. */
         default void booted(Kernel k) {}
 
-        /** A step ran (and was checked when scheduled) without a violation. */
-        default void stepDone(String where) {}
+        /** A step ran (and was checked when scheduled) without a violation; where describes it (built on demand). */
+        default void stepDone(java.util.function.Supplier<String> where) {}
 
         /** The run stops at this violation; ptdump holds the dump of the range concerned, if any. */
         default void violation(String where, String invariant, String message, List<String> ptdump) {}
@@ -56,14 +56,16 @@ public final class ScenarioRunner {
     private final List<String> also = new ArrayList<>();
     private final Listener listener;
 
-    private ScenarioRunner(Kernel k, PrintStream out, int checkEvery, Listener listener) {
+    private ScenarioRunner(Kernel k, PrintStream out, int checkEvery, boolean events, Listener listener) {
         this.k = k;
         this.listener = listener;
         this.out = out;
         this.checkEvery = checkEvery;
-        this.ctx = new ScenarioContext(k, out, new EventLog(false, 0));
+        this.ctx = new ScenarioContext(k, out, events ? new EventLog(false, 0) : null);
         this.bbm = new LiveSizeChange(k);
-        k.pg.addObserver(ctx.events);
+        if (events) {
+            k.pg.addObserver(ctx.events);
+        }
         k.pg.addObserver(bbm);
         ctx.runner = this;
     }
@@ -104,7 +106,7 @@ public final class ScenarioRunner {
         }
         int every = checkEveryOverride != null ? checkEveryOverride : s.checkEvery != null ? s.checkEvery : 1;
         listener.booted(k);
-        ScenarioRunner r = new ScenarioRunner(k, out, every, listener);
+        ScenarioRunner r = new ScenarioRunner(k, out, every, s.usedKinds.contains("events"), listener);
         out.println("# " + s.file + ": " + b.cfg().summary());
         try {
             if (every > 0) {
@@ -140,7 +142,8 @@ public final class ScenarioRunner {
                 }
                 r.steps++;
                 c.focusStart = c.focusEnd = 0;
-                String where = "step " + r.steps + " (" + ls.where() + ": " + s.describe() + ")";
+                long n = r.steps;
+                java.util.function.Supplier<String> where = () -> "step " + n + " (" + ls.where() + ": " + s.describe() + ")";
                 try {
                     s.run(c);
                 } catch (StepFailure f) {
@@ -148,7 +151,7 @@ public final class ScenarioRunner {
                 } catch (KernelBug bug) {
                     r.fail(where, "kernel BUG", bug.getMessage(), 0, 0);
                 }
-                boolean explicit = s.describe().equals("check");
+                boolean explicit = s instanceof KernelSteps.Check;
                 if (explicit || (r.checkEvery > 0 && r.steps % r.checkEvery == 0)) {
                     r.checkNow(where, c.focusStart, c.focusEnd);
                 }
@@ -158,6 +161,10 @@ public final class ScenarioRunner {
     }
 
     private void checkNow(String where, long fs, long fe) {
+        checkNow(() -> where, fs, fe);
+    }
+
+    private void checkNow(java.util.function.Supplier<String> where, long fs, long fe) {
         checks++;
         List<Violation> v = new ArrayList<>(bbm.drain());
         v.addAll(Invariants.check(k));
@@ -171,6 +178,10 @@ public final class ScenarioRunner {
             fail(where, x.invariant(), x.message(),
                     x.start() != x.end() ? x.start() : fs, x.start() != x.end() ? x.end() : fe);
         }
+    }
+
+    private void fail(java.util.function.Supplier<String> where, String invariant, String message, long s, long e) {
+        fail(where.get(), invariant, message, s, e);
     }
 
     private void fail(String where, String invariant, String message, long s, long e) {

@@ -1,116 +1,148 @@
 package org.ptlab.workload.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.ptlab.arch.Geometry;
+import org.ptlab.arch.Granule;
 import org.ptlab.arch.MapSize;
-import org.ptlab.check.Invariants;
-import org.ptlab.kernel.Kernel;
-import org.ptlab.kernel.MachineSpec;
+import org.ptlab.hw.HwModel;
+import org.ptlab.hw.HwStats;
+import org.ptlab.hw.Presets;
 
 class TraceReplayTest {
+    static Path resource(String name) {
+        try {
+            return Path.of(TraceReplayTest.class.getResource("/traces/" + name).toURI());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
-    static Kernel boot(String mem, String... variants) {
-        MachineSpec m = new MachineSpec();
-        m.mem = mem;
-        m.bbml2 = "noabort";
-        m.variants = new ArrayList<>(List.of(variants));
-        MachineSpec.Built b = m.build();
-        return Kernel.boot(b.cfg(), b.mem());
+    static HwStats replay(String file, MapSize kind) throws IOException {
+        Region r = Region.standalone(Geometry.of(Granule.G4K, 48), 8L << 30, kind);
+        HwModel hw = new HwModel(r.pg, Presets.get(Presets.DEFAULT), 1).checks(false);
+        hw.setRoots(r.root, 0);
+        try (AccessTrace t = BinaryTrace.openAny(resource(file), false)) {
+            Replay.run(hw, 0, t, Replay.mapped(new AddressMapper(r.va, r.size, 1L << 30)), -1);
+        }
+        return hw.cpu(0).stats;
     }
 
     @Test
-    void shippedSampleReplaysAndEveryInvariantHolds() throws Exception {
-        FtraceParser.Trace t = FtraceParser.parse(FtraceParserTest.sample(), "sample.trace");
-        Kernel k = boot("8G");
-        long tablesBefore = k.linearTablePages();
-        List<String> labels = new ArrayList<>();
-        TraceReplay.Result r = TraceReplay.replay(k, t, new TraceReplay.Listener() {
-            @Override
-            public void stepDone(String label) {
-                labels.add(label);
+    void recordedSortTraceMissesLessWith2MMappings() throws IOException {
+        HwStats small = replay("sort1k.ptltrc.gz", MapSize.PTE);
+        HwStats large = replay("sort1k.ptltrc.gz", MapSize.PMD);
+        assertThat(small.accesses).isEqualTo(456_817);
+        assertThat(small.instructions).isEqualTo(1_146_282);
+        assertThat(small.translationFaults).isZero();
+        // exact counts of this model on this trace (deterministic)
+        assertThat(small.tlbMisses).containsExactly(SMALL_L1, SMALL_L2);
+        assertThat(large.tlbMisses).containsExactly(LARGE_L1, LARGE_L2);
+        assertThat(large.tlbMisses[1]).isLessThan(small.tlbMisses[1]);
+        assertThat(large.tlbMisses[0]).isLessThan(small.tlbMisses[0]);
+        assertThat(large.walkRefs).isLessThan(small.walkRefs);
+        assertThat(small.mpki(1, 1)).isGreaterThan(large.mpki(1, 1));
+    }
+
+    static final long SMALL_L1 = 230;
+    static final long SMALL_L2 = 108;
+    static final long LARGE_L1 = 6;
+    static final long LARGE_L2 = 6;
+
+    @Test
+    void lackeyHeadParsesAsValgrindWroteIt() throws IOException {
+        long n = 0;
+        try (LackeyReader r = LackeyReader.open(resource("sort1k-head.lackey.gz"), false)) {
+            long[] va = new long[1000];
+            byte[] ty = new byte[1000];
+            int k;
+            while ((k = r.next(va, ty, va.length)) > 0) {
+                n += k;
             }
-        }, 1);
-        assertThat(r.status()).isZero();
-        assertThat(r.firstViolation()).isNull();
-        // 5 allocations, 9 pageattr calls on modules/BPF, 5 secretmem calls, 3 vfrees, 1 module_load marker
-        assertThat(labels).hasSize(21);
-        assertThat(labels).contains("module_load ext4_test");
-        assertThat(labels.get(0)).startsWith("execmem_alloc(0x18000) = 0x");
-        assertThat(labels).anyMatch(l -> l.startsWith("vmalloc(0x200000) = 0x"));
-        // the BPF vfree's two nested calls and rmmod's 48 are the model's own vm_reset_perms calls
-        assertThat(r.consumedNested()).isEqualTo(50);
-        // every area the trace allocated is freed again but the module's rodata and data
-        assertThat(k.vmalloc.count()).isEqualTo(2);
-        // rodata=full: the set_memory_ro calls split linear-map blocks around the backing pages
-        assertThat(k.linearTablePages()).isGreaterThan(tablesBefore);
-        assertThat(Invariants.check(k)).isEmpty();
-        // the secretmem page at 10.5G lies beyond the 8G model: folded, and said so
-        assertThat(r.notes()).anyMatch(n -> n.contains("folded"));
+            assertThat(r.instructions()).isEqualTo(16_654);
+        }
+        assertThat(n).isEqualTo(3_360);
     }
 
     @Test
-    void secretmemPagesLeaveAndReturnToTheDirectMap() {
-        String t = "# ptlab: vmemmap=0xfffffc0000000000\n"
-                + "   t-1 [000] ..... 1.000001: inv: (set_direct_map_invalid_noflush+0x0/0x50) page=0xfffffc0001000000\n";
-        Kernel k = boot("4G");
-        long pte = k.directMap.bytes(MapSize.PTE);
-        TraceReplay.Result r = TraceReplay.replay(k, FtraceParser.parse(t, "s"), new TraceReplay.Listener() {}, 1);
-        assertThat(r.firstViolation()).isNull();
-        assertThat(r.status()).isZero();
-        // page index 0x40000 (0x1000000 / 64): PA PHYS_OFFSET + 1G is no longer present in the linear map
-        long pa = k.physOffset + (0x40000L << 12);
-        assertThat(k.pageAttr.kernelPagePresent(pa)).isFalse();
-        assertThat(k.directMap.bytes(MapSize.PTE)).isGreaterThan(pte);
-        String back = t + "   t-1 [000] ..... 1.000002: def: (set_direct_map_default_noflush+0x0/0x58) page=0xfffffc0001000000\n";
-        Kernel k2 = boot("4G");
-        TraceReplay.replay(k2, FtraceParser.parse(back, "s"), new TraceReplay.Listener() {}, 1);
-        assertThat(k2.pageAttr.kernelPagePresent(pa)).isTrue();
+    void lackeyLinesModifyIsLoadAndStore() throws IOException {
+        String text = "==1== Lackey\nI  04001000,3\n L 1ffefff000,8\n S 04222d00,4\n M 0421e6b8,4\n\n";
+        LackeyReader r = new LackeyReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)), "t", false);
+        long[] va = new long[10];
+        byte[] ty = new byte[10];
+        assertThat(r.next(va, ty, 10)).isEqualTo(4);
+        assertThat(va).startsWith(0x1ffefff000L, 0x04222d00L, 0x0421e6b8L, 0x0421e6b8L);
+        assertThat(ty).startsWith(HwModel.LOAD, HwModel.STORE, HwModel.LOAD, HwModel.STORE);
+        assertThat(r.instructions()).isEqualTo(1);
     }
 
     @Test
-    void callsOnAreasAllocatedBeforeTheTraceAreSkippedAndCounted() {
-        String t = "   t-1 [000] ..... 1.000001: sro: (set_memory_ro+0x0/0x58) addr=0xffff800081230000 numpages=4\n"
-                + "   t-1 [000] ..... 1.000002: vf: (vfree+0x0/0x2a0) addr=0xffff800081230000\n";
-        Kernel k = boot("4G");
-        TraceReplay.Result r = TraceReplay.replay(k, FtraceParser.parse(t, "s"), new TraceReplay.Listener() {}, 1);
-        assertThat(r.replayed()).isZero();
-        assertThat(r.skipped()).isEqualTo(2);
-        assertThat(r.notes()).contains("2 calls on vmalloc/module addresses whose allocation is not in the trace were skipped");
+    void badLackeyLineNamesFileAndLine() {
+        String text = "I  04001000,3\n L zz,8\n";
+        LackeyReader r = new LackeyReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)), "x.lackey", false);
+        assertThatThrownBy(() -> r.next(new long[4], new byte[4], 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("x.lackey:2: ");
     }
 
     @Test
-    void knownBadAccountingVariantIsCaughtOnReplay() throws Exception {
-        // seed 000 v7 subtracts a whole CONT group per removal call: the vfree of a huge-vmap area is
-        // not linear, but the boot-time double count of update_mapping_prot is caught at once
-        FtraceParser.Trace t = FtraceParser.parse(FtraceParserTest.sample(), "sample.trace");
-        Kernel k = boot("8G", "account=seed000-v7");
-        List<String> where = new ArrayList<>();
-        TraceReplay.Result r = TraceReplay.replay(k, t, new TraceReplay.Listener() {
+    void binaryRoundTripKeepsAddressesTypesAndInstructions() throws IOException {
+        long[] vas = {0, 0xffff_0000_1234_5678L, 8, Long.MIN_VALUE, Long.MAX_VALUE, 0x4000, 0x3ff8, -1L};
+        byte[] tys = {0, 1, 2, 0, 1, 0, 2, 1};
+        AccessTrace src = new AccessTrace() {
+            int i;
+
             @Override
-            public void violation(String w, String invariant, String message, List<String> interleaving, List<String> ptdump) {
-                where.add(w + " " + invariant);
+            public int next(long[] va, byte[] type, int max) {
+                int n = 0;
+                while (n < max && i < vas.length) {
+                    va[n] = vas[i];
+                    type[n++] = tys[i++];
+                }
+                return n;
             }
-        }, 1);
-        assertThat(r.status()).isEqualTo(1);
-        assertThat(r.firstViolation()).contains("counters");
-        assertThat(where).singleElement().asString().startsWith("boot counters");
+        };
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(BinaryTrace.write(src, out, 77)).isEqualTo(vas.length);
+        BinaryTrace.Reader r = new BinaryTrace.Reader(new ByteArrayInputStream(out.toByteArray()), "mem");
+        long[] va = new long[16];
+        byte[] ty = new byte[16];
+        assertThat(r.next(va, ty, 16)).isEqualTo(vas.length);
+        assertThat(java.util.Arrays.copyOf(va, vas.length)).containsExactly(vas);
+        assertThat(java.util.Arrays.copyOf(ty, vas.length)).containsExactly(tys);
+        assertThat(r.headerInstructions()).isEqualTo(77);
+        assertThat(r.next(va, ty, 16)).isZero();
+        assertThat(r.instructions()).isEqualTo(77);
     }
 
     @Test
-    void truncatedTraceReplaysUpToItsLastCompleteEvent() throws Exception {
-        String s = FtraceParserTest.sample();
-        // cut inside the vmalloc entry of the big buffer: its return never comes
-        int cut = s.indexOf("kvmalloc_node_noprof");
-        String truncated = s.substring(0, s.lastIndexOf('\n', cut) + 1) + "    kworker/u8:2-97      [000] .....   812.33457";
-        FtraceParser.Trace t = FtraceParser.parse(truncated, "cut.trace");
-        assertThat(t.warnings()).anyMatch(w -> w.startsWith("cut.trace:") && w.contains("truncated last line ignored"));
-        Kernel k = boot("8G");
-        TraceReplay.Result r = TraceReplay.replay(k, t, new TraceReplay.Listener() {}, 1);
-        assertThat(r.status()).isZero();
-        assertThat(r.notes()).anyMatch(n -> n.contains("PID 97's last vmalloc of 0x200000 bytes has no return event"));
-        assertThat(Invariants.check(k)).isEmpty();
+    void truncatedBinaryIsAnInputError() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(BinaryTrace.MAGIC);
+        out.write(0);
+        out.write(0x80);
+        BinaryTrace.Reader r = new BinaryTrace.Reader(new ByteArrayInputStream(out.toByteArray()), "cut");
+        assertThatThrownBy(() -> r.next(new long[4], new byte[4], 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cut: truncated record");
+        assertThatThrownBy(() -> new BinaryTrace.Reader(new ByteArrayInputStream(new byte[] {1, 2}), "short"))
+                .hasMessageContaining("not a ptlab binary trace");
+    }
+
+    @Test
+    void mapperPacksChunksInFirstTouchOrderKeepingOffsets() {
+        AddressMapper m = new AddressMapper(0x10_0000_0000L, 4L << 30, 1L << 30);
+        assertThat(m.map(0x1ffefff123L)).isEqualTo(0x10_0000_0000L + (0x1ffefff123L & ((1L << 30) - 1)));
+        assertThat(m.map(0x4001000L)).isEqualTo(0x10_4000_0000L + 0x4001000L);
+        assertThat(m.map(0x1ffe000000L)).isEqualTo(0x10_0000_0000L + (0x1ffe000000L & ((1L << 30) - 1)));
+        assertThat(m.chunksUsed()).isEqualTo(2);
+        m.map(5L << 30);
+        m.map(9L << 30);
+        assertThatThrownBy(() -> m.map(11L << 30)).hasMessageContaining("more than 4 chunks");
     }
 }

@@ -1,4 +1,4 @@
-package org.ptlab.workload.trace;
+package org.ptlab.workload.ftrace;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ import org.ptlab.pgtable.PgtableObserver;
  * recorded in the real trace too, by the same task: such events, matched in order per PID against
  * the model's own nested operations, are consumed rather than replayed twice.
  */
-public final class TraceReplay {
+public final class FtraceReplay {
     /** Functions a trace may record that the model's own operations may also call inside a replayed one. */
     private static final java.util.Set<String> TRACEABLE = java.util.Set.of("set_memory_ro", "set_memory_rw", "set_memory_x",
             "set_memory_nx", "set_memory_valid", "set_direct_map_invalid_noflush", "set_direct_map_default_noflush",
@@ -79,7 +79,7 @@ public final class TraceReplay {
     private int failedCalls;
     private int steps;
 
-    private TraceReplay(Kernel k, FtraceParser.Trace t, Listener l, int checkEvery) {
+    private FtraceReplay(Kernel k, FtraceParser.Trace t, Listener l, int checkEvery) {
         this.k = k;
         this.t = t;
         this.listener = l;
@@ -120,7 +120,7 @@ public final class TraceReplay {
 
     /** Replay the trace on k; invariants are checked every checkEvery events (0: only at the end). */
     public static Result replay(Kernel k, FtraceParser.Trace t, Listener l, int checkEvery) {
-        TraceReplay r = new TraceReplay(k, t, l, checkEvery);
+        FtraceReplay r = new FtraceReplay(k, t, l, checkEvery);
         return r.run();
     }
 
@@ -132,7 +132,7 @@ public final class TraceReplay {
             if ((first = check("boot", 0)) != null) {
                 return result(1, first);
             }
-            for (TraceEvent e : t.events()) {
+            for (FtraceEvent e : t.events()) {
                 ops.names.clear();
                 String label = apply(e);
                 if (label == null) {
@@ -190,7 +190,7 @@ public final class TraceReplay {
         return new Result(status, replayed, consumed, skippedUnknown + skippedOther, notes, first);
     }
 
-    private void remember(TraceEvent e, String label) {
+    private void remember(FtraceEvent e, String label) {
         recent.addLast(t.file() + ":" + e.line() + ": [" + e.cpu() + "] " + e.comm() + "-" + e.pid() + " " + label);
         if (recent.size() > 12) {
             recent.removeFirst();
@@ -218,7 +218,7 @@ public final class TraceReplay {
     // ------------------------------------------------------------------ one event
 
     /** Replay one event; returns the step label, or null when the event was not a step. */
-    private String apply(TraceEvent e) {
+    private String apply(FtraceEvent e) {
         String f = e.function();
         String file = t.file();
         ArrayDeque<String> q = nested.get(e.pid());
@@ -342,7 +342,7 @@ public final class TraceReplay {
         }
     }
 
-    private String done(TraceEvent e, String label, int rc) {
+    private String done(FtraceEvent e, String label, int rc) {
         replayed++;
         if (rc != 0) {
             failedCalls++;

@@ -1,4 +1,4 @@
-package org.ptlab.workload.trace;
+package org.ptlab.workload.ftrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,9 +12,9 @@ import org.ptlab.kernel.MachineSpec;
  * parser returns events or throws one IllegalArgumentException line naming the file and line; a
  * parsed trace replays or fails with IllegalArgumentException (a bad argument or directive).
  * `mvn verify` replays the corpus in src/test/resources (regression mode);
- * `JAZZER_FUZZ=1 mvn -pl ptlab-core test -Dtest=TraceFuzzTest` fuzzes for real.
+ * `JAZZER_FUZZ=1 mvn -pl ptlab-core test -Dtest=FtraceFuzzTest` fuzzes for real.
  */
-class TraceFuzzTest {
+class FtraceFuzzTest {
     private static final MachineSpec.Built SMALL;
 
     static {
@@ -39,11 +39,11 @@ class TraceFuzzTest {
         }
         Kernel k = Kernel.boot(SMALL.cfg(), SMALL.mem());
         try {
-            TraceReplay.Result r = TraceReplay.replay(k, t, new TraceReplay.Listener() {}, 0);
+            FtraceReplay.Result r = FtraceReplay.replay(k, t, new FtraceReplay.Listener() {}, 0);
             assertThat(r.status()).isBetween(0, 1);
         } catch (IllegalArgumentException e) {
             assertThat(e.getMessage()).startsWith("fuzz.trace").doesNotContain("\n");
-        } catch (TraceReplay.ReplayStopped e) {
+        } catch (FtraceReplay.ReplayStopped e) {
             assertThat(e.getMessage()).startsWith("fuzz.trace:");
         }
     }

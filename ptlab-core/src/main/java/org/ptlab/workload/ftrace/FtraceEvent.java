@@ -1,4 +1,4 @@
-package org.ptlab.workload.trace;
+package org.ptlab.workload.ftrace;
 
 import java.util.Map;
 
@@ -16,7 +16,7 @@ import java.util.Map;
  * @param isReturn whether this is a return probe (kretprobe)
  * @param args the name=value arguments as printed; a tracepoint's text is under "text"
  */
-public record TraceEvent(int line, String comm, int pid, int cpu, String timestamp, String event, String function,
+public record FtraceEvent(int line, String comm, int pid, int cpu, String timestamp, String event, String function,
         boolean isReturn, Map<String, String> args) {
 
     /** A numeric argument; IllegalArgumentException "LINE: EVENT needs NAME=" when absent. */

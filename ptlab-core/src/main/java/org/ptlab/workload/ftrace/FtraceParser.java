@@ -1,4 +1,4 @@
-package org.ptlab.workload.trace;
+package org.ptlab.workload.ftrace;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * ({@code (  1201)}, option record-tgid) and the flags column are optional. A kprobe body starts
  * with {@code (symbol+off/size)}, a return probe's with {@code (caller+off/size <- function)},
  * followed by {@code name=value} arguments (hex 0x..., decimal, or "string"). The function the probe
- * sits on, not the event's name, decides what the event means ({@link TraceEvent#function}).
+ * sits on, not the event's name, decides what the event means ({@link FtraceEvent#function}).
  * Comment lines start with {@code #}; {@code # ptlab: key=value} lines are directives for the
  * address remapping (va_bits, page_size, vmemmap, struct_page).
  *
@@ -39,7 +39,7 @@ public final class FtraceParser {
     private FtraceParser() {}
 
     /** What a trace file held. */
-    public record Trace(String file, List<TraceEvent> events, Map<String, String> directives, List<String> warnings,
+    public record Trace(String file, List<FtraceEvent> events, Map<String, String> directives, List<String> warnings,
             String tracer, long lostEvents, int lines) {}
 
     private static final Pattern EVENT = Pattern.compile(
@@ -57,7 +57,7 @@ public final class FtraceParser {
 
     /** Parse a whole trace text (from file, for messages). */
     public static Trace parse(String text, String file) {
-        List<TraceEvent> events = new ArrayList<>();
+        List<FtraceEvent> events = new ArrayList<>();
         Map<String, String> dirs = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         String tracer = null;
@@ -115,7 +115,7 @@ public final class FtraceParser {
         return new Trace(file, events, dirs, warnings, tracer, lost, lineNo);
     }
 
-    private static TraceEvent event(String line, int lineNo) {
+    private static FtraceEvent event(String line, int lineNo) {
         Matcher m = EVENT.matcher(line);
         if (!m.matches()) {
             throw new IllegalArgumentException("expected an event line 'COMM-PID [CPU] FLAGS SECONDS.MICROS: EVENT: ...', a '#' comment or 'CPU:N [LOST n EVENTS]'");
@@ -166,7 +166,7 @@ public final class FtraceParser {
         } else {
             a.put("text", args.trim());
         }
-        return new TraceEvent(lineNo, comm, pid, cpu, ts, name, function, ret, a);
+        return new FtraceEvent(lineNo, comm, pid, cpu, ts, name, function, ret, a);
     }
 
     /** "set_memory_ro+0x0/0x30" -> "set_memory_ro". */

@@ -1,4 +1,4 @@
-package org.ptlab.workload.trace;
+package org.ptlab.workload.ftrace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,18 +23,18 @@ class FtraceParserTest {
         assertThat(t.lostEvents()).isEqualTo(3);
         assertThat(t.warnings()).singleElement().asString().startsWith("sample.trace:32: CPU 2 lost 3 events");
         assertThat(t.directives()).containsEntry("va_bits", "48").containsEntry("vmemmap", "0xfffffc0000000000");
-        TraceEvent first = t.events().get(0);
+        FtraceEvent first = t.events().get(0);
         assertThat(first.comm()).isEqualTo("insmod");
         assertThat(first.pid()).isEqualTo(1201);
         assertThat(first.cpu()).isEqualTo(3);
         assertThat(first.function()).isEqualTo("__vmalloc_node_range_noprof");
         assertThat(first.isReturn()).isFalse();
         assertThat(first.arg("f", "size")).isEqualTo(0x18000);
-        TraceEvent ret = t.events().get(1);
+        FtraceEvent ret = t.events().get(1);
         assertThat(ret.isReturn()).isTrue();
         assertThat(ret.function()).isEqualTo("__vmalloc_node_range_noprof");
         assertThat(ret.arg("f", "ret")).isEqualTo(0xffff80007a6e0000L);
-        TraceEvent mod = t.events().stream().filter(e -> e.function().equals("module_load")).findFirst().orElseThrow();
+        FtraceEvent mod = t.events().stream().filter(e -> e.function().equals("module_load")).findFirst().orElseThrow();
         assertThat(mod.args()).containsEntry("text", "ext4_test");
     }
 
