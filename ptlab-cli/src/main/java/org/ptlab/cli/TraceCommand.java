@@ -44,6 +44,10 @@ final class TraceCommand implements Callable<Integer> {
             description = "take the machine and the variants from this scenario file's machine: and variants: (instead of the machine options)")
     Path scenario;
 
+    @Option(names = "--to-scenario", paramLabel = "OUT.yaml",
+            description = "also write the replayed calls as a scenario file for `ptlab run` (machine, variants, one step per call)")
+    Path toScenario;
+
     @Option(names = "--check-every", paramLabel = "N", defaultValue = "1",
             description = "check invariants after every N replayed events (0: only at the end); default 1")
     int checkEvery;
@@ -95,10 +99,17 @@ final class TraceCommand implements Callable<Integer> {
             m.variants = vs;
         }
         List<RunRecord> runs = new ArrayList<>();
+        List<String> steps = toScenario != null ? new ArrayList<>() : null;
         for (List<String> col : columns) {
             try (ProgressReporter p = ProgressReporter.forConsole("trace " + String.join(",", col), "events", t.events().size())) {
-                runs.add(Runs.trace(m, col, t, checkEvery, p));
+                runs.add(Runs.trace(m, col, t, checkEvery, p, runs.isEmpty() ? steps : null));
             }
+        }
+        if (toScenario != null) {
+            List<String> vs = new ArrayList<>(m.variants);
+            vs.addAll(columns.get(0));
+            String desc = "Imported by `ptlab trace` from " + runs.get(0).config.getOrDefault("trace", file.toString()) + ".";
+            AtomicOutput.writeString(toScenario, org.ptlab.report.ScenarioExport.yaml(desc, m, vs, steps));
         }
         if (report != null) {
             AtomicOutput.writeString(report, HtmlReport.render(file.toString(), runs));

@@ -66,6 +66,12 @@ public final class Runs {
      */
     public static RunRecord trace(MachineSpec spec, List<String> extraVariants, FtraceParser.Trace t, int checkEvery,
             ProgressReporter progress) {
+        return trace(spec, extraVariants, t, checkEvery, progress, null);
+    }
+
+    /** As {@link #trace(MachineSpec, List, FtraceParser.Trace, int, ProgressReporter)}, also collecting scenario steps when steps is not null. */
+    public static RunRecord trace(MachineSpec spec, List<String> extraVariants, FtraceParser.Trace t, int checkEvery,
+            ProgressReporter progress, List<String> steps) {
         List<String> saved = spec.variants;
         spec.variants = new java.util.ArrayList<>(saved == null ? List.of() : saved);
         spec.variants.addAll(extraVariants);
@@ -81,7 +87,7 @@ public final class Runs {
         rec.record().notes.addAll(t.warnings());
         FtraceReplay.Result r;
         try {
-            r = FtraceReplay.replay(k, t, new FtraceReplay.Listener() {
+            r = FtraceReplay.replayToScenario(k, t, new FtraceReplay.Listener() {
                 @Override
                 public void stepDone(String label) {
                     rec.snapshot(label);
@@ -93,7 +99,7 @@ public final class Runs {
                         List<String> ptdump) {
                     rec.violation(where, invariant, message, interleaving, ptdump);
                 }
-            }, checkEvery);
+            }, checkEvery, steps);
             rec.record().notes.addAll(r.notes());
             rec.record().config.put("trace", String.format("%s: %d events, %d replayed, %d nested, %d skipped, %d lost",
                     t.file(), t.events().size(), r.replayed(), r.consumedNested(), r.skipped(), t.lostEvents()));

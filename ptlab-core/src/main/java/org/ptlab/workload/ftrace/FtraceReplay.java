@@ -78,6 +78,8 @@ public final class FtraceReplay {
     private int folded;
     private int failedCalls;
     private int steps;
+    /** When not null: the replayed calls as scenario steps (YAML lines), see {@link #replayToScenario}. */
+    private List<String> yaml;
 
     private FtraceReplay(Kernel k, FtraceParser.Trace t, Listener l, int checkEvery) {
         this.k = k;
@@ -122,6 +124,46 @@ public final class FtraceReplay {
     public static Result replay(Kernel k, FtraceParser.Trace t, Listener l, int checkEvery) {
         FtraceReplay r = new FtraceReplay(k, t, l, checkEvery);
         return r.run();
+    }
+
+    /**
+     * Replay as {@link #replay} and also append to steps one scenario step (a YAML list item of
+     * {@code ptlab run}'s vocabulary) per replayed call: vmalloc areas get names ({@code vmLINE}),
+     * later calls refer to them by name and page offset, linear-map calls by model VA or PA, a call
+     * that failed in the model carries its {@code expect:}; nested calls are left to the model, as in
+     * the replay; module_load events and skipped calls become comments.
+     */
+    public static Result replayToScenario(Kernel k, FtraceParser.Trace t, Listener l, int checkEvery, List<String> steps) {
+        FtraceReplay r = new FtraceReplay(k, t, l, checkEvery);
+        r.yaml = steps;
+        return r.run();
+    }
+
+    private void yaml(FtraceEvent e, String step) {
+        if (yaml != null) {
+            yaml.add("  - " + step + "   # " + t.file() + ":" + e.line() + " " + e.comm() + "-" + e.pid());
+        }
+    }
+
+    private void yamlComment(FtraceEvent e, String text) {
+        if (yaml != null) {
+            yaml.add("  # " + text + " (" + t.file() + ":" + e.line() + ")");
+        }
+    }
+
+    private static String expect(int rc) {
+        return rc == 0 ? "" : ", expect: " + Errno.name(rc);
+    }
+
+    /** The scenario's way of naming a model VA: {area: NAME, offset: PAGES} or {va: ADDR}. */
+    private String where(long va) {
+        for (Object[] o : areas.values()) {
+            VmStruct a = (VmStruct) o[1];
+            if (Long.compareUnsigned(va, a.addr) >= 0 && Long.compareUnsigned(va, a.end()) < 0) {
+                return "area: " + o[2] + ", offset: " + ((va - a.addr) / k.geo.pageSize);
+            }
+        }
+        return String.format("va: 0x%x", va);
     }
 
     private Result run() {
@@ -241,6 +283,7 @@ public final class FtraceReplay {
                     long va = mapVa(addr);
                     if (va == 0) {
                         skippedUnknown++;
+                        yamlComment(e, f + " on 0x" + Long.toHexString(addr) + ": area not in the trace, skipped");
                         return null;
                     }
                     int np = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n * realPageSize / k.geo.pageSize));
@@ -252,6 +295,12 @@ public final class FtraceReplay {
                         case "set_memory_nx": rc = k.pageAttr.setMemoryNx(va, np); break;
                         default: rc = k.pageAttr.setMemoryValid(va, np, e.argAny(file, "enable", "arg3") != 0); break;
                     }
+                    if (f.equals("set_memory_valid")) {
+                        yaml(e, String.format("set_memory_valid: {%s, pages: %d, enable: %b%s}", where(va), np,
+                                e.argAny(file, "enable", "arg3") != 0, expect(rc)));
+                    } else {
+                        yaml(e, String.format("%s: {%s, pages: %d%s}", f, where(va), np, expect(rc)));
+                    }
                     return done(e, String.format("%s(0x%x, %d)", f, va, np), rc);
                 }
                 case "set_direct_map_invalid_noflush": case "set_direct_map_default_noflush": case "set_direct_map_valid_noflush": {
@@ -262,12 +311,21 @@ public final class FtraceReplay {
                     int rc;
                     if (f.equals("set_direct_map_invalid_noflush")) {
                         rc = k.pageAttr.setDirectMapInvalidNoflush(pa);
+                        yaml(e, String.format("set_direct_map_invalid_noflush: {pa: 0x%x%s}", pa, expect(rc)));
                     } else if (f.equals("set_direct_map_default_noflush")) {
                         rc = k.pageAttr.setDirectMapDefaultNoflush(pa);
+                        yaml(e, String.format("set_direct_map_default_noflush: {pa: 0x%x%s}", pa, expect(rc)));
                     } else {
                         long nr = e.argAny(file, "nr", "arg2");
-                        rc = k.pageAttr.setDirectMapValidNoflush(pa, (int) Math.min(Integer.MAX_VALUE, Math.max(0, nr)),
-                                e.argAny(file, "valid", "arg3") != 0);
+                        int n = (int) Math.min(Integer.MAX_VALUE, Math.max(0, nr));
+                        boolean valid = e.argAny(file, "valid", "arg3") != 0;
+                        rc = k.pageAttr.setDirectMapValidNoflush(pa, n, valid);
+                        if (k.canSetDirectMap) {
+                            // set_direct_map_valid_noflush is set_memory_valid on the page's linear address
+                            yaml(e, String.format("set_memory_valid: {pa: 0x%x, pages: %d, enable: %b%s}", pa, n, valid, expect(rc)));
+                        } else {
+                            yamlComment(e, "set_direct_map_valid_noflush: nothing to do without can_set_direct_map()");
+                        }
                     }
                     return done(e, String.format("%s(pa 0x%x)", f, pa), rc);
                 }
@@ -294,9 +352,20 @@ public final class FtraceReplay {
                     VmStruct a = k.vmalloc.vmalloc(p[0], flags, 0, module, "trace line " + e.line());
                     if (a == null) {
                         failedCalls++;
+                        yamlComment(e, String.format("vmalloc(0x%x) failed with -ENOMEM in the model", p[0]));
                         return String.format("vmalloc(0x%x) -ENOMEM", p[0]);
                     }
-                    areas.put(ret, new Object[] {ret + p[0], a});
+                    String name = "vm" + e.line();
+                    areas.put(ret, new Object[] {ret + p[0], a, name});
+                    List<String> fl = new ArrayList<>();
+                    if ((flags & VmStruct.VM_FLUSH_RESET_PERMS) != 0) {
+                        fl.add("flush_reset_perms");
+                    }
+                    if ((flags & VmStruct.VM_ALLOW_HUGE_VMAP) != 0) {
+                        fl.add("allow_huge_vmap");
+                    }
+                    yaml(e, String.format("vmalloc: {name: %s, size: 0x%x%s%s}", name, p[0], module ? ", module: true" : "",
+                            fl.isEmpty() ? "" : ", flags: [" + String.join(", ", fl) + "]"));
                     replayed++;
                     return String.format("%s(0x%x) = 0x%x", module ? "execmem_alloc" : "vmalloc", p[0], a.addr);
                 }
@@ -311,16 +380,19 @@ public final class FtraceReplay {
                     Object[] area = areas.remove(addr);
                     if (area == null) {
                         skippedUnknown++;
+                        yamlComment(e, f + " of 0x" + Long.toHexString(addr) + ": area not in the trace, skipped");
                         return null;
                     }
                     VmStruct a = (VmStruct) area[1];
                     k.vmalloc.vfree(a);
+                    yaml(e, "vfree: " + area[2]);
                     replayed++;
                     return String.format("vfree(0x%x)", a.addr);
                 }
                 case "module_load": {
                     String text = e.args().getOrDefault("text", "");
                     String name = text.isEmpty() ? "?" : text.split("\\s+")[0];
+                    yamlComment(e, "module_load " + name);
                     return "module_load " + name;
                 }
                 default:
