@@ -47,14 +47,18 @@ class HtmlReportBrowserTest {
 
     /** Load file in headless Chromium and return the DOM its script produced. */
     String dumpDom(Path html) throws Exception {
+        return dumpDom(html, "");
+    }
+
+    String dumpDom(Path html, String fragment) throws Exception {
         String chrome = chromium();
         assumeTrue(chrome != null, "Chromium not installed: browser test of the HTML report skipped "
                 + "(apt-get install -y chromium, or set PTLAB_CHROMIUM to the binary)");
-        Path profile = Files.createDirectory(tmp.resolve("profile"));
+        Path profile = Files.createTempDirectory(tmp, "profile");
         Path dom = tmp.resolve("dom.html");
         List<String> cmd = List.of(chrome, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile, "--dump-dom", html.toUri().toString());
+                "--user-data-dir=" + profile, "--dump-dom", html.toUri() + fragment);
         Process p = new ProcessBuilder(cmd).redirectOutput(dom.toFile()).redirectError(tmp.resolve("chromium.err").toFile()).start();
         boolean done = p.waitFor(180, TimeUnit.SECONDS);
         if (!done) {
@@ -152,5 +156,13 @@ class HtmlReportBrowserTest {
         assertSummaryMatchesJson(ids, runs);
         assertThat(Long.parseLong(ids.get("sum-0-splits"))).isPositive();
         assertThat(ids.get("violation-none")).startsWith("none");
+        // the whole map, then zoomed (file.html#zoom=0:FROM-TO) onto the first 8M, where the image
+        // alias and the split module backing pages are: more runs drawn, the view as asked
+        String[] full = ids.get("map-0-view").split("-");
+        assertThat(Long.parseLong(full[1]) - Long.parseLong(full[0])).isEqualTo(8L << 30);
+        Map<String, String> zoomed = ids(dumpDom(html, "#zoom=0:0-" + (8L << 20)));
+        assertRenderedClean(zoomed);
+        assertThat(zoomed.get("map-0-view")).isEqualTo("0-" + (8L << 20));
+        assertThat(Integer.parseInt(zoomed.get("map-0-rects"))).isGreaterThan(1);
     }
 }

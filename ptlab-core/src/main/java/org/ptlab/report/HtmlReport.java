@@ -295,6 +295,12 @@ public final class HtmlReport {
               var g = svg('g'); s.appendChild(g);
               var axis = svg('text', { x: 2, y: H + 14 }); s.appendChild(axis);
               var tip = el('div', { 'class': 'hint', id: 'map-' + i + '-tip' }, ' ');
+              var viewEl = el('span', { id: 'map-' + i + '-view' }), rectsEl = el('span', { id: 'map-' + i + '-rects' });
+              // file.html#zoom=RUN:FROM-TO opens run RUN's map on [PAGE_OFFSET + FROM, PAGE_OFFSET + TO) (bytes)
+              var z = /zoom=(\\d+):(\\d+)-(\\d+)/.exec(location.hash);
+              if (z && Number(z[1]) === i && Number(z[3]) > Number(z[2])) {
+                view = [Math.max(lo, Number(z[2])), Math.min(hi, Number(z[3]))];
+              }
               function draw() {
                 while (g.firstChild) { g.removeChild(g.firstChild); }
                 var span = view[1] - view[0], px = span / W, lastX = -1, lastColor = null, lastRect = null;
@@ -303,16 +309,20 @@ public final class HtmlReport {
                   if (b <= view[0] || a >= view[1]) { return; }
                   var x = Math.max(0, (a - view[0]) / px), w = Math.max(1, (Math.min(b, view[1]) - Math.max(a, view[0])) / px);
                   var color = COLORS[m.size] || '#000';
-                  if (lastRect && lastColor === color && x <= lastX + 0.5) {
+                  var key = color + m.state;
+                  if (lastRect && lastColor === key && x <= lastX + 0.5) {
                     lastRect.setAttribute('width', Math.max(1, x + w - Number(lastRect.getAttribute('x'))));
                     lastX = x + w; return;
                   }
                   if (lastRect && x < lastX && w < 1.01) { return; }
-                  var rect = svg('rect', { x: x, y: m.state === 'invalid' ? H / 3 : 0, width: w, height: m.state === 'invalid' ? H / 3 : H, fill: color });
+                  var rect = svg('rect', { x: x, y: m.state === 'invalid' ? H / 3 : 0, width: w, height: m.state === 'invalid' ? H / 3 : H,
+                    fill: color, 'fill-opacity': m.state === 'ro' ? 0.55 : 1 });
                   var ti = svg('title'); ti.textContent = hex(m.start) + '-' + hex(m.end) + ' ' + m.size + ' ' + m.state + ' (' + human(m.end - m.start) + ')';
-                  rect.appendChild(ti); g.appendChild(rect); lastRect = rect; lastColor = color; lastX = x + w;
+                  rect.appendChild(ti); g.appendChild(rect); lastRect = rect; lastColor = key; lastX = x + w;
                 });
-                axis.textContent = 'PAGE_OFFSET + ' + human(view[0]) + ' .. + ' + human(view[1]) + '  (' + human(view[1] - view[0]) + ' shown; ro/invalid runs drawn thinner when invalid)';
+                viewEl.textContent = view[0] + '-' + view[1];
+                rectsEl.textContent = String(g.childNodes.length);
+                axis.textContent = 'PAGE_OFFSET + ' + human(view[0]) + ' .. + ' + human(view[1]) + '  (' + human(view[1] - view[0]) + ' shown; read-only runs paler, invalid runs thinner)';
               }
               s.addEventListener('wheel', function (e) {
                 e.preventDefault();
@@ -335,6 +345,9 @@ public final class HtmlReport {
               draw();
               box.appendChild(s);
               box.appendChild(tip);
+              var vw = el('div', { 'class': 'hint' }, 'view (bytes from PAGE_OFFSET): ');
+              vw.appendChild(viewEl); vw.appendChild(document.createTextNode(', runs drawn: ')); vw.appendChild(rectsEl);
+              box.appendChild(vw);
               if (r.linearMapTruncated) { box.appendChild(el('p', { 'class': 'hint' }, 'map cut off after ' + r.linearMap.length + ' runs')); }
               return box;
             }
