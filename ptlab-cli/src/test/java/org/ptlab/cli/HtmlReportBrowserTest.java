@@ -108,6 +108,9 @@ class HtmlReportBrowserTest {
             want.put("warnings", r.get("warnCount").asLong());
             want.put("violations", (long) r.get("violations").size());
             want.put("steps", last.get("step").asLong());
+            if (last.get("tlbMisses").asLong() >= 0) {
+                want.put("tlb-misses", last.get("tlbMisses").asLong());
+            }
             for (Map.Entry<String, Long> e : want.entrySet()) {
                 String id = "sum-" + i + "-" + e.getKey();
                 assertThat(ids).as(id).containsKey(id);
@@ -148,7 +151,7 @@ class HtmlReportBrowserTest {
     void traceReportRendersTheReplayedSample() throws Exception {
         Path html = tmp.resolve("trace.html");
         CliTest.Run r = CliTest.run("trace", "../ptlab-core/src/test/resources/traces/arm64-module-bpf-secretmem.trace",
-                "--mem", "8G", "--bbml2", "noabort", "--json", "--report", html.toString());
+                "--mem", "8G", "--bbml2", "noabort", "--tlb-probe", "neoverse-n1", "--json", "--report", html.toString());
         assertThat(r.status()).isZero();
         JsonNode runs = new ObjectMapper().readTree(r.out());
         Map<String, String> ids = ids(dumpDom(html));
@@ -156,6 +159,8 @@ class HtmlReportBrowserTest {
         assertSummaryMatchesJson(ids, runs);
         assertThat(Long.parseLong(ids.get("sum-0-splits"))).isPositive();
         assertThat(ids.get("violation-none")).startsWith("none");
+        assertThat(ids).containsKey("sum-0-tlb-misses");
+        assertThat(Files.readString(tmp.resolve("dom.html"))).contains("TLB misses of the probe after each step");
         // the whole map, then zoomed (file.html#zoom=0:FROM-TO) onto the first 8M, where the image
         // alias and the split module backing pages are: more runs drawn, the view as asked
         String[] full = ids.get("map-0-view").split("-");

@@ -39,6 +39,9 @@ public final class CompareTable {
             put(rows, "ISB", i, runs.size(), Long.toString(s.isb));
             put(rows, "kernel WARNs", i, runs.size(), Long.toString(r.warnCount));
             put(rows, "violations", i, runs.size(), Integer.toString(r.violations.size()));
+            if (s.tlbMisses >= 0) {
+                put(rows, "TLB misses (probe)", i, runs.size(), Long.toString(s.tlbMisses));
+            }
             put(rows, "steps", i, runs.size(), Long.toString(s.step));
         }
         return rows;

@@ -170,6 +170,7 @@ public final class HtmlReport {
               rows.push(['isb', 'ISB', s.isb]);
               rows.push(['warnings', 'kernel WARNs', r.warnCount]);
               rows.push(['violations', 'violations', r.violations.length]);
+              if (s.tlbMisses >= 0) { rows.push(['tlb-misses', 'TLB misses (probe)', s.tlbMisses]); }
               rows.push(['steps', 'steps', s.step]);
               return rows;
             }
@@ -262,7 +263,7 @@ public final class HtmlReport {
               }), count));
               var measured = runs.filter(function (r) { return r.steps.some(function (s) { return s.tlbMisses >= 0; }); });
               if (measured.length) {
-                area.appendChild(linePlot('TLB misses (cumulative)', 'plot-tlbmiss', measured.map(function (r, i) {
+                area.appendChild(linePlot('TLB misses of the probe after each step', 'plot-tlbmiss', measured.map(function (r, i) {
                   return { name: colName(r, i), color: RUNCOLORS[i % RUNCOLORS.length],
                     points: r.steps.filter(function (s) { return s.tlbMisses >= 0; }).map(function (s) { return [s.step, s.tlbMisses]; }) };
                 }), count));

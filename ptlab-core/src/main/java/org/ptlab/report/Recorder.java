@@ -85,6 +85,9 @@ public final class Recorder implements PgtableObserver {
      */
     public void measureTlbMisses(java.util.function.LongSupplier misses) {
         this.tlbMisses = misses;
+        if (rec.steps.size() == 1) {
+            rec.steps.get(0).tlbMisses = misses.getAsLong();
+        }
     }
 
     public RunRecord record() {

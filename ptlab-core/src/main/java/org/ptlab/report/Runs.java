@@ -12,17 +12,40 @@ import org.ptlab.workload.ftrace.FtraceReplay;
 public final class Runs {
     private Runs() {}
 
+    /** A TLB probe to attach to every run (null: none), see {@link TlbProbe}. */
+    public record Probe(String preset, int pages, long seed) {
+        public static final int DEFAULT_PAGES = 4096;
+    }
+
+    private static TlbProbe attachProbe(Recorder rec, Probe p) {
+        if (p == null) {
+            return null;
+        }
+        TlbProbe probe = new TlbProbe(rec.kernel(), p.preset(), p.pages(), p.seed());
+        rec.measureTlbMisses(probe::measure);
+        rec.record().config.put("TLB probe", String.format("%d random linear-map pages loaded twice after every step on %s; "
+                + "last-level TLB misses of the second pass", p.pages(), probe.core));
+        return probe;
+    }
+
     /**
      * Run a scenario with extra variants on top of its own, recording a snapshot after boot and
      * after every step; the runner's text goes to out.
      */
     public static RunRecord scenario(Scenario s, List<String> extraVariants, Integer checkEvery, java.io.PrintStream out,
             ProgressReporter progress) {
+        return scenario(s, extraVariants, checkEvery, out, progress, null);
+    }
+
+    /** As {@link #scenario(Scenario, List, Integer, java.io.PrintStream, ProgressReporter)} with a TLB probe (or null). */
+    public static RunRecord scenario(Scenario s, List<String> extraVariants, Integer checkEvery, java.io.PrintStream out,
+            ProgressReporter progress, Probe probe) {
         Recorder[] rec = new Recorder[1];
         ScenarioRunner.Result r = ScenarioRunner.run(s, extraVariants, checkEvery, out, new ScenarioRunner.Listener() {
             @Override
             public void booted(Kernel k) {
                 rec[0] = new Recorder(k, s.file, String.join("+", extraVariants), false);
+                attachProbe(rec[0], probe);
                 if (!s.variants.isEmpty()) {
                     rec[0].record().config.put("scenario variants", String.join(",", s.variants));
                 }
@@ -66,12 +89,12 @@ public final class Runs {
      */
     public static RunRecord trace(MachineSpec spec, List<String> extraVariants, FtraceParser.Trace t, int checkEvery,
             ProgressReporter progress) {
-        return trace(spec, extraVariants, t, checkEvery, progress, null);
+        return trace(spec, extraVariants, t, checkEvery, progress, null, null);
     }
 
     /** As {@link #trace(MachineSpec, List, FtraceParser.Trace, int, ProgressReporter)}, also collecting scenario steps when steps is not null. */
     public static RunRecord trace(MachineSpec spec, List<String> extraVariants, FtraceParser.Trace t, int checkEvery,
-            ProgressReporter progress, List<String> steps) {
+            ProgressReporter progress, List<String> steps, Probe probe) {
         List<String> saved = spec.variants;
         spec.variants = new java.util.ArrayList<>(saved == null ? List.of() : saved);
         spec.variants.addAll(extraVariants);
@@ -83,6 +106,7 @@ public final class Runs {
         }
         Kernel k = Kernel.boot(b.cfg(), b.mem());
         Recorder rec = new Recorder(k, t.file(), String.join(",", extraVariants), false);
+        attachProbe(rec, probe);
         rec.record().notes.addAll(b.warnings());
         rec.record().notes.addAll(t.warnings());
         FtraceReplay.Result r;

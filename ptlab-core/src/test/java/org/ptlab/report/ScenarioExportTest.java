@@ -25,7 +25,7 @@ class ScenarioExportTest {
         m.mem = "8G";
         m.bbml2 = "noabort";
         List<String> steps = new ArrayList<>();
-        RunRecord replay = Runs.trace(m, List.of("split=minimal"), t, 1, ProgressReporter.silent(), steps);
+        RunRecord replay = Runs.trace(m, List.of("split=minimal"), t, 1, ProgressReporter.silent(), steps, null);
         String yaml = ScenarioExport.yaml("exported", m, List.of("split=minimal"), steps);
         assertThat(yaml).contains("  - vmalloc: {name: vm16, size: 0x18000, module: true, flags: [flush_reset_perms]}")
                 .contains("  - set_memory_ro: {area: vm16, offset: 0, pages: 24}")
