@@ -28,6 +28,9 @@ public final class Vmalloc {
     public final long vmallocStart;
     public final long vmallocEnd;
     private final TreeMap<Long, VmStruct> areas = new TreeMap<>();
+    /** Lookup accelerators for find_vm_area (the kernel's is an rbtree too): by start, and the last hit. */
+    private final java.util.HashMap<Long, VmStruct> byStart = new java.util.HashMap<>();
+    private VmStruct last;
 
     Vmalloc(Kernel k) {
         this.k = k;
@@ -42,10 +45,20 @@ public final class Vmalloc {
 
     /** {@code find_vm_area(addr)}: the area whose [addr, addr + size) contains addr, or null. */
     public VmStruct find(long addr) {
+        VmStruct hit = last;
+        if (hit != null && Long.compareUnsigned(addr - hit.addr, hit.size) < 0) {
+            return hit;
+        }
+        hit = byStart.get(addr);
+        if (hit != null) {
+            last = hit;
+            return hit;
+        }
         Map.Entry<Long, VmStruct> e = areas.floorEntry(addr);
         if (e == null || Long.compareUnsigned(addr, e.getValue().end()) >= 0) {
             return null;
         }
+        last = e.getValue();
         return e.getValue();
     }
 
@@ -95,11 +108,14 @@ public final class Vmalloc {
             a.nrPages = i + (1 << pageOrder);
         }
         areas.put(va, a);
+            byStart.put(va, a);
         int rc = vmapPages(a);
         if (rc != 0) {
             vunmapRange(va, va + size);
             k.tlb.flushTlbKernelRange(va, va + size);
             areas.remove(va);
+            byStart.remove(va);
+            last = null;
             freePages(a);
             pg.op("vmalloc", va, va + size, false);
             return null;
@@ -176,10 +192,13 @@ public final class Vmalloc {
             a.nrPages = pas.length;
             pg.op("vmalloc", va, va + size, true);
             areas.put(va, a);
+            byStart.put(va, a);
             if (vmapPages(a) != 0) {
                 vunmapRange(va, va + size);
                 k.tlb.flushTlbKernelRange(va, va + size);
                 areas.remove(va);
+            byStart.remove(va);
+            last = null;
                 a = null;
             }
             pg.op("vmalloc", va, va + size, false);
@@ -202,6 +221,8 @@ public final class Vmalloc {
         long end = a.addr + a.mappedSize(ps);
         pg.op("vfree", a.addr, end, true);
         areas.remove(a.addr);
+        byStart.remove(a.addr);
+        last = null;
         vunmapRange(a.addr, end);
         if (a.has(VmStruct.VM_FLUSH_RESET_PERMS) && a.nrPages > 0) {
             long s = a.addr;
