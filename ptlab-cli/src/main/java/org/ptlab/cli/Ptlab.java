@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             VariantsCommand.class,
             ExploreCommand.class,
+            TraceCommand.class,
+            CompareCommand.class,
         })
 public final class Ptlab implements Runnable {
     static {
