@@ -34,7 +34,14 @@ public final class Ptlab implements Runnable {
 
     /** Run the command line and return the exit status (for tests). */
     public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Run with the given output and error writers (for tests). */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Ptlab());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setParameterExceptionHandler(Cli::parameterError);
         cl.setExecutionExceptionHandler(Cli::executionError);
         return cl.execute(args);

@@ -20,9 +20,9 @@ import org.ptlab.check.Ptdump;
  * from their /proc/iomem and command line: DirectMap bytes per size equal to the decomposition the
  * real kernel built, and the same number of table pages per level.
  */
-class OracleTest {
+public class OracleTest {
 
-    static String resource(String path) throws IOException {
+    public static String resource(String path) throws IOException {
         try (InputStream in = OracleTest.class.getResourceAsStream("/oracle/linux-6.1-qemu/" + path)) {
             assertThat(in).as(path).isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
