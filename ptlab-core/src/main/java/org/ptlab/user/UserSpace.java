@@ -726,9 +726,11 @@ public final class UserSpace {
                 } else {
                     long nu = UserProt.pteModify(d, prot);
                     if (nu != d) {
+                        long size = geo.entrySize(level);
                         pg.lock(mm.ptl);
                         if (Desc.valid(d)) {
-                            pg.write(table, idx, PfnPgprot.mkInvalid(d)); // pmdp_invalidate
+                            pg.write(table, idx, PfnPgprot.mkInvalid(d)); // pmdp_invalidate: invalidate, then
+                            tlb.flushTlbRange(mm.asid, addr & -size, (addr & -size) + size, size, false); // flush_pmd_tlb_range
                         }
                         pg.write(table, idx, nu);
                         pg.unlock(mm.ptl);
