@@ -121,6 +121,28 @@ class UserPfnmapTest {
     }
 
     @Test
+    void emptyPteTableLeftByAFailedRemapIsFreedForAPmdLeaf() {
+        space(PfnmapVariant.SEED004_V4);
+        Mm mm = newMm();
+        long a = us.mmap(mm, 0x4000_0000L, 4 * M2, RW, UserProt.Cache.DEVICE, false, 0);
+        refs.get(mm.id).mmap(a, 4 * M2, RW, UserProt.Cache.DEVICE, false, 0);
+        long prot = mm.findVma(a).pageProt;
+        // PUD table, PMD table, PTE table for [a+4K, a+2M), then the PTE table for a+2M fails:
+        // remap_pfn_range zaps what it mapped, the PTE table at a stays, empty
+        pg.failNthAllocation(4);
+        assertThat(us.remapPfnRange(mm, a + K4, 0x80001, M2, prot)).isEqualTo(-UserSpace.ENOMEM);
+        pg.failNthAllocation(0);
+        assertThat(pg.pages(mm.owner)).isEqualTo(4);
+        assertClean();
+        // the try-path frees the empty PTE table (pmd_free_pte_page) and installs a PMD leaf
+        assertThat(us.remapPfnRange(mm, a, 0x80000, M2, prot)).isZero();
+        refs.get(mm.id).remap(a, 0x80000, M2, prot);
+        assertThat(leaves(mm, a, a + M2)).containsExactly(0, 0, 1, 0);
+        assertThat(pg.pages(mm.owner)).isEqualTo(4); // pgd, PUD, PMD tables and the deposit
+        assertClean();
+    }
+
+    @Test
     void pudLeavesWhenAlignedToOneGiB() {
         space(PfnmapVariant.SEED004_V4);
         Mm mm = newMm();
