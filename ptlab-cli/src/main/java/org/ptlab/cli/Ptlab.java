@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
             BootCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            RunCommand.class,
+            VariantsCommand.class,
+            ExploreCommand.class,
         })
 public final class Ptlab implements Runnable {
     static {

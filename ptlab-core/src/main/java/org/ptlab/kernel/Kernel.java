@@ -26,6 +26,14 @@ public final class Kernel {
     public final DirectMap directMap;
     public final Mmu mmu;
     public final Split split;
+    /** Free physical pages of mapped RAM (vmalloc backing, secretmem, hot-added blocks). */
+    public final PageAlloc pageAlloc;
+    public final Vmalloc vmalloc;
+    public final PageAttr pageAttr;
+    public final Hotplug hotplug;
+    /** WARN_ON_ONCE() messages the modelled kernel printed, oldest first (at most 64 kept). */
+    public final java.util.List<String> warnings = new java.util.ArrayList<>();
+    public long warnCount;
     public final long swapper;
     public final int rootOwner;
     public final int linearOwner;
@@ -67,6 +75,10 @@ public final class Kernel {
         this.directMap = new DirectMap(pg, cfg.variants);
         this.mmu = new Mmu(this);
         this.split = new Split(this);
+        this.pageAlloc = new PageAlloc(geo.pageSize);
+        this.vmalloc = new Vmalloc(this);
+        this.pageAttr = new PageAttr(this);
+        this.hotplug = new Hotplug(this);
         long align = 1L << Math.max(geo.granule.memstartShift, geo.granule == org.ptlab.arch.Granule.G64K ? 29 : 27);
         this.physOffset = mem.memory().get(0).start() & -align;
         long top = mem.memory().get(mem.memory().size() - 1).end();
@@ -114,7 +126,54 @@ public final class Kernel {
         k.markLinearTextAliasRo();
         k.kfenceInitPool();
         k.linearMapMaybeSplitToPtes();
+        k.initPageAlloc();
+        k.hotplug.registerBoot();
         return k;
+    }
+
+    /** memblock_free_all(): mapped RAM minus the image, reserved ranges and the KFENCE pool is free. */
+    private void initPageAlloc() {
+        java.util.List<long[]> holes = new java.util.ArrayList<>();
+        holes.add(new long[] {mem.stext(), mem.initBegin()});
+        for (MemoryLayout.Range r : mem.reserved()) {
+            holes.add(new long[] {r.start() & -geo.pageSize, (r.end() + geo.pageSize - 1) & -geo.pageSize});
+        }
+        if (kfencePool != 0) {
+            holes.add(new long[] {kfencePool, kfencePool + kfencePoolSize});
+        }
+        holes.sort((a, b) -> Long.compare(a[0], b[0]));
+        for (MemoryLayout.Range r : mem.mappedRanges()) {
+            long cur = r.start();
+            for (long[] h : holes) {
+                if (h[1] <= cur || h[0] >= r.end() || h[1] <= h[0]) {
+                    continue;
+                }
+                if (h[0] > cur) {
+                    pageAlloc.addFree(cur, h[0]);
+                }
+                cur = Math.max(cur, h[1]);
+            }
+            if (cur < r.end()) {
+                pageAlloc.addFree(cur, r.end());
+            }
+        }
+    }
+
+    /** A modelled WARN_ON_ONCE(): recorded, never fatal. */
+    public void warn(String msg) {
+        warnCount++;
+        if (warnings.size() < 64) {
+            warnings.add(msg);
+        }
+    }
+
+    /** is_kfence_address(): whether a linear VA lies in the early KFENCE pool. */
+    public boolean inKfencePool(long va) {
+        if (kfencePool == 0 || !isLinear(va)) {
+            return false;
+        }
+        long pa = virtToPhys(va);
+        return pa >= kfencePool && pa < kfencePool + kfencePoolSize;
     }
 
     // ------------------------------------------------------------------ address conversions
@@ -147,6 +206,9 @@ public final class Kernel {
         int flags = Mmu.NO_EXEC_MAPPINGS;
         if (forcePteMapping) {
             flags |= Mmu.NO_BLOCK_MAPPINGS | Mmu.NO_CONT_MAPPINGS;
+        }
+        if (cfg.variants.is("split", "seed003-v2") && cfg.rodata.full()) {
+            flags |= Mmu.NO_CONT_MAPPINGS; // seed 003 v2 painted without CONT whenever rodata_full
         }
         long poolStart = 0;
         long poolEnd = 0;

@@ -17,6 +17,8 @@ public final class Split {
     private final Pgtable pg;
     private final Geometry geo;
     private final DirectMap dm;
+    /** Entries rewritten by splits so far (to know whether leaving lazy MMU mode has barriers to issue). */
+    private long writes;
 
     Split(Kernel k) {
         this.k = k;
@@ -47,6 +49,7 @@ public final class Split {
         pg.writeRun(childPa, 0, geo.ptrsPerTable, oa | childProt, step);
         pg.dsbIshst();
         pg.write(table, idx, Desc.tableDesc(childPa, (block & Desc.PXN) != 0));
+        writes++;
         MapSize from = MapSize.of(level, false);
         MapSize to = MapSize.of(childLevel, toCont);
         dm.moved(va, from, to, geo.entrySize(level));
@@ -65,7 +68,77 @@ public final class Split {
             long d = pg.read(table, first + i);
             pg.write(table, first + i, d & ~Desc.CONT);
         }
+        writes++;
         dm.moved(groupVa, MapSize.of(level, true), MapSize.of(level, false), geo.contSize(level));
+    }
+
+    /**
+     * {@code split_kernel_leaf_mapping(start, end)}: make start and end leaf boundaries of the live
+     * linear map. Returns 0 at once when the linear map does not depend on BBML2 (it is PTE mapped,
+     * or blocks are never split because nothing changes page attributes), when start lies in the
+     * KFENCE pool, or when the system lacks BBML2_NOABORT (capabilities are final at runtime; the
+     * pageattr walk then refuses a partial leaf). -EINVAL for unaligned edges; -ENOMEM when a table
+     * could not be allocated (the levels split so far stay split, everything else unchanged).
+     *
+     * <p>Variants: {@code split=upstream} and {@code split=minimal} split at the edges only under
+     * pgtable_split_lock with no TLB maintenance; {@code split=seed003-v2} splits the whole range
+     * down to non-contiguous PTEs under init_mm's mmap write lock and flushes the range after.
+     */
+    public int splitKernelLeafMapping(long start, long end) {
+        if (!k.linearMapRequiresBbml2 || k.inKfencePool(start)) {
+            return 0;
+        }
+        if (!k.systemBbml2) {
+            return 0;
+        }
+        long mask = geo.pageSize - 1;
+        if (((start | end) & mask) != 0) {
+            return -Errno.EINVAL;
+        }
+        if (k.cfg.variants.is("split", "seed003-v2")) {
+            return seed003Split(start, end);
+        }
+        pg.op("split_kernel_leaf_mapping", start, end, true);
+        pg.lock(k.pgtableSplitLock);
+        long w0 = writes;
+        int rc;
+        if (end - start == geo.pageSize) {
+            // The less aligned edge needs the deeper split; the other then falls on a boundary.
+            rc = splitAt(Long.numberOfTrailingZeros(start) < Long.numberOfTrailingZeros(end) ? start : end);
+        } else {
+            rc = splitAt(start);
+            if (rc == 0) {
+                rc = splitAt(end);
+            }
+        }
+        lazyLeave(w0);
+        pg.unlock(k.pgtableSplitLock);
+        pg.op("split_kernel_leaf_mapping", start, end, false);
+        return rc;
+    }
+
+    /** Seed 003 v2's split_linear_mapping(): whole range to PTEs, mmap write lock, TLB flush after. */
+    private int seed003Split(long start, long end) {
+        if (!k.isLinear(start)) {
+            return 0;
+        }
+        pg.op("split_linear_mapping", start, end, true);
+        pg.lock(k.initMmLock);
+        int rc = start == end ? 0 : rangeSplitToPtes(start, end);
+        pg.dsbIshst();
+        pg.isb();
+        pg.unlock(k.initMmLock);
+        k.tlb.flushTlbKernelRange(start, end);
+        pg.op("split_linear_mapping", start, end, false);
+        return rc;
+    }
+
+    /** Leaving lazy MMU mode: the queued dsb ishst; isb of the valid kernel entries written since w0. */
+    private void lazyLeave(long w0) {
+        if (writes != w0) {
+            pg.dsbIshst();
+            pg.isb();
+        }
     }
 
     /**

@@ -25,6 +25,16 @@ public final class Variants extends TreeMap<String, String> {
                 "DirectMap counters change only on create (none->leaf), remove, split and collapse; never on permission or valid-bit changes");
         register("account", "seed000-v7", false,
                 "seed 000 v7 as posted: every leaf written by the creators is counted, even over an existing entry (double count); removal of a CONT entry subtracts the whole group");
+        register("split", "upstream", true,
+                "split_kernel_leaf_mapping as merged (v6.18+): split only where a range edge falls inside a leaf, keep CONT elsewhere, pgtable_split_lock, no TLBI");
+        register("split", "minimal", false,
+                "ours: upstream's edge split, and the rodata=full alias loop changes each physically contiguous run of backing pages at once, so whole CONT ranges and blocks stay intact (Ryan, seed 001)");
+        register("split", "seed003-v2", false,
+                "seed 003 v2 as posted: no CONT with rodata=full, every changed linear range split down to PTEs under init_mm's mmap write lock, TLB flushed after each split");
+        register("hotplug", "v7.1", true,
+                "memory offline refused when an edge of the block would split a linear-map leaf or CONT group (leaf-boundary guard); one range flush per removal");
+        register("hotplug", "pre-7.1", false,
+                "before v7.1: no leaf-boundary guard, blocks cleared whole even when only partly removed, every cleared leaf flushed at once");
     }
 
     /** Register a variant (families are open: later packages add theirs). */

@@ -1,0 +1,257 @@
+package org.ptlab.kernel;
+
+import org.ptlab.arch.Desc;
+import org.ptlab.arch.Geometry;
+import org.ptlab.pgtable.Pgtable;
+
+/**
+ * Kernel page attributes (arch/arm64/mm/pageattr.c): {@code set_memory_ro/rw/x/nx/valid},
+ * {@code set_direct_map_invalid_noflush / default_noflush / valid_noflush},
+ * {@code kernel_page_present}, and their common paths {@code change_memory_common},
+ * {@code __change_memory_common} and {@code update_range_prot}, whose lockless walk rewrites each
+ * entry as {@code (old & ~clear) | set} after {@code split_kernel_leaf_mapping} made the range
+ * edges leaf boundaries.
+ *
+ * <p>Return codes as upstream: -EINVAL for a range outside one {@code VM_ALLOC} area (or inside a
+ * {@code VM_ALLOW_HUGE_VMAP} one) and for a leaf only partly inside the range; -ENOMEM when a split
+ * could not allocate a table. Errors of the linear-alias loop are ignored, as upstream ignores them.
+ *
+ * <p>Deviation: upstream's PTE callback rewrites none PTEs too (setting VALID on an empty entry);
+ * no caller does that on purpose and the model leaves none entries alone.
+ */
+public final class PageAttr {
+    private final Kernel k;
+    private final Pgtable pg;
+    private final Geometry geo;
+    /** PTE_MAYBE_GP: the model runs without BTI, so 0. */
+    private static final long MAYBE_GP = 0;
+
+    PageAttr(Kernel k) {
+        this.k = k;
+        this.pg = k.pg;
+        this.geo = k.geo;
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    public int setMemoryRo(long addr, int numpages) {
+        return op("set_memory_ro", addr, numpages, Desc.RDONLY, Desc.WRITE);
+    }
+
+    public int setMemoryRw(long addr, int numpages) {
+        return op("set_memory_rw", addr, numpages, Desc.WRITE, Desc.RDONLY);
+    }
+
+    public int setMemoryNx(long addr, int numpages) {
+        return op("set_memory_nx", addr, numpages, Desc.PXN, MAYBE_GP);
+    }
+
+    public int setMemoryX(long addr, int numpages) {
+        return op("set_memory_x", addr, numpages, MAYBE_GP, Desc.PXN);
+    }
+
+    private int op(String name, long addr, int numpages, long set, long clear) {
+        long end = addr + (long) numpages * geo.pageSize;
+        pg.op(name, addr, end, true);
+        int rc = changeMemoryCommon(addr, numpages, set, clear);
+        pg.op(name, addr, end, false);
+        return rc;
+    }
+
+    /** The masks that make an entry valid (7.0.1: VALID | PTE_MAYBE_NG, clearing the marker). */
+    private long validSet() {
+        return k.cfg.version.presentInvalidEncoding() ? Desc.VALID | (k.ng() ? Desc.NG : 0) : Desc.VALID;
+    }
+
+    private long validClear() {
+        return k.cfg.version.presentInvalidEncoding() ? Desc.PRESENT_INVALID : 0;
+    }
+
+    private long invalidSet() {
+        return k.cfg.version.presentInvalidEncoding() ? Desc.PRESENT_INVALID : 0;
+    }
+
+    private long invalidClear() {
+        return k.cfg.version.presentInvalidEncoding() ? Desc.VALID | (k.ng() ? Desc.NG : 0) : Desc.VALID;
+    }
+
+    /** {@code set_memory_valid(addr, numpages, enable)}: any kernel range; flushes on disable only. */
+    public int setMemoryValid(long addr, int numpages, boolean enable) {
+        if (numpages < 0) {
+            return -Errno.EINVAL;
+        }
+        long size = (long) numpages * geo.pageSize;
+        pg.op("set_memory_valid", addr, addr + size, true);
+        int rc = enable ? changeCommon(addr, size, validSet(), validClear())
+                : changeCommon(addr, size, invalidSet(), invalidClear());
+        pg.op("set_memory_valid", addr, addr + size, false);
+        return rc;
+    }
+
+    /** {@code set_direct_map_invalid_noflush(page)}: no TLB flush; the caller flushes. */
+    public int setDirectMapInvalidNoflush(long pagePa) {
+        if (!k.canSetDirectMap) {
+            return 0;
+        }
+        long va = k.physToVirt(pagePa);
+        pg.op("set_direct_map_invalid_noflush", va, va + geo.pageSize, true);
+        int rc = updateRangeProt(va, geo.pageSize, invalidSet(), invalidClear());
+        pg.op("set_direct_map_invalid_noflush", va, va + geo.pageSize, false);
+        return rc;
+    }
+
+    /** {@code set_direct_map_default_noflush(page)}: valid and writable again; no TLB flush. */
+    public int setDirectMapDefaultNoflush(long pagePa) {
+        if (!k.canSetDirectMap) {
+            return 0;
+        }
+        long va = k.physToVirt(pagePa);
+        pg.op("set_direct_map_default_noflush", va, va + geo.pageSize, true);
+        int rc = updateRangeProt(va, geo.pageSize, validSet() | Desc.WRITE, validClear() | Desc.RDONLY);
+        pg.op("set_direct_map_default_noflush", va, va + geo.pageSize, false);
+        return rc;
+    }
+
+    /** {@code set_direct_map_valid_noflush(page, nr, valid)}: set_memory_valid (which flushes on invalidation). */
+    public int setDirectMapValidNoflush(long pagePa, int nr, boolean valid) {
+        if (!k.canSetDirectMap) {
+            return 0;
+        }
+        return setMemoryValid(k.physToVirt(pagePa), nr, valid);
+    }
+
+    /** {@code kernel_page_present(page)}: VALID of the leaf mapping the page's linear address. */
+    public boolean kernelPagePresent(long pagePa) {
+        long va = k.physToVirt(pagePa);
+        long table = k.swapper;
+        for (int level = geo.startLevel; level <= 3; level++) {
+            long d = pg.read(table, geo.index(level, va));
+            if (d == 0) {
+                return false;
+            }
+            if (level == 3 || !Desc.isTable(d)) {
+                return Desc.valid(d);
+            }
+            table = Pgtable.tablePa(d);
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ change_memory_common
+
+    /**
+     * {@code change_memory_common(addr, numpages, set, clear)}: the range must lie in one
+     * {@code VM_ALLOC} area without {@code VM_ALLOW_HUGE_VMAP}; with rodata=full an ro/rw change is
+     * applied first to the linear alias of every page backing the whole area.
+     */
+    int changeMemoryCommon(long addr, int numpages, long set, long clear) {
+        long start = addr;
+        long size = (long) numpages * geo.pageSize;
+        if ((addr & (geo.pageSize - 1)) != 0) {
+            start &= -geo.pageSize;
+            k.warn("change_memory_common: unaligned address 0x" + Long.toHexString(addr));
+        }
+        long end = start + size;
+        VmStruct area = k.vmalloc.find(addr);
+        if (numpages < 0 || area == null || Long.compareUnsigned(end, area.end()) > 0
+                || (area.flags & (VmStruct.VM_ALLOC | VmStruct.VM_ALLOW_HUGE_VMAP)) != VmStruct.VM_ALLOC) {
+            return -Errno.EINVAL;
+        }
+        if (numpages == 0) {
+            return 0;
+        }
+        if (k.cfg.rodata.full() && (set == Desc.RDONLY || clear == Desc.RDONLY)) {
+            aliasLoop(area, set, clear);
+        }
+        // vm_unmap_aliases(): the model purges freed vmap areas eagerly, nothing is left to retire.
+        return changeCommon(start, size, set, clear);
+    }
+
+    /**
+     * The linear-alias update. upstream / seed003-v2: one {@code __change_memory_common} per
+     * backing page. minimal: one per physically contiguous run of backing pages, so a change that
+     * covers whole contiguous ranges or blocks of the alias splits only at the run's edges.
+     */
+    private void aliasLoop(VmStruct area, long set, long clear) {
+        long ps = geo.pageSize;
+        if (k.cfg.variants.is("split", "minimal")) {
+            int i = 0;
+            while (i < area.nrPages) {
+                int j = i + 1;
+                while (j < area.nrPages && area.pages[j] == area.pages[j - 1] + ps) {
+                    j++;
+                }
+                changeCommon(k.physToVirt(area.pages[i]), (long) (j - i) * ps, set, clear);
+                i = j;
+            }
+            return;
+        }
+        for (int i = 0; i < area.nrPages; i++) {
+            changeCommon(k.physToVirt(area.pages[i]), ps, set, clear);
+        }
+    }
+
+    /**
+     * {@code __change_memory_common(start, size, set, clear)}: update, then flush the range (even
+     * when the update failed) unless the change only makes entries valid.
+     */
+    int changeCommon(long start, long size, long set, long clear) {
+        int rc = updateRangeProt(start, size, set, clear);
+        if (set != validSet() || clear != validClear()) {
+            k.tlb.flushTlbKernelRange(start, start + size);
+        }
+        return rc;
+    }
+
+    /**
+     * {@code update_range_prot}: split the range edges, then the lockless walk in lazy MMU mode. A
+     * PUD/PMD leaf must lie wholly inside the range (else WARN, -EINVAL, entry unchanged).
+     */
+    int updateRangeProt(long start, long size, long set, long clear) {
+        int rc = k.split.splitKernelLeafMapping(start, start + size);
+        if (rc != 0) {
+            k.warn("update_range_prot: split_kernel_leaf_mapping(0x" + Long.toHexString(start) + ") failed: " + Errno.name(rc));
+            return rc;
+        }
+        if (size <= 0) {
+            return -Errno.EINVAL;
+        }
+        boolean[] wrote = new boolean[1];
+        rc = walk(geo.startLevel, k.swapper, start, start + size, set, clear, wrote);
+        // arch_leave_lazy_mmu_mode(): the barriers the valid kernel writes queued.
+        if (wrote[0]) {
+            pg.dsbIshst();
+            pg.isb();
+        }
+        return rc;
+    }
+
+    private int walk(int level, long table, long addr, long end, long set, long clear, boolean[] wrote) {
+        do {
+            long next = geo.addrEnd(level, addr, end);
+            int idx = geo.index(level, addr);
+            long d = pg.read(table, idx);
+            if (d != 0) {
+                if (level == 3) {
+                    pg.write(table, idx, (d & ~clear) | set);
+                    wrote[0] = true;
+                } else if (!Desc.isTable(d)) {
+                    if (next - addr != geo.entrySize(level)) {
+                        k.warn(String.format("pageattr: %s leaf at 0x%x only partly inside [0x%x, 0x%x)",
+                                geo.levelName(level), addr & -geo.entrySize(level), addr, end));
+                        return -Errno.EINVAL;
+                    }
+                    pg.write(table, idx, (d & ~clear) | set);
+                    wrote[0] = true;
+                } else {
+                    int rc = walk(level + 1, Pgtable.tablePa(d), addr, next, set, clear, wrote);
+                    if (rc != 0) {
+                        return rc;
+                    }
+                }
+            }
+            addr = next;
+        } while (addr != end);
+        return 0;
+    }
+}
