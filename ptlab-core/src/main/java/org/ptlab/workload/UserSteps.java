@@ -96,6 +96,7 @@ final class UserSteps {
         kind("fork", "{mm, child}", UserSteps::fork);
         kind("fault", "{mm, area, offset: PAGES}", UserSteps::fault);
         kind("exit_mmap", "NAME", UserSteps::exit);
+        kind("user_ptdump", "{mm, area, offset, pages | size}  (the mm's page tables over the area, ptdump format)", UserSteps::ptdump);
         kind("user_leaves", "{mm, area, offset, pages | size, pte: N, pmd: N, pud: N, deposits: N}  (expect the mapping's shape)",
                 UserSteps::leaves);
     }
@@ -336,6 +337,19 @@ final class UserSteps {
             s.mms.remove(n);
             s.refs.remove(mm.id);
             s.areas.remove(n);
+        });
+    }
+
+    private static Step ptdump(YNode a, StepRegistry r) {
+        a.allowKeys("user_ptdump", "mm", "area", "offset", "pages", "size");
+        Range rg = Range.parse(a);
+        return step("user_ptdump " + rg.text(), (c, s) -> {
+            Mm mm = s.mm(rg.mm());
+            long[] x = rg.resolve(s);
+            c.out.printf("  ---[ %s %s: 0x%x-0x%x ]---%n", rg.mm(), rg.area(), x[0], x[0] + x[1]);
+            for (String l : org.ptlab.check.Ptdump.dump(s.us.pg, mm.pgd, x[0], x[0] + x[1], new org.ptlab.check.Ptdump.Marker[0]).split("\n")) {
+                c.out.println("  " + l);
+            }
         });
     }
 
