@@ -873,7 +873,7 @@ public final class UserSpace {
                 return null;
             }
             pg.lock(child.mmapLock);
-            pg.op("dup_mmap", parent.id, child.id, true);
+            pg.op("dup_mmap", 0, 0, true);
             int rc = 0;
             for (Vma v : parent.vmas.values()) {
                 Vma c = v.copy();
@@ -885,7 +885,7 @@ public final class UserSpace {
                     }
                 }
             }
-            pg.op("dup_mmap", parent.id, child.id, false);
+            pg.op("dup_mmap", 0, 0, false);
             pg.unlock(child.mmapLock);
             if (rc != 0) {
                 exit(child);
@@ -959,7 +959,7 @@ public final class UserSpace {
      */
     public void exit(Mm mm) {
         pg.lock(mm.mmapLock);
-        pg.op("exit_mmap", mm.id, 0, true);
+        pg.op("exit_mmap", 0, 0, true);
         for (Vma v : mm.vmas.values()) {
             zapRange(mm, v, v.start, v.end);
         }
@@ -970,7 +970,7 @@ public final class UserSpace {
         for (long pa : freed) {
             freeTable(mm, pa);
         }
-        pg.op("exit_mmap", mm.id, 0, false);
+        pg.op("exit_mmap", 0, 0, false);
         pg.unlock(mm.mmapLock);
         pg.freeTable(mm.pgd);
         long bytes = pg.counterValue(mm.pgtablesBytes);
