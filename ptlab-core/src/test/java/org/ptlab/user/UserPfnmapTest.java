@@ -143,6 +143,36 @@ class UserPfnmapTest {
     }
 
     @Test
+    void sixteenKAndSixtyFourKGranulesUseTheirPmdSizeAndNoPud() {
+        for (Granule gr : new Granule[] {Granule.G16K, Granule.G64K}) {
+            Pgtable p = new Pgtable(Geometry.of(gr, 48), 64);
+            UserSpace u = new UserSpace(p, new TlbFlush(p, false), new UserConfig());
+            Mm mm = u.mmAlloc();
+            long pmd = p.geo.entrySize(2);
+            long pfn = (64L << 30) >>> p.geo.pageShift;
+            long a = u.mmapPfn(mm, 0, 2 * pmd, RW, UserProt.Cache.DEVICE, pfn);
+            assertThat(a % pmd).isZero();
+            assertThat(u.mprotect(mm, a + 3 * p.geo.pageSize, p.geo.pageSize, UserProt.VM_READ)).isZero();
+            long[] n = new long[4];
+            TableWalk.walk(p, mm.pgd, a, a + 2 * pmd, new TableWalk.Visitor() {
+                @Override
+                public void leaf(long va, int level, long desc, long table, int idx) {
+                    n[level]++;
+                }
+            });
+            assertThat(n).as(gr.label).containsExactly(0, 0, 1, p.geo.ptrsPerTable);
+            assertThat(p.counterValue(mm.deposited)).isEqualTo(1);
+            UserRefModel ref = new UserRefModel(p.geo.pageShift);
+            ref.mmap(a, 2 * pmd, RW, UserProt.Cache.DEVICE, false, pfn);
+            ref.remap(a, pfn, 2 * pmd, UserProt.pageProt(RW | UserProt.VM_SHARED, UserProt.Cache.DEVICE));
+            ref.mprotect(a + 3 * p.geo.pageSize, p.geo.pageSize, UserProt.VM_READ);
+            assertThat(UserInvariants.check(u, mm, ref)).as(gr.label).isEmpty();
+            u.exit(mm);
+            assertThat(p.livePages()).isZero();
+        }
+    }
+
+    @Test
     void pudLeavesWhenAlignedToOneGiB() {
         space(PfnmapVariant.SEED004_V4);
         Mm mm = newMm();
