@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             BootCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            TlbStudyCommand.class,
             RunCommand.class,
             VariantsCommand.class,
             ExploreCommand.class,
@@ -43,7 +44,6 @@ public final class Ptlab implements Runnable {
     /** Run with the given output and error writers (for tests). */
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Ptlab());
-        TlbStudyPfnmapCommand.attach(cl); // `tlb-study pfnmap` (user model + hardware model)
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler(Cli::parameterError);

@@ -6,11 +6,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.ptlab.arch.Sizes;
 import org.ptlab.hw.CoreConfig;
-import org.ptlab.hw.Presets;
 import org.ptlab.user.UserProt;
 import org.ptlab.workload.PfnmapStudy;
 import org.ptlab.workload.trace.LatMemRdStudy;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,15 +17,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ptlab tlb-study pfnmap}: seed 004's lat_mem_rd over a device mapping made by
  * remap_pfn_range with PTEs, PMD leaves and PUD leaves, on the hardware model. Attached under
- * {@code tlb-study} at start-up ({@link #attach}).
+ * {@code tlb-study} (a subcommand of {@link TlbStudyCommand}).
  */
 @Command(name = "pfnmap", mixinStandardHelpOptions = true,
         description = {"lat_mem_rd -t (stride 64) over mmap(device_fd) whose driver calls remap_pfn_range, mapped with PTEs",
             "only, with PMD leaves (seed 004) and with PUD leaves: the seed 004 table with a PUD column.",
             "Example: ptlab tlb-study pfnmap --sizes 64M,1G,4G"})
 final class TlbStudyPfnmapCommand implements Callable<Integer> {
-    @Option(names = "--core", defaultValue = Presets.DEFAULT, description = "core preset (default ${DEFAULT-VALUE})")
-    String core;
+    @picocli.CommandLine.Mixin
+    CoreOptions core;
 
     @Option(names = "--sizes", split = ",", description = "memory sizes (default 64M,128M,...,4G)")
     List<String> sizes;
@@ -44,39 +42,10 @@ final class TlbStudyPfnmapCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Put this command under `tlb-study`, creating a bare `tlb-study` if the CLI has none yet. */
-    static void attach(CommandLine root) {
-        CommandLine ts = root.getSubcommands().get("tlb-study");
-        if (ts == null) {
-            ts = new CommandLine(new Bare());
-            root.addSubcommand("tlb-study", ts);
-        }
-        if (!ts.getSubcommands().containsKey("pfnmap")) {
-            ts.addSubcommand("pfnmap", new TlbStudyPfnmapCommand());
-        }
-    }
-
-    /** `tlb-study` when the hardware studies' own command is not built in. */
-    @Command(name = "tlb-study", mixinStandardHelpOptions = true, description = "TLB and table-walk studies on the modelled hardware.")
-    static final class Bare implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
-    }
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        CoreConfig c;
-        try {
-            c = Presets.get(core);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("unknown core '" + core + "': expected one of " + Presets.names());
-        }
+        CoreConfig c = core.core();
         UserProt.Cache mt = null;
         for (UserProt.Cache x : UserProt.Cache.values()) {
             if (x.label.equals(cache)) {
