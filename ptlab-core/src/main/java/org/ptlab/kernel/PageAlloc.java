@@ -15,6 +15,13 @@ public final class PageAlloc {
     private final long pageSize;
     private final TreeMap<Long, Long> free = new TreeMap<>();
     private long freeBytes;
+    /**
+     * The per-CPU list of free order-0 pages ({@code per_cpu_pages}): freed single pages are kept
+     * here (LIFO) and handed out again first; drained back to the buddy lists when full and before
+     * any range query ({@code drain_all_pages}, as memory offlining does).
+     */
+    private final long[] pcp = new long[512];
+    private int pcpCount;
 
     PageAlloc(long pageSize) {
         this.pageSize = pageSize;
@@ -22,6 +29,9 @@ public final class PageAlloc {
 
     /** Make [start, end) free (boot memory minus carve-outs, or a memory block going online). */
     void addFree(long start, long end) {
+        if (pcpCount > 0) {
+            drain(); // keep the buddy view exact for the overlap check below
+        }
         if (end <= start) {
             return;
         }
@@ -47,6 +57,7 @@ public final class PageAlloc {
 
     /** Remove [start, end) from the free set; false (nothing changed) unless all of it is free. */
     boolean takeRange(long start, long end) {
+        drain();
         Map.Entry<Long, Long> e = free.floorEntry(start);
         if (e == null || e.getValue() < end) {
             return false;
@@ -60,6 +71,10 @@ public final class PageAlloc {
      * that fits. Returns its PA, or -1 when none.
      */
     public long allocPages(int order) {
+        if (order == 0 && pcpCount > 0) {
+            freeBytes -= pageSize;
+            return pcp[--pcpCount];
+        }
         long size = pageSize << order;
         for (Map.Entry<Long, Long> e : free.entrySet()) {
             long a = (e.getKey() + size - 1) & -size;
@@ -73,7 +88,25 @@ public final class PageAlloc {
 
     /** {@code __free_pages(page, order)}. */
     public void freePages(long pa, int order) {
+        if (order == 0) {
+            if (pcpCount == pcp.length) {
+                drain();
+            }
+            pcp[pcpCount++] = pa;
+            freeBytes += pageSize;
+            return;
+        }
         addFree(pa, pa + (pageSize << order));
+    }
+
+    /** {@code drain_all_pages()}: return the per-CPU pages to the buddy lists. */
+    public void drain() {
+        int n = pcpCount;
+        pcpCount = 0;
+        freeBytes -= n * pageSize;
+        for (int i = 0; i < n; i++) {
+            addFree(pcp[i], pcp[i] + pageSize);
+        }
     }
 
     private void take(Map.Entry<Long, Long> e, long a, long size) {
@@ -91,6 +124,7 @@ public final class PageAlloc {
 
     /** Whether every page of [start, end) is free. */
     public boolean isFree(long start, long end) {
+        drain();
         Map.Entry<Long, Long> e = free.floorEntry(start);
         return e != null && e.getValue() >= end;
     }
