@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "tlb-study", mixinStandardHelpOptions = true,
         description = "TLB and table-walk studies on the modelled hardware (see docs/hw.md).",
         subcommands = {TlbStudyCommand.LatMemRd.class, TlbStudyCommand.LinearMap.class, TlbStudyCommand.ReplayCmd.class,
-            TlbStudyCommand.Convert.class, TlbStudyCommand.PresetsCmd.class})
+            TlbStudyCommand.Convert.class, TlbStudyCommand.PresetsCmd.class, TlbStudyPfnmapCommand.class})
 final class TlbStudyCommand implements Runnable {
     @Spec
     CommandSpec spec;

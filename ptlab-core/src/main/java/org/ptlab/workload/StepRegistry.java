@@ -15,6 +15,7 @@ public final class StepRegistry {
 
     static {
         KernelSteps.registerAll();
+        UserSteps.registerAll();
     }
 
     /** Register (or replace) a step kind for every scenario parsed from now on. */
