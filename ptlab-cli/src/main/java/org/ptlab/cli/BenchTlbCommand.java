@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "tlb", mixinStandardHelpOptions = true,
         description = {"Accesses replayed per second on one core: a TLB-hit dominated stream (32 pages) and a",
-            "miss-dominated one (256M of 4K pages, no walk cache: ~98% of accesses walk 4 levels).",
+            "miss-dominated one (256M of 4K pages, no walk cache: ~98%% of accesses walk 4 levels).",
             "Example: ptlab bench tlb --accesses 20000000"})
 final class BenchTlbCommand implements Callable<Integer> {
     @Mixin
