@@ -37,6 +37,12 @@ public final class Variants extends TreeMap<String, String> {
                 "before v7.1: no leaf-boundary guard, blocks cleared whole even when only partly removed, every cleared leaf flushed at once");
     }
 
+    static {
+        // The kernel package's own families register with their classes; load them here so that
+        // every family is known before any --variant is parsed or `ptlab variants` lists them.
+        LazyMmu.registerVariants();
+    }
+
     /** Register a variant (families are open: later packages add theirs). */
     public static synchronized void register(String family, String name, boolean isDefault, String description) {
         List<Variant> l = FAMILIES.computeIfAbsent(family, k -> new ArrayList<>());
