@@ -23,10 +23,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "1 GiB range; (3) a 1 TiB machine loading and unloading modules, invariants checked every 1000 steps.",
             "Example: ptlab bench split --pairs 1000000 --modules 100000"})
 final class BenchSplitCommand implements Callable<Integer> {
-    @Option(names = "--blocks", defaultValue = "500", description = "1G blocks split per round in workload 1 (default 500)")
+    @Option(names = "--blocks", defaultValue = "900", description = "1G blocks split per round in workload 1 (default 900)")
     int blocks;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "rounds of workload 1; the first is warm-up (default 5)")
+    @Option(names = "--rounds", defaultValue = "20", description = "rounds of workload 1; the first is warm-up for the JIT (default 20)")
     int rounds;
 
     @Option(names = "--pairs", defaultValue = "1000000", description = "set_memory_ro/rw pairs in workload 2 (default 1000000)")

@@ -29,7 +29,7 @@ public final class Vmalloc {
     public final long vmallocEnd;
     private final TreeMap<Long, VmStruct> areas = new TreeMap<>();
     /** Lookup accelerators for find_vm_area (the kernel's is an rbtree too): by start, and the last hit. */
-    private final java.util.HashMap<Long, VmStruct> byStart = new java.util.HashMap<>();
+    private final LongMap<VmStruct> byStart = new LongMap<>();
     private VmStruct last;
 
     Vmalloc(Kernel k) {
