@@ -34,7 +34,7 @@ public final class Split {
      */
     public int splitBlock(int level, long table, int idx, long va, boolean toCont) {
         long block = pg.read(table, idx);
-        long childPa = pg.allocTable(level + 1, k.linearOwner);
+        long childPa = pg.allocTable(level + 1, k.isLinear(va) ? k.linearOwner : k.vmalloc.owner);
         if (childPa == 0) {
             return -Errno.ENOMEM;
         }
