@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             BootCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            RunCommand.class,
+            VariantsCommand.class,
         })
 public final class Ptlab implements Runnable {
 

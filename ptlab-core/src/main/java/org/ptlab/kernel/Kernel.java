@@ -32,6 +32,7 @@ public final class Kernel {
     public final PageAlloc pageAlloc;
     public final Vmalloc vmalloc;
     public final PageAttr pageAttr;
+    public final Hotplug hotplug;
     /** WARN_ON_ONCE() messages the modelled kernel printed, oldest first (at most 64 kept). */
     public final java.util.List<String> warnings = new java.util.ArrayList<>();
     public long warnCount;
@@ -80,6 +81,7 @@ public final class Kernel {
         this.pageAlloc = new PageAlloc(geo.pageSize);
         this.vmalloc = new Vmalloc(this);
         this.pageAttr = new PageAttr(this);
+        this.hotplug = new Hotplug(this);
         long align = 1L << Math.max(geo.granule.memstartShift, geo.granule == org.ptlab.arch.Granule.G64K ? 29 : 27);
         this.physOffset = mem.memory().get(0).start() & -align;
         long top = mem.memory().get(mem.memory().size() - 1).end();
@@ -128,6 +130,7 @@ public final class Kernel {
         k.kfenceInitPool();
         k.linearMapMaybeSplitToPtes();
         k.initPageAlloc();
+        k.hotplug.registerBoot();
         return k;
     }
 

@@ -1,0 +1,174 @@
+package org.ptlab.workload;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.ptlab.check.Invariants;
+import org.ptlab.check.LiveSizeChange;
+import org.ptlab.check.Ptdump;
+import org.ptlab.check.Violation;
+import org.ptlab.kernel.Kernel;
+import org.ptlab.kernel.KernelBug;
+import org.ptlab.kernel.MachineSpec;
+import org.ptlab.pgtable.EventLog;
+
+/**
+ * {@code ptlab run}: boot the scenario's machine with its variants (plus the command line's), run
+ * the steps, check every invariant after boot and after every step (or every N steps; always after
+ * a {@code check} step and the last step), and stop at the first violation, printing the step, the
+ * invariant and a minimal ptdump of the range concerned. Exit status: 0 all held, 1 a violation (or
+ * a step's expectation failed, or the modelled kernel hit a BUG), 2 bad input.
+ */
+public final class ScenarioRunner {
+    /** What the run found. */
+    public record Result(int status, long steps, long checks, String firstViolation) {}
+
+    private static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final Kernel k;
+    private final ScenarioContext ctx;
+    private final LiveSizeChange bbm;
+    private final int checkEvery;
+    private final PrintStream out;
+    private long steps;
+    private long checks;
+    private String first;
+    private final List<String> also = new ArrayList<>();
+
+    private ScenarioRunner(Kernel k, PrintStream out, int checkEvery) {
+        this.k = k;
+        this.out = out;
+        this.checkEvery = checkEvery;
+        this.ctx = new ScenarioContext(k, out, new EventLog(false, 0));
+        this.bbm = new LiveSizeChange(k);
+        k.pg.addObserver(ctx.events);
+        k.pg.addObserver(bbm);
+        ctx.runner = this;
+    }
+
+    /** Parse-time and boot-time errors are ScenarioErrors (exit 2); the rest is in the Result. */
+    public static Result run(Scenario s, List<String> extraVariants, Integer checkEveryOverride, PrintStream out) {
+        MachineSpec m = s.machine;
+        List<String> saved = m.variants;
+        m.variants = new ArrayList<>(s.variants);
+        m.variants.addAll(extraVariants);
+        MachineSpec.Built b;
+        try {
+            b = m.build();
+        } catch (ScenarioError e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw s.machineNode.error(e.getMessage());
+        } finally {
+            m.variants = saved;
+        }
+        for (String w : b.warnings()) {
+            out.println("warning: " + w);
+        }
+        Kernel k;
+        try {
+            k = Kernel.boot(b.cfg(), b.mem());
+        } catch (KernelBug e) {
+            out.println("boot: kernel BUG: " + e.getMessage());
+            return new Result(1, 0, 0, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw s.machineNode.error(e.getMessage());
+        }
+        int every = checkEveryOverride != null ? checkEveryOverride : s.checkEvery != null ? s.checkEvery : 1;
+        ScenarioRunner r = new ScenarioRunner(k, out, every);
+        out.println("# " + s.file + ": " + b.cfg().summary());
+        try {
+            if (every > 0) {
+                r.checkNow("step 0 (boot)", k.geo.pageOffset, k.geo.pageOffset);
+            }
+            runAll(r.ctx, s.steps, 1);
+            if (r.steps % Math.max(1, every) != 0 || every == 0) {
+                r.checkNow("the end of the scenario", 0, 0);
+            }
+        } catch (Stop stop) {
+            return new Result(1, r.steps, r.checks, r.first);
+        }
+        out.println("# " + r.steps + " steps, " + r.checks + " invariant checks: all hold");
+        for (String l : k.directMap.meminfoLines()) {
+            out.println(l);
+        }
+        out.printf("PageTables (linear map): %d pages, %d kB%n", k.linearTablePages(), k.linearTableBytes() >> 10);
+        if (k.warnCount > 0) {
+            out.println("# " + k.warnCount + " kernel warnings, first: " + k.warnings.get(0));
+        }
+        return new Result(0, r.steps, r.checks, null);
+    }
+
+    /** Run steps (times over) in this context, checking as scheduled. */
+    static void runAll(ScenarioContext c, List<StepRegistry.LocatedStep> steps, long times) {
+        ScenarioRunner r = c.runner;
+        for (long t = 0; t < times; t++) {
+            for (StepRegistry.LocatedStep ls : steps) {
+                Step s = ls.step();
+                if (s.compound()) {
+                    s.run(c);
+                    continue;
+                }
+                r.steps++;
+                c.focusStart = c.focusEnd = 0;
+                String where = "step " + r.steps + " (" + ls.where() + ": " + s.describe() + ")";
+                try {
+                    s.run(c);
+                } catch (StepFailure f) {
+                    r.fail(where, "expectation", f.getMessage(), 0, 0);
+                } catch (KernelBug bug) {
+                    r.fail(where, "kernel BUG", bug.getMessage(), 0, 0);
+                }
+                boolean explicit = s.describe().equals("check");
+                if (explicit || (r.checkEvery > 0 && r.steps % r.checkEvery == 0)) {
+                    r.checkNow(where, c.focusStart, c.focusEnd);
+                }
+            }
+        }
+    }
+
+    private void checkNow(String where, long fs, long fe) {
+        checks++;
+        List<Violation> v = new ArrayList<>(bbm.drain());
+        v.addAll(Invariants.check(k));
+        if (!v.isEmpty()) {
+            // an underflow is the most telling symptom: report it first
+            v.sort(java.util.Comparator.comparingInt(x -> x.message().contains("underflow") ? 0 : 1));
+            Violation x = v.get(0);
+            for (int i = 1; i < v.size() && i <= 8; i++) {
+                also.add(v.get(i).toString());
+            }
+            fail(where, x.invariant(), x.message(),
+                    x.start() != x.end() ? x.start() : fs, x.start() != x.end() ? x.end() : fe);
+        }
+    }
+
+    private void fail(String where, String invariant, String message, long s, long e) {
+        first = invariant + ": " + message;
+        out.println("VIOLATION after " + where);
+        out.println("  invariant " + invariant + ": " + message);
+        for (String a : also) {
+            out.println("  also " + a);
+        }
+        if (s != e) {
+            long ps = k.geo.pageSize;
+            s &= -ps;
+            e = (e + ps - 1) & -ps;
+            out.printf("  ptdump of 0x%016x-0x%016x:%n", s, e);
+            for (String l : Ptdump.range(k, s, e).split("\n")) {
+                out.println("  " + l);
+            }
+        }
+        out.println("  DirectMap now (counters):");
+        for (String l : k.directMap.meminfoLines()) {
+            out.println("    " + l);
+        }
+        throw new Stop();
+    }
+}
