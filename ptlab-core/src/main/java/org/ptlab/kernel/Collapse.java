@@ -52,14 +52,21 @@ public final class Collapse {
     /** Statistics: collapses made per resulting kind, tables freed. */
     public final long[] collapses = new long[MapSize.VALUES.length];
     public long tablesFreed;
-    /** Every collapse made, oldest first, when {@link #record} is set (for audits and tests). */
+    /** The latest collapses made (at most {@link #LOG_MAX}, oldest first), for audits and tests. */
     public final List<Event> log = new ArrayList<>();
-    public boolean record;
+    public static final int LOG_MAX = 4096;
+    /** WARNs printed by collapse paths since the last audit (also in Kernel.warnings). */
+    public final List<String> warnings = new ArrayList<>();
     /** Who asked for the collapses being made now (an area, or null for the scanner). */
     private VmStruct onBehalfOf;
 
-    /** One collapse: [va, va + size) became one leaf or CONT group of kind {@code to}. */
-    public record Event(String variant, long va, long size, MapSize to, VmStruct area, boolean regionLocked) {}
+    /**
+     * One collapse: [va, va + size) became one leaf or CONT group of kind {@code to}, made for
+     * {@code area} (null: the scanner), whose backing pages were {@code areaPages} at the time.
+     */
+    public record Event(String variant, long va, long size, MapSize to, VmStruct area, long[] areaPages, boolean regionLocked) {}
+
+    private long[] areaPagesSnapshot;
 
     Collapse(Kernel k) {
         this.k = k;
@@ -247,10 +254,14 @@ public final class Collapse {
 
     private void done(long va, long size, MapSize to) {
         collapses[to.ordinal()]++;
-        if (record) {
-            boolean locked = is("background") && regionLock(va).held();
-            log.add(new Event(variant(), va, size, to, onBehalfOf, locked));
+        if (log.size() == LOG_MAX) {
+            log.remove(0);
         }
+        boolean locked = is("background") && regionLock(va).held();
+        if (onBehalfOf != null && areaPagesSnapshot == null) {
+            areaPagesSnapshot = java.util.Arrays.copyOf(onBehalfOf.pages, onBehalfOf.nrPages);
+        }
+        log.add(new Event(variant(), va, size, to, onBehalfOf, onBehalfOf == null ? null : areaPagesSnapshot, locked));
     }
 
     /** The table and index of the entry of {@code level} mapping va, or null when a level above is not a table. */
@@ -339,6 +350,7 @@ public final class Collapse {
             onBehalfOf = area;
             tryCollapseKernelPmd(k.physToVirt(area.pages[0]));
             onBehalfOf = null;
+        areaPagesSnapshot = null;
         }
     }
 
@@ -352,7 +364,9 @@ public final class Collapse {
     public void tryCollapseKernelPmd(long addr) {
         long pmd = geo.entrySize(2);
         if ((addr & (pmd - 1)) != 0) {
-            k.warn(String.format("try_collapse_kernel_pmd: 0x%x is not PMD aligned", addr));
+            String w = String.format("try_collapse_kernel_pmd: 0x%x is not PMD aligned", addr);
+            k.warn(w);
+            warnings.add(w);
             return;
         }
         pg.op("try_collapse_kernel_pmd", addr, addr + pmd, true);
@@ -391,6 +405,7 @@ public final class Collapse {
             collapseRange(area.addr + (long) i * geo.pageSize, chunk, chunk);
         }
         onBehalfOf = null;
+        areaPagesSnapshot = null;
         pg.unlock(k.pgtableSplitLock);
         pg.op("collapse_vm_area", area.addr, area.addr + area.mappedSize(geo.pageSize), false);
     }
@@ -409,6 +424,7 @@ public final class Collapse {
         pg.op("cpa_collapse_large_pages", addr, end, true);
         pg.lock(k.pgtableSplitLock);
         List<Long> tables = new ArrayList<>();
+        onBehalfOf = k.vmalloc.find(addr);
         for (long a = addr & -pmd; Long.compareUnsigned(a, end) < 0; a += pmd) {
             if (k.isLinear(a) && (!linearCollapseAllowed() || !linearRangeMayGrow(a, pmd))) {
                 continue;
@@ -425,6 +441,8 @@ public final class Collapse {
                 }
             }
         }
+        onBehalfOf = null;
+        areaPagesSnapshot = null;
         if (!tables.isEmpty()) {
             k.tlb.flushTlbAll();
             for (long t : tables) {
@@ -440,10 +458,11 @@ public final class Collapse {
      * The background scanner (collapse=background): look at the next {@code bytes} of the linear
      * map from the cursor (wrapping at PAGE_END), one exclusion region at a time: take the region's
      * lock, then pgtable_split_lock, and collapse the region as far as it goes. Returns the number
-     * of collapses made. Does nothing unless the linear map is live-splittable (BBML2_NOABORT).
+     * of collapses made. Does nothing unless collapse=background is selected and the linear map is
+     * live-splittable (BBML2_NOABORT).
      */
     public int scan(long bytes) {
-        if (!linearCollapseAllowed()) {
+        if (!is("background") || !linearCollapseAllowed()) {
             return 0;
         }
         long lo = k.physToVirt(k.physOffset);

@@ -171,9 +171,10 @@ public final class PageAttr {
         }
         long end = start + size;
         VmStruct area = k.vmalloc.find(addr);
-        // Upstream refuses VM_ALLOW_HUGE_VMAP areas; every collapse variant models the series of
-        // seed 001 (RFC 2/6), which allows them when BBML2_NOABORT lets the mapping split live.
-        int refused = k.collapse.is("none") || !k.systemBbml2 ? VmStruct.VM_ALLOW_HUGE_VMAP : 0;
+        // Upstream refuses VM_ALLOW_HUGE_VMAP areas; execmem=rox-cache and every collapse variant
+        // model seed 001's series (RFC 2/6), which allows them when BBML2_NOABORT lets them split live.
+        boolean hugeOk = k.systemBbml2 && (!k.collapse.is("none") || k.cfg.variants.is("execmem", "rox-cache"));
+        int refused = hugeOk ? 0 : VmStruct.VM_ALLOW_HUGE_VMAP;
         if (numpages < 0 || area == null || Long.compareUnsigned(end, area.end()) > 0
                 || (area.flags & (VmStruct.VM_ALLOC | refused)) != VmStruct.VM_ALLOC) {
             return -Errno.EINVAL;

@@ -35,6 +35,10 @@ public final class Variants extends TreeMap<String, String> {
                 "memory offline refused when an edge of the block would split a linear-map leaf or CONT group (leaf-boundary guard); one range flush per removal");
         register("hotplug", "pre-7.1", false,
                 "before v7.1: no leaf-boundary guard, blocks cleared whole even when only partly removed, every cleared leaf flushed at once");
+        register("execmem", "none", true,
+                "upstream arm64: no EXECMEM_ROX_CACHE; set_memory_* refuse VM_ALLOW_HUGE_VMAP areas (-EINVAL)");
+        register("execmem", "rox-cache", false,
+                "seed 001 RFC 1-5/6: the execmem ROX cache; set_memory_* accept VM_ALLOW_HUGE_VMAP areas when BBML2_NOABORT lets them split live");
         register("collapse", "none", true,
                 "upstream arm64 today: the linear map only ever splits, nothing coalesces it again");
         register("collapse", "seed001", false,
