@@ -75,15 +75,26 @@ public final class Collapse {
         this.dm = k.directMap;
         this.regionSize = geo.hasPud() ? geo.entrySize(1) : geo.contPmdSize;
         this.cursor = geo.pageOffset;
+        this.variant = k.cfg.variants.get("collapse");
+        this.background = "background".equals(variant);
     }
 
-    /** The selected collapse variant. */
+    private final String variant;
+    private final boolean background;
+    /** Linear-map regions whose attributes may have changed since the scanner last looked. */
+    private final java.util.BitSet dirty = new java.util.BitSet();
+
+    private int regionIndex(long va) {
+        return (int) ((va - geo.pageOffset) / regionSize);
+    }
+
+    /** The selected collapse variant (fixed at boot). */
     public String variant() {
-        return k.cfg.variants.get("collapse");
+        return variant;
     }
 
     public boolean is(String name) {
-        return k.cfg.variants.is("collapse", name);
+        return variant.equals(name);
     }
 
     // ------------------------------------------------------------------ the per-region exclusion
@@ -100,16 +111,20 @@ public final class Collapse {
      * same range to {@link #unlockRegions}. Only collapse=background uses the exclusion.
      */
     public void lockRegions(long start, long end) {
-        if (!is("background") || end == start) {
+        if (!background || end == start) {
             return;
         }
         for (long r = start & -regionSize; Long.compareUnsigned(r, end) < 0; r += regionSize) {
             pg.lock(regionLock(r));
+            if (k.isLinear(r)) {
+                // the taker may change attributes here: the scanner must look at the region again
+                dirty.set(regionIndex(r));
+            }
         }
     }
 
     public void unlockRegions(long start, long end) {
-        if (!is("background") || end == start) {
+        if (!background || end == start) {
             return;
         }
         long first = start & -regionSize;
@@ -313,7 +328,7 @@ public final class Collapse {
             long d = pg.read(table, idx);
             if (level < 3 && Desc.isTable(d)) {
                 long eva = addr & -esize;
-                if (level + 1 <= 3) {
+                if (level + 1 < 3) {
                     collapseEntry(level + 1, Pgtable.tablePa(d), addr, next, max);
                 }
                 boolean whole = addr == eva && next - addr == esize;
@@ -455,45 +470,58 @@ public final class Collapse {
     }
 
     /**
-     * The background scanner (collapse=background): look at the next {@code bytes} of the linear
-     * map from the cursor (wrapping at PAGE_END), one exclusion region at a time: take the region's
-     * lock, then pgtable_split_lock, and collapse the region as far as it goes. Returns the number
-     * of collapses made. Does nothing unless collapse=background is selected and the linear map is
+     * The background scanner (collapse=background): look at up to {@code bytes} of the linear map
+     * from the cursor (wrapping), one exclusion region at a time: take the region's lock, then
+     * pgtable_split_lock, and collapse the region as far as it goes. Only regions some
+     * set_memory_* took the exclusion of since the scanner's last visit are looked at (nothing
+     * else can make a region uniform); with {@code all} every region is. Returns the number of
+     * collapses made. Does nothing unless collapse=background is selected and the linear map is
      * live-splittable (BBML2_NOABORT).
      */
-    public int scan(long bytes) {
-        if (!is("background") || !linearCollapseAllowed()) {
+    public int scan(long bytes, boolean all) {
+        if (!background || !linearCollapseAllowed()) {
             return 0;
         }
-        long lo = k.physToVirt(k.physOffset);
-        long top = lo;
-        for (MemoryLayout.Range r : k.mem.memory()) {
-            top = Math.max(top, k.physToVirt(r.end()));
-        }
-        top = (top + regionSize - 1) & -regionSize;
-        lo &= -regionSize;
-        if (Long.compareUnsigned(cursor, lo) < 0 || Long.compareUnsigned(cursor, top) >= 0) {
-            cursor = lo;
+        long lo = k.physToVirt(k.physOffset) & -regionSize;
+        int first = regionIndex(lo);
+        int end = first + (int) (linearSpan() / regionSize);
+        int cur = regionIndex(cursor);
+        if (cur < first || cur >= end) {
+            cur = first;
         }
         int made = 0;
-        long left = bytes;
+        long budget = Math.max(1, (bytes + regionSize - 1) / regionSize);
+        int visited = 0;
         pg.op("collapse_scan", cursor, cursor + bytes, true);
-        while (left > 0) {
-            long r = cursor;
+        for (int seen = 0; seen < end - first && budget > 0; seen++) {
+            int i = cur;
+            cur = cur + 1 == end ? first : cur + 1;
+            if (!all && !dirty.get(i)) {
+                continue;
+            }
+            long r = geo.pageOffset + (long) i * regionSize;
             pg.lock(regionLock(r));
             pg.lock(k.pgtableSplitLock);
+            dirty.clear(i);
             made += collapseRange(r, regionSize, Long.MAX_VALUE);
             pg.unlock(k.pgtableSplitLock);
             pg.unlock(regionLock(r));
-            left -= regionSize;
-            cursor = r + regionSize;
-            if (Long.compareUnsigned(cursor, top) >= 0) {
-                cursor = lo;
-            }
+            budget--;
+            visited++;
         }
+        regionsScanned += visited;
+        cursor = geo.pageOffset + (long) cur * regionSize;
         pg.op("collapse_scan", cursor, cursor + bytes, false);
         return made;
     }
+
+    /** Dirty regions only (the scanner's normal mode). */
+    public int scan(long bytes) {
+        return scan(bytes, false);
+    }
+
+    /** Regions the scanner has looked at so far. */
+    public long regionsScanned;
 
     /** Bytes of linear map the scanner must cover to see all of it once. */
     public long linearSpan() {
