@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             RunCommand.class,
             VariantsCommand.class,
+            StudyCommand.class,
         })
 public final class Ptlab implements Runnable {
 
