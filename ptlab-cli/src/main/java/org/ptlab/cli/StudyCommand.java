@@ -250,6 +250,8 @@ final class StudyCommand implements Runnable {
             NumberAxis x = new NumberAxis("modelled hours");
             CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
             plot.setGap(12);
+            x.setRange(0, ws.hours());
+            XYPlot firstPlot = null;
             Color[] colors = {new Color(0xd62728), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0x17becf), new Color(0x1f77b4)};
             for (DegradationStudy.Run r : runs) {
                 DefaultTableXYDataset ds = new DefaultTableXYDataset();
@@ -277,6 +279,12 @@ final class StudyCommand implements Runnable {
                 p.setBackgroundPaint(Color.WHITE);
                 p.setRangeGridlinePaint(Color.LIGHT_GRAY);
                 plot.add(p, 1);
+                if (firstPlot == null) {
+                    firstPlot = p;
+                }
+            }
+            if (firstPlot != null) {
+                plot.setFixedLegendItems(firstPlot.getLegendItems());
             }
             JFreeChart c = new JFreeChart("Fraction of the linear map per mapping size", new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
             c.addSubtitle(new TextTitle(String.format("%s RAM, Linux 7.2, 4K pages, rodata=full, BBML2_NOABORT; workload: %s",

@@ -137,6 +137,7 @@ public final class ScenarioRunner {
         checks++;
         List<Violation> v = new ArrayList<>(bbm.drain());
         v.addAll(Invariants.check(k));
+        v.addAll(org.ptlab.check.CollapseAudit.drain(k));
         if (!v.isEmpty()) {
             // an underflow is the most telling symptom: report it first
             v.sort(java.util.Comparator.comparingInt(x -> x.message().contains("underflow") ? 0 : 1));
