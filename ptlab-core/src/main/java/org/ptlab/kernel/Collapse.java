@@ -401,6 +401,19 @@ public final class Collapse {
      * than the chunk (so only memory the area owns is touched), under pgtable_split_lock.
      */
     void afterChange(VmStruct area) {
+        collapseChunks(area, true);
+    }
+
+    /**
+     * Hook at the end of vm_reset_perms() in vfree() (order-aware): the per-page
+     * set_direct_map_*_noflush calls split the alias to PTEs; the area still owns its pages until
+     * they are freed right after, so it coalesces each chunk's alias again.
+     */
+    void afterResetPerms(VmStruct area) {
+        collapseChunks(area, false);
+    }
+
+    private void collapseChunks(VmStruct area, boolean vmallocToo) {
         if (!is("order-aware") || !area.has(VmStruct.VM_ALLOW_HUGE_VMAP) || area.nrPages == 0) {
             return;
         }
@@ -417,7 +430,9 @@ public final class Collapse {
             if (linearCollapseAllowed()) {
                 collapseRange(la, chunk, chunk);
             }
-            collapseRange(area.addr + (long) i * geo.pageSize, chunk, chunk);
+            if (vmallocToo) {
+                collapseRange(area.addr + (long) i * geo.pageSize, chunk, chunk);
+            }
         }
         onBehalfOf = null;
         areaPagesSnapshot = null;
