@@ -38,8 +38,8 @@ public record WorkloadSettings(double hours, double moduleRate, double moduleLif
     /** The default mixed workload of `ptlab study degradation` (a modelled week). */
     public static WorkloadSettings defaults() {
         return new WorkloadSettings(168, 2, 24, 512L << 10,
-                30, 1, 10, 12, 64L << 10,
-                10, 16, 2, 30, 0.5,
+                20, 1, 6, 12, 64L << 10,
+                10, 16, 2, 20, 0.5,
                 30, 1L << 30, 84, 1);
     }
 
