@@ -32,7 +32,7 @@ class StudyCommandTest {
         assertThat(csv.lines().count()).isEqualTo(1 + 5 * 7);
         assertThat(csv).startsWith("variant,hours,operations,pte_bytes");
         assertThat(Files.size(dir.resolve("degradation.png"))).isPositive();
-        assertThat(Files.readString(dir.resolve("degradation.svg"))).contains("<svg").contains("collapse=background");
+        assertThat(Files.readString(dir.resolve("degradation.svg"))).contains("<svg").contains("contPTE (64K)");
         assertThat(err.toString()).contains("study degradation:");
     }
 
