@@ -20,8 +20,12 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             VariantsCommand.class,
             StudyCommand.class,
+            ExploreCommand.class,
         })
 public final class Ptlab implements Runnable {
+    static {
+        org.ptlab.check.UserVariants.register(); // the user model's own variants (pfnmap=...) in `--variant` and `ptlab variants`
+    }
 
     @Override
     public void run() {

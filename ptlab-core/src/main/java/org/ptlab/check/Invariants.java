@@ -108,6 +108,10 @@ public final class Invariants {
         private void walk(int level, long table, long base) {
             int n = g.entries(level);
             long size = g.entrySize(level);
+            if (level == 3 && pg.isRunTable(table) && pg.runFirst(table) != 0 && pg.runStep(table) == size) {
+                walkRun(table, base, size);
+                return;
+            }
             if (scratch[level + 2] == null) {
                 scratch[level + 2] = new long[g.ptrsPerTable];
             }
@@ -161,6 +165,50 @@ public final class Invariants {
                     checkLeaf(level, d, va, size);
                 }
             }
+        }
+
+        /**
+         * A PTE table held as one run: every entry has the attributes of the first and OAs step by
+         * the page size, so CONT groups are whole iff the first OA is group aligned; one leaf check
+         * per distinct region (alias, pool, rest) suffices.
+         */
+        private void walkRun(long table, long base, long size) {
+            long first = pg.runFirst(table);
+            int n = g.ptrsPerTable;
+            if (Desc.cont(first) && ((first & Desc.OA_MASK) & (g.contPteSize - 1)) != 0) {
+                add(new Violation("cont-group", String.format("contiguous PTE group at 0x%x: its output address 0x%x is not aligned to the group size",
+                        base, first & Desc.OA_MASK), base, base + g.contPteSize));
+            }
+            if (!k.isLinear(base)) {
+                return;
+            }
+            buckets[MapSize.of(3, Desc.cont(first)).ordinal()] += n * size;
+            long end = base + n * size;
+            if (regionClass(base) == regionClass(end - size) && !overlaps(base, end, aliasStart, aliasEnd)
+                    && (k.kfencePool == 0 || !overlaps(base, end, k.physToVirt(k.kfencePool), k.physToVirt(k.kfencePool + k.kfencePoolSize)))) {
+                checkLeaf(3, first, base, size);
+                return;
+            }
+            long prevClass = -1;
+            for (int i = 0; i < n; i++) {
+                long va = base + i * size;
+                long cls = regionClass(va);
+                if (cls != prevClass) {
+                    checkLeaf(3, first + i * size, va, size);
+                    prevClass = cls;
+                }
+            }
+        }
+
+        private static boolean overlaps(long s, long e, long rs, long re) {
+            return Long.compareUnsigned(s, re) < 0 && Long.compareUnsigned(rs, e) < 0;
+        }
+
+        private long regionClass(long va) {
+            boolean inAlias = Long.compareUnsigned(va, aliasStart) >= 0 && Long.compareUnsigned(va, aliasEnd) < 0;
+            boolean inPool = k.kfencePool != 0 && Long.compareUnsigned(va, k.physToVirt(k.kfencePool)) >= 0
+                    && Long.compareUnsigned(va, k.physToVirt(k.kfencePool + k.kfencePoolSize)) < 0;
+            return (inAlias ? 1 : 0) | (inPool ? 2 : 0);
         }
 
         private void checkLeaf(int level, long d, long va, long size) {

@@ -82,6 +82,13 @@ public final class Ptdump {
             }
 
             @Override
+            public void leafRun(long va, int lvl, long first, long step, int count, long table, long entrySize) {
+                // every entry of a run shares its attribute bits: one note, one bucket update
+                note(va, lvl, first);
+                buckets[MapSize.of(lvl, Desc.cont(first)).ordinal()] += count * entrySize;
+            }
+
+            @Override
             public boolean table(long va, int lvl, long d, long tablePa) {
                 tablesPerLevel[lvl + 2]++;
                 return true;

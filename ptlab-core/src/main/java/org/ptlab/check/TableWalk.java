@@ -21,6 +21,16 @@ public final class TableWalk {
         /** A leaf (valid, invalid or present-invalid block/page). */
         default void leaf(long va, int level, long desc, long table, int idx) {}
 
+        /**
+         * {@code count} consecutive leaves first, first + step, ... starting at va (a run table
+         * covered whole). The default reports each leaf.
+         */
+        default void leafRun(long va, int level, long first, long step, int count, long table, long entrySize) {
+            for (int i = 0; i < count; i++) {
+                leaf(va + i * entrySize, level, first + i * step, table, i);
+            }
+        }
+
         /** A table descriptor at a level pointing to tablePa; return false to skip descending. */
         default boolean table(long va, int level, long desc, long tablePa) {
             return true;
@@ -39,6 +49,16 @@ public final class TableWalk {
 
     private static void walk(Pgtable pg, Geometry g, int level, long table, long addr, long end, Visitor v) {
         long size = g.entrySize(level);
+        if (level == 3 && pg.isRunTable(table)) {
+            long first = pg.runFirst(table);
+            long step = pg.runStep(table);
+            if (first != 0 && step == size) {
+                int i0 = g.index(level, addr);
+                int n = (int) ((end - addr + size - 1) / size);
+                v.leafRun(addr, level, first + i0 * step, step, n, table, size);
+                return;
+            }
+        }
         do {
             long next = g.addrEnd(level, addr, end);
             int idx = g.index(level, addr);

@@ -17,6 +17,13 @@ public final class PageAlloc {
     private long freeBytes;
     /** When set, allocations start first fit at a random address (a long-running, scattered system). */
     private java.util.Random spread;
+    /**
+     * The per-CPU list of free order-0 pages ({@code per_cpu_pages}): freed single pages are kept
+     * here (LIFO) and handed out again first; drained back to the buddy lists when full and before
+     * any range query ({@code drain_all_pages}, as memory offlining does).
+     */
+    private final long[] pcp = new long[512];
+    private int pcpCount;
 
     PageAlloc(long pageSize) {
         this.pageSize = pageSize;
@@ -24,6 +31,9 @@ public final class PageAlloc {
 
     /** Make [start, end) free (boot memory minus carve-outs, or a memory block going online). */
     void addFree(long start, long end) {
+        if (pcpCount > 0) {
+            drain(); // keep the buddy view exact for the overlap check below
+        }
         if (end <= start) {
             return;
         }
@@ -49,6 +59,7 @@ public final class PageAlloc {
 
     /** Remove [start, end) from the free set; false (nothing changed) unless all of it is free. */
     boolean takeRange(long start, long end) {
+        drain();
         Map.Entry<Long, Long> e = free.floorEntry(start);
         if (e == null || e.getValue() < end) {
             return false;
@@ -62,6 +73,10 @@ public final class PageAlloc {
      * that fits. Returns its PA, or -1 when none.
      */
     public long allocPages(int order) {
+        if (order == 0 && pcpCount > 0) {
+            freeBytes -= pageSize;
+            return pcp[--pcpCount];
+        }
         long size = pageSize << order;
         if (spread != null && !free.isEmpty()) {
             long lo = free.firstKey();
@@ -97,7 +112,25 @@ public final class PageAlloc {
 
     /** {@code __free_pages(page, order)}. */
     public void freePages(long pa, int order) {
+        if (order == 0) {
+            if (pcpCount == pcp.length) {
+                drain();
+            }
+            pcp[pcpCount++] = pa;
+            freeBytes += pageSize;
+            return;
+        }
         addFree(pa, pa + (pageSize << order));
+    }
+
+    /** {@code drain_all_pages()}: return the per-CPU pages to the buddy lists. */
+    public void drain() {
+        int n = pcpCount;
+        pcpCount = 0;
+        freeBytes -= n * pageSize;
+        for (int i = 0; i < n; i++) {
+            addFree(pcp[i], pcp[i] + pageSize);
+        }
     }
 
     private void take(Map.Entry<Long, Long> e, long a, long size) {
@@ -115,6 +148,7 @@ public final class PageAlloc {
 
     /** Whether every page of [start, end) is free. */
     public boolean isFree(long start, long end) {
+        drain();
         Map.Entry<Long, Long> e = free.floorEntry(start);
         return e != null && e.getValue() >= end;
     }

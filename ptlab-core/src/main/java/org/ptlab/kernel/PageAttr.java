@@ -25,11 +25,25 @@ public final class PageAttr {
     private final Geometry geo;
     /** PTE_MAYBE_GP: the model runs without BTI, so 0. */
     private static final long MAYBE_GP = 0;
+    private final boolean minimal;
+    private final long validSet;
+    private final long validClear;
+    private final long invalidSet;
+    private final long invalidClear;
+    /** Whether the current walk wrote a valid entry (lazy MMU leave then issues barriers). */
+    private boolean wrote;
 
     PageAttr(Kernel k) {
         this.k = k;
         this.pg = k.pg;
         this.geo = k.geo;
+        this.minimal = k.cfg.variants.is("split", "minimal");
+        boolean enc = k.cfg.version.presentInvalidEncoding();
+        long ng = k.ng() ? Desc.NG : 0;
+        this.validSet = enc ? Desc.VALID | ng : Desc.VALID;
+        this.validClear = enc ? Desc.PRESENT_INVALID : 0;
+        this.invalidSet = enc ? Desc.PRESENT_INVALID : 0;
+        this.invalidClear = enc ? Desc.VALID | ng : Desc.VALID;
     }
 
     // ------------------------------------------------------------------ public API
@@ -78,19 +92,19 @@ public final class PageAttr {
 
     /** The masks that make an entry valid (7.0.1: VALID | PTE_MAYBE_NG, clearing the marker). */
     private long validSet() {
-        return k.cfg.version.presentInvalidEncoding() ? Desc.VALID | (k.ng() ? Desc.NG : 0) : Desc.VALID;
+        return validSet;
     }
 
     private long validClear() {
-        return k.cfg.version.presentInvalidEncoding() ? Desc.PRESENT_INVALID : 0;
+        return validClear;
     }
 
     private long invalidSet() {
-        return k.cfg.version.presentInvalidEncoding() ? Desc.PRESENT_INVALID : 0;
+        return invalidSet;
     }
 
     private long invalidClear() {
-        return k.cfg.version.presentInvalidEncoding() ? Desc.VALID | (k.ng() ? Desc.NG : 0) : Desc.VALID;
+        return invalidClear;
     }
 
     /** {@code set_memory_valid(addr, numpages, enable)}: any kernel range; flushes on disable only. */
@@ -201,7 +215,7 @@ public final class PageAttr {
      */
     private void aliasLoop(VmStruct area, long set, long clear) {
         long ps = geo.pageSize;
-        if (k.cfg.variants.is("split", "minimal")) {
+        if (minimal) {
             int i = 0;
             while (i < area.nrPages) {
                 int j = i + 1;
@@ -251,17 +265,17 @@ public final class PageAttr {
         if (size <= 0) {
             return -Errno.EINVAL;
         }
-        boolean[] wrote = new boolean[1];
-        rc = walk(geo.startLevel, k.swapper, start, start + size, set, clear, wrote);
+        wrote = false;
+        rc = walk(geo.startLevel, k.swapper, start, start + size, set, clear);
         // arch_leave_lazy_mmu_mode(): the barriers the valid kernel writes queued.
-        if (wrote[0]) {
+        if (wrote) {
             pg.dsbIshst();
             pg.isb();
         }
         return rc;
     }
 
-    private int walk(int level, long table, long addr, long end, long set, long clear, boolean[] wrote) {
+    private int walk(int level, long table, long addr, long end, long set, long clear) {
         do {
             long next = geo.addrEnd(level, addr, end);
             int idx = geo.index(level, addr);
@@ -269,7 +283,7 @@ public final class PageAttr {
             if (d != 0) {
                 if (level == 3) {
                     pg.write(table, idx, (d & ~clear) | set);
-                    wrote[0] = true;
+                    wrote = true;
                 } else if (!Desc.isTable(d)) {
                     if (next - addr != geo.entrySize(level)) {
                         k.warn(String.format("pageattr: %s leaf at 0x%x only partly inside [0x%x, 0x%x)",
@@ -277,9 +291,9 @@ public final class PageAttr {
                         return -Errno.EINVAL;
                     }
                     pg.write(table, idx, (d & ~clear) | set);
-                    wrote[0] = true;
+                    wrote = true;
                 } else {
-                    int rc = walk(level + 1, Pgtable.tablePa(d), addr, next, set, clear, wrote);
+                    int rc = walk(level + 1, Pgtable.tablePa(d), addr, next, set, clear);
                     if (rc != 0) {
                         return rc;
                     }

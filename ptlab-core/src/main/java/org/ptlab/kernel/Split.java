@@ -19,12 +19,14 @@ public final class Split {
     private final DirectMap dm;
     /** Entries rewritten by splits so far (to know whether leaving lazy MMU mode has barriers to issue). */
     private long writes;
+    private final boolean seed003;
 
     Split(Kernel k) {
         this.k = k;
         this.pg = k.pg;
         this.geo = k.geo;
         this.dm = k.directMap;
+        this.seed003 = k.cfg.variants.is("split", "seed003-v2");
     }
 
     /**
@@ -95,7 +97,7 @@ public final class Split {
         if (((start | end) & mask) != 0) {
             return -Errno.EINVAL;
         }
-        if (k.cfg.variants.is("split", "seed003-v2")) {
+        if (seed003) {
             return seed003Split(start, end);
         }
         pg.op("split_kernel_leaf_mapping", start, end, true);

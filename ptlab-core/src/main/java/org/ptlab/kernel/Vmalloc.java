@@ -28,6 +28,9 @@ public final class Vmalloc {
     public final long vmallocStart;
     public final long vmallocEnd;
     private final TreeMap<Long, VmStruct> areas = new TreeMap<>();
+    /** Lookup accelerators for find_vm_area (the kernel's is an rbtree too): by start, and the last hit. */
+    private final java.util.HashMap<Long, VmStruct> byStart = new java.util.HashMap<>();
+    private VmStruct last;
 
     Vmalloc(Kernel k) {
         this.k = k;
@@ -42,10 +45,20 @@ public final class Vmalloc {
 
     /** {@code find_vm_area(addr)}: the area whose [addr, addr + size) contains addr, or null. */
     public VmStruct find(long addr) {
+        VmStruct hit = last;
+        if (hit != null && Long.compareUnsigned(addr - hit.addr, hit.size) < 0) {
+            return hit;
+        }
+        hit = byStart.get(addr);
+        if (hit != null) {
+            last = hit;
+            return hit;
+        }
         Map.Entry<Long, VmStruct> e = areas.floorEntry(addr);
         if (e == null || Long.compareUnsigned(addr, e.getValue().end()) >= 0) {
             return null;
         }
+        last = e.getValue();
         return e.getValue();
     }
 
@@ -95,11 +108,14 @@ public final class Vmalloc {
             a.nrPages = i + (1 << pageOrder);
         }
         areas.put(va, a);
+            byStart.put(va, a);
         int rc = vmapPages(a);
         if (rc != 0) {
             vunmapRange(va, va + size);
             k.tlb.flushTlbKernelRange(va, va + size);
             areas.remove(va);
+            byStart.remove(va);
+            last = null;
             freePages(a);
             pg.op("vmalloc", va, va + size, false);
             return null;
@@ -115,7 +131,31 @@ public final class Vmalloc {
         a.nrPages = 0;
     }
 
+    /** End of the most recently allocated area: the next allocation tries just above it first. */
+    private long cursor;
+
     private long findHole(long lo, long hi, long size, long align) {
+        // Fast path: above the last allocation, when nothing lies there (keeps allocation O(log n)
+        // with many live areas; the kernel's augmented rbtree finds the lowest fit instead).
+        if (Long.compareUnsigned(cursor, lo) >= 0 && Long.compareUnsigned(cursor, hi) < 0) {
+            long c = (cursor + align - 1) & -align;
+            Map.Entry<Long, VmStruct> above = areas.ceilingEntry(c);
+            Map.Entry<Long, VmStruct> below = areas.lowerEntry(c);
+            boolean clearBelow = below == null || Long.compareUnsigned(below.getValue().end(), c) <= 0;
+            boolean clearAbove = above == null || Long.compareUnsigned(c + size, above.getKey()) <= 0;
+            if (clearBelow && clearAbove && Long.compareUnsigned(c + size, hi) <= 0) {
+                cursor = c + size;
+                return c;
+            }
+        }
+        long found = firstFit(lo, hi, size, align);
+        if (found != 0) {
+            cursor = found + size;
+        }
+        return found;
+    }
+
+    private long firstFit(long lo, long hi, long size, long align) {
         long cur = (lo + align - 1) & -align;
         for (VmStruct a : areas.subMap(lo, true, hi, false).values()) {
             if (Long.compareUnsigned(cur + size, a.addr) <= 0) {
@@ -129,6 +169,49 @@ public final class Vmalloc {
     }
 
     /**
+     * A {@code VM_ALLOC} area backed by pages the caller chose (they must be free; they are taken
+     * from the allocator): vmalloc with the page allocator's choice made explicit, for benchmarks
+     * and scenarios that need the linear alias at a given place. Null when a page is not free or
+     * no VA space or table is left.
+     */
+    public VmStruct vmallocPages(long[] pas, int flags, boolean module, String caller) {
+        long ps = geo.pageSize;
+        for (int i = 0; i < pas.length; i++) {
+            if (!k.pageAlloc.takeRange(pas[i], pas[i] + ps)) {
+                for (int j = 0; j < i; j++) {
+                    k.pageAlloc.freePages(pas[j], 0);
+                }
+                return null;
+            }
+        }
+        long size = pas.length * ps;
+        long va = findHole(module ? modulesStart : vmallocStart, module ? modulesEnd : vmallocEnd, size + ps, ps);
+        VmStruct a = va == 0 ? null : new VmStruct(va, size + ps, flags | VmStruct.VM_ALLOC, 0, pas.length, caller);
+        if (a != null) {
+            System.arraycopy(pas, 0, a.pages, 0, pas.length);
+            a.nrPages = pas.length;
+            pg.op("vmalloc", va, va + size, true);
+            areas.put(va, a);
+            byStart.put(va, a);
+            if (vmapPages(a) != 0) {
+                vunmapRange(va, va + size);
+                k.tlb.flushTlbKernelRange(va, va + size);
+                areas.remove(va);
+            byStart.remove(va);
+            last = null;
+                a = null;
+            }
+            pg.op("vmalloc", va, va + size, false);
+        }
+        if (a == null) {
+            for (long p : pas) {
+                k.pageAlloc.freePages(p, 0);
+            }
+        }
+        return a;
+    }
+
+    /**
      * {@code vfree(addr)}: unmap the area and flush its range; for {@code VM_FLUSH_RESET_PERMS}
      * areas {@code vm_reset_perms()}: linear aliases invalid (noflush), one flush covering both the
      * vmalloc range and the aliases, aliases back to default; then free the pages.
@@ -138,6 +221,8 @@ public final class Vmalloc {
         long end = a.addr + a.mappedSize(ps);
         pg.op("vfree", a.addr, end, true);
         areas.remove(a.addr);
+        byStart.remove(a.addr);
+        last = null;
         vunmapRange(a.addr, end);
         if (a.has(VmStruct.VM_FLUSH_RESET_PERMS) && a.nrPages > 0) {
             long s = a.addr;

@@ -57,8 +57,12 @@ public final class EventLog implements PgtableObserver {
     private final List<String> names = new ArrayList<>();
     private final Map<String, Integer> nameIds = new HashMap<>();
     private final Map<String, OpStats> stats = new LinkedHashMap<>();
+    /** Op names are mostly literals: identity lookups first. */
+    private final java.util.IdentityHashMap<String, OpStats> byIdentity = new java.util.IdentityHashMap<>();
+    private final java.util.IdentityHashMap<String, Integer> idByIdentity = new java.util.IdentityHashMap<>();
     /** Per CPU: stack of open operations' stats. */
-    private final Map<Integer, ArrayList<OpStats>> open = new HashMap<>();
+    @SuppressWarnings("unchecked")
+    private ArrayList<OpStats>[] open = new ArrayList[4];
     private final List<KLock> locks = new ArrayList<>();
 
     /**
@@ -74,6 +78,7 @@ public final class EventLog implements PgtableObserver {
         this(false, 1 << 24);
     }
 
+
     public int size() {
         return n;
     }
@@ -86,7 +91,8 @@ public final class EventLog implements PgtableObserver {
         n = 0;
         dropped = 0;
         stats.clear();
-        open.clear();
+        byIdentity.clear();
+        open = new ArrayList[4];
     }
 
     /** Per-operation counts, in order of first appearance. */
@@ -99,12 +105,17 @@ public final class EventLog implements PgtableObserver {
     }
 
     private int intern(String s) {
+        Integer fast = idByIdentity.get(s);
+        if (fast != null) {
+            return fast;
+        }
         Integer id = nameIds.get(s);
         if (id == null) {
             id = names.size();
             names.add(s);
             nameIds.put(s, id);
         }
+        idByIdentity.put(s, id);
         return id;
     }
 
@@ -172,7 +183,14 @@ public final class EventLog implements PgtableObserver {
     }
 
     private ArrayList<OpStats> stack(int cpu) {
-        return open.computeIfAbsent(cpu, c -> new ArrayList<>());
+        if (cpu >= open.length) {
+            open = Arrays.copyOf(open, cpu + 4);
+        }
+        ArrayList<OpStats> l = open[cpu];
+        if (l == null) {
+            l = open[cpu] = new ArrayList<>();
+        }
+        return l;
     }
 
     // ------------------------------------------------------------------ observer
@@ -182,7 +200,11 @@ public final class EventLog implements PgtableObserver {
         add(begin ? Kind.OP_BEGIN : Kind.OP_END, cpu, intern(name), a0, a1, 0, 0);
         ArrayList<OpStats> st = stack(cpu);
         if (begin) {
-            OpStats s = stats.computeIfAbsent(name, x -> new OpStats());
+            OpStats s = byIdentity.get(name);
+            if (s == null) {
+                s = stats.computeIfAbsent(name, x -> new OpStats());
+                byIdentity.put(name, s);
+            }
             s.calls++;
             st.add(s);
         } else if (!st.isEmpty()) {

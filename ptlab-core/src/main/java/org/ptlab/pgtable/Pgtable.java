@@ -263,6 +263,29 @@ public final class Pgtable {
         }
     }
 
+    /**
+     * Whether a table's entries currently form one arithmetic run (first + i * step), e.g. a PTE
+     * table painted in one go; checkers and dumps use this to handle the table in O(1).
+     */
+    public boolean isRunTable(long tablePa) {
+        return store.isRun(slot(tablePa));
+    }
+
+    /** First descriptor of a run table. */
+    public long runFirst(long tablePa) {
+        return store.runFirst(slot(tablePa));
+    }
+
+    /** Step between consecutive descriptors of a run table. */
+    public long runStep(long tablePa) {
+        return store.runStep(slot(tablePa));
+    }
+
+    /** Table pages whose entries are held explicitly (the rest are runs, held in 24 bytes). */
+    public int materialisedPages() {
+        return store.materialised();
+    }
+
     /** Copy a table's entries out without observers (snapshots, checks). */
     public void copyTable(long tablePa, long[] dst) {
         store.copyOut(slot(tablePa), dst);

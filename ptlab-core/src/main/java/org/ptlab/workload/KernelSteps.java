@@ -19,6 +19,17 @@ import org.ptlab.kernel.VmStruct;
 final class KernelSteps {
     private KernelSteps() {}
 
+    /** The check step: the runner checks after it whatever --check-every says. */
+    static final class Check implements Step {
+        @Override
+        public String describe() {
+            return "check";
+        }
+
+        @Override
+        public void run(ScenarioContext c) {}
+    }
+
     /** A loaded module: its memory areas by type (text, rodata, data, ro_after_init). */
     record Module(String name, Map<String, VmStruct> areas) {}
 
@@ -77,17 +88,7 @@ final class KernelSteps {
         kind("offline", "{start: PA, size: SIZE, expect}", (a, r) -> hotplug(a, "offline"));
         kind("online", "{start: PA, size: SIZE, expect}", (a, r) -> hotplug(a, "online"));
         kind("unplug", "{start: PA, size: SIZE, expect}  (arch_remove_memory of offline blocks)", (a, r) -> hotplug(a, "unplug"));
-        kind("check", "(no arguments) run every invariant now", (a, r) -> new Step() {
-            @Override
-            public String describe() {
-                return "check";
-            }
-
-            @Override
-            public void run(ScenarioContext c) {
-                // the runner checks after this step whatever --check-every says
-            }
-        });
+        kind("check", "(no arguments) run every invariant now", (a, r) -> new Check());
         kind("meminfo", "(no arguments) print the DirectMap lines", (a, r) -> new Step() {
             @Override
             public String describe() {
@@ -110,7 +111,7 @@ final class KernelSteps {
 
             @Override
             public void run(ScenarioContext c) {
-                c.out.print(c.events.report());
+                c.out.print(c.events == null ? "" : c.events.report());
             }
         });
         kind("repeat", "{times: N, steps: [...]}", KernelSteps::repeat);
@@ -239,6 +240,10 @@ final class KernelSteps {
         if (sizes.isEmpty()) {
             throw a.error("a module needs at least one of text, rodata, data, ro_after_init");
         }
+        Map<String, String> partNames = new LinkedHashMap<>();
+        for (String part : sizes.keySet()) {
+            partNames.put(part, name + "." + part);
+        }
         return new Step() {
             @Override
             public String describe() {
@@ -250,7 +255,7 @@ final class KernelSteps {
                 Kernel k = c.k;
                 Map<String, VmStruct> areas = new LinkedHashMap<>();
                 for (Map.Entry<String, Long> e : sizes.entrySet()) {
-                    VmStruct v = k.vmalloc.vmalloc(e.getValue(), VmStruct.VM_FLUSH_RESET_PERMS, 0, true, name + "." + e.getKey());
+                    VmStruct v = k.vmalloc.vmalloc(e.getValue(), VmStruct.VM_FLUSH_RESET_PERMS, 0, true, partNames.get(e.getKey()));
                     if (v == null) {
                         throw new StepFailure("module_load " + name + ": execmem_alloc of " + e.getKey() + " failed (-ENOMEM)");
                     }
@@ -265,14 +270,14 @@ final class KernelSteps {
                     switch (e.getKey()) {
                         case "rodata":
                         case "ro_after_init":
-                            c.expect(k.pageAttr.setMemoryRo(v.addr, n), null, "set_memory_ro(" + name + "." + e.getKey() + ")");
+                            c.expect(k.pageAttr.setMemoryRo(v.addr, n), null, () -> "set_memory_ro(" + name + "." + e.getKey() + ")");
                             break;
                         case "data":
-                            c.expect(k.pageAttr.setMemoryNx(v.addr, n), null, "set_memory_nx(" + name + ".data)");
+                            c.expect(k.pageAttr.setMemoryNx(v.addr, n), null, () -> "set_memory_nx(" + name + ".data)");
                             break;
                         default:
-                            c.expect(k.pageAttr.setMemoryRo(v.addr, n), null, "set_memory_ro(" + name + ".text)");
-                            c.expect(k.pageAttr.setMemoryX(v.addr, n), null, "set_memory_x(" + name + ".text)");
+                            c.expect(k.pageAttr.setMemoryRo(v.addr, n), null, () -> "set_memory_ro(" + name + ".text)");
+                            c.expect(k.pageAttr.setMemoryX(v.addr, n), null, () -> "set_memory_x(" + name + ".text)");
                             break;
                     }
                     for (int i = 0; i < v.nrPages; i++) {
@@ -281,7 +286,7 @@ final class KernelSteps {
                 }
                 c.put(name, new Module(name, areas));
                 for (Map.Entry<String, VmStruct> e : areas.entrySet()) {
-                    c.put(name + "." + e.getKey(), e.getValue());
+                    c.put(partNames.get(e.getKey()), e.getValue());
                 }
             }
         };
@@ -310,8 +315,8 @@ final class KernelSteps {
                 }
                 long ps = k.geo.pageSize;
                 int n = (int) (v.mappedSize(ps) / ps);
-                c.expect(k.pageAttr.setMemoryRo(v.addr, n), null, "set_memory_ro(" + name + ")");
-                c.expect(k.pageAttr.setMemoryX(v.addr, n), null, "set_memory_x(" + name + ")");
+                c.expect(k.pageAttr.setMemoryRo(v.addr, n), null, () -> "set_memory_ro(" + name + ")");
+                c.expect(k.pageAttr.setMemoryX(v.addr, n), null, () -> "set_memory_x(" + name + ")");
                 c.put(name, v);
                 c.touch(v.addr, v.end());
             }
@@ -446,7 +451,7 @@ final class KernelSteps {
                         c.touch(k.physToVirt(v.pages[i]), k.physToVirt(v.pages[i]) + k.geo.pageSize);
                     }
                 }
-                c.expect(rc, exp, describe());
+                c.expect(rc, exp, this::describe);
             }
         };
     }
@@ -467,7 +472,7 @@ final class KernelSteps {
                 long[] x = t.resolve(c);
                 int rc = c.k.pageAttr.setMemoryValid(x[0], (int) x[1], enable);
                 c.touch(x[0], x[0] + x[1] * c.k.geo.pageSize);
-                c.expect(rc, exp, describe());
+                c.expect(rc, exp, this::describe);
             }
         };
     }
@@ -494,7 +499,7 @@ final class KernelSteps {
                 long p = (name != null ? c.get(name, Block.class, "page block").pa() : pa) + off * ps;
                 int rc = dflt ? c.k.pageAttr.setDirectMapDefaultNoflush(p) : c.k.pageAttr.setDirectMapInvalidNoflush(p);
                 c.touch(c.k.physToVirt(p), c.k.physToVirt(p) + ps);
-                c.expect(rc, exp, describe());
+                c.expect(rc, exp, this::describe);
             }
         };
     }
@@ -524,7 +529,7 @@ final class KernelSteps {
                     default: rc = k.hotplug.archRemoveMemory(start, size); break;
                 }
                 c.touch(k.physToVirt(start), k.physToVirt(start + size));
-                c.expect(rc, exp, describe());
+                c.expect(rc, exp, this::describe);
             }
         };
     }

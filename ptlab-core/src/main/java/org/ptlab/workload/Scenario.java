@@ -38,6 +38,8 @@ public final class Scenario {
     public final List<String> variants;
     public final Integer checkEvery;
     public final List<StepRegistry.LocatedStep> steps;
+    /** The step kinds the file uses. */
+    public final java.util.Set<String> usedKinds = new java.util.TreeSet<>();
 
     private Scenario(String file, MachineSpec machine, YNode machineNode, List<String> variants, Integer checkEvery,
             List<StepRegistry.LocatedStep> steps) {
@@ -92,8 +94,11 @@ public final class Scenario {
         if (st == null) {
             throw root.error("expected a steps: list");
         }
-        List<StepRegistry.LocatedStep> steps = new StepRegistry().parseSteps(st);
-        return new Scenario(file, m, mn, variants, every, steps);
+        StepRegistry reg = new StepRegistry();
+        List<StepRegistry.LocatedStep> steps = reg.parseSteps(st);
+        Scenario sc = new Scenario(file, m, mn, variants, every, steps);
+        sc.usedKinds.addAll(reg.used);
+        return sc;
     }
 
     private static MachineSpec machine(YNode n) {

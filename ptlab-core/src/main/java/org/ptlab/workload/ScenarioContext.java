@@ -69,4 +69,12 @@ public final class ScenarioContext {
             throw new StepFailure(call + " returned " + Errno.name(rc) + ", expected " + Errno.name(want));
         }
     }
+
+    /** As {@link #expect(int, Integer, String)}, naming the call only when it failed. */
+    public void expect(int rc, Integer expected, java.util.function.Supplier<String> call) {
+        int want = expected == null ? 0 : expected;
+        if (rc != want) {
+            expect(rc, expected, call.get());
+        }
+    }
 }

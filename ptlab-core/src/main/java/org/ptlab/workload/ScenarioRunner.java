@@ -41,13 +41,15 @@ public final class ScenarioRunner {
     private String first;
     private final List<String> also = new ArrayList<>();
 
-    private ScenarioRunner(Kernel k, PrintStream out, int checkEvery) {
+    private ScenarioRunner(Kernel k, PrintStream out, int checkEvery, boolean events) {
         this.k = k;
         this.out = out;
         this.checkEvery = checkEvery;
-        this.ctx = new ScenarioContext(k, out, new EventLog(false, 0));
+        this.ctx = new ScenarioContext(k, out, events ? new EventLog(false, 0) : null);
         this.bbm = new LiveSizeChange(k);
-        k.pg.addObserver(ctx.events);
+        if (events) {
+            k.pg.addObserver(ctx.events);
+        }
         k.pg.addObserver(bbm);
         ctx.runner = this;
     }
@@ -81,7 +83,7 @@ public final class ScenarioRunner {
             throw s.machineNode.error(e.getMessage());
         }
         int every = checkEveryOverride != null ? checkEveryOverride : s.checkEvery != null ? s.checkEvery : 1;
-        ScenarioRunner r = new ScenarioRunner(k, out, every);
+        ScenarioRunner r = new ScenarioRunner(k, out, every, s.usedKinds.contains("events"));
         out.println("# " + s.file + ": " + b.cfg().summary());
         try {
             if (every > 0) {
@@ -117,7 +119,8 @@ public final class ScenarioRunner {
                 }
                 r.steps++;
                 c.focusStart = c.focusEnd = 0;
-                String where = "step " + r.steps + " (" + ls.where() + ": " + s.describe() + ")";
+                long n = r.steps;
+                java.util.function.Supplier<String> where = () -> "step " + n + " (" + ls.where() + ": " + s.describe() + ")";
                 try {
                     s.run(c);
                 } catch (StepFailure f) {
@@ -125,7 +128,7 @@ public final class ScenarioRunner {
                 } catch (KernelBug bug) {
                     r.fail(where, "kernel BUG", bug.getMessage(), 0, 0);
                 }
-                boolean explicit = s.describe().equals("check");
+                boolean explicit = s instanceof KernelSteps.Check;
                 if (explicit || (r.checkEvery > 0 && r.steps % r.checkEvery == 0)) {
                     r.checkNow(where, c.focusStart, c.focusEnd);
                 }
@@ -134,6 +137,10 @@ public final class ScenarioRunner {
     }
 
     private void checkNow(String where, long fs, long fe) {
+        checkNow(() -> where, fs, fe);
+    }
+
+    private void checkNow(java.util.function.Supplier<String> where, long fs, long fe) {
         checks++;
         List<Violation> v = new ArrayList<>(bbm.drain());
         v.addAll(Invariants.check(k));
@@ -148,6 +155,10 @@ public final class ScenarioRunner {
             fail(where, x.invariant(), x.message(),
                     x.start() != x.end() ? x.start() : fs, x.start() != x.end() ? x.end() : fe);
         }
+    }
+
+    private void fail(java.util.function.Supplier<String> where, String invariant, String message, long s, long e) {
+        fail(where.get(), invariant, message, s, e);
     }
 
     private void fail(String where, String invariant, String message, long s, long e) {

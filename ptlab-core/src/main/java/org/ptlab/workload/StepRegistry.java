@@ -28,6 +28,8 @@ public final class StepRegistry {
     }
 
     private final Map<String, StepKind> kinds;
+    /** Kinds met while parsing (e.g. the runner records maintenance only if an events step exists). */
+    final java.util.Set<String> used = new java.util.TreeSet<>();
 
     public StepRegistry() {
         this.kinds = kinds();
@@ -51,6 +53,7 @@ public final class StepRegistry {
             at = n.keyNode(name);
         }
         StepKind k = kinds.get(name);
+        used.add(name);
         if (k == null) {
             throw at.error("unknown step '" + name + "': expected one of " + String.join(", ", kinds.keySet()));
         }

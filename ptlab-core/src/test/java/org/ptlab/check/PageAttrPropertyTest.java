@@ -17,7 +17,7 @@ import org.ptlab.kernel.VmStruct;
 
 /**
  * Random sequences of pageattr / vmalloc / vfree / set_memory_valid operations on random layouts:
- * every invariant holds after every few operations, and at the end the attributes of every page
+ * every invariant holds after every 20 operations, and at the end the attributes of every page
  * equal those of the trivial per-page reference model. Seeded; on failure the seed and the shortest
  * failing prefix are reported. Default: 20 sequences of 300 operations per split variant;
  * -Dptlab.longProps=N runs N sequences of 10,000.
@@ -39,7 +39,11 @@ class PageAttrPropertyTest {
     void runAll(String split) {
         for (int s = 0; s < SEQS; s++) {
             long seed = 0x5eed0000L + s;
+            long t0 = System.nanoTime();
             String failure = run(seed, OPS, split, null);
+            if (Boolean.getBoolean("ptlab.timing")) {
+                System.err.printf("seed %x %s: %.0f ms%n", seed, split, (System.nanoTime() - t0) / 1e6);
+            }
             if (failure != null) {
                 // shrink: the shortest prefix that still fails
                 int lo = 1;
@@ -76,7 +80,7 @@ class PageAttrPropertyTest {
         long base = 0x4000_0000L;
         int nr = 1 + r.nextInt(3);
         for (int i = 0; i < nr; i++) {
-            long size = ((1 + r.nextInt(24)) << 26) + ps * r.nextInt(64);
+            long size = ((1L + r.nextInt(12)) << 26) + ps * r.nextInt(64);
             m.addMemory(base, base + size);
             base += size + ((long) r.nextInt(3) << 21) + ps * r.nextInt(4);
             base = (base + ps - 1) & -ps;
@@ -96,16 +100,47 @@ class PageAttrPropertyTest {
         long invalidSet = enc ? Desc.PRESENT_INVALID : 0;
         long invalidClear = enc ? Desc.VALID | ng : Desc.VALID;
         List<VmStruct> areas = new ArrayList<>();
-        List<long[]> blocks = new ArrayList<>(); // {pa, order, valid}
+        List<long[]> blocks = new ArrayList<>(); // {pa, order}
+        List<long[]> hot = new ArrayList<>(); // {start, size}
         String f = check(k, "after boot");
         if (f != null) {
             return f;
         }
         for (int op = 0; op < ops; op++) {
-            int kind = r.nextInt(10);
+            int kind = r.nextInt(11);
             int rc = 0;
             String what;
-            if (kind <= 1 || areas.isEmpty()) {
+            if (kind == 10) {
+                long bs = c.memoryBlockSize();
+                if (hot.size() < 3 && (hot.isEmpty() || r.nextBoolean())) {
+                    long top = (m.memory().get(m.memory().size() - 1).end() + bs - 1) & -bs;
+                    long start = top + bs * r.nextInt(8) + (hot.size() * 8L * bs);
+                    long size = bs * (1 + r.nextInt(3));
+                    while (overlaps(hot, start, size)) {
+                        start += 4 * bs;
+                    }
+                    rc = k.hotplug.addMemory(start, size);
+                    what = "hot_add 0x" + Long.toHexString(start) + " " + (size >> 20) + "M";
+                    if (rc == 0) {
+                        hot.add(new long[] {start, size});
+                        for (long p = 0; p < size; p += ps) {
+                            ref.set(k.physToVirt(start + p), (start + p) | (k.linearProt() & ~(Desc.CONT | Desc.TABLE_BIT)));
+                        }
+                    }
+                } else {
+                    long[] h = hot.get(r.nextInt(hot.size()));
+                    rc = k.hotplug.removeMemory(h[0], h[1]);
+                    what = "hot_remove 0x" + Long.toHexString(h[0]) + " " + (h[1] >> 20) + "M";
+                    if (rc == -org.ptlab.kernel.Errno.EBUSY) {
+                        rc = 0; // pages of it are in use: offline refused, nothing changed
+                    } else if (rc == 0) {
+                        hot.remove(h);
+                        for (long p = 0; p < h[1]; p += ps) {
+                            ref.unmap(k.physToVirt(h[0] + p));
+                        }
+                    }
+                }
+            } else if (kind <= 1 || areas.isEmpty()) {
                 int pages = 1 + (r.nextInt(4) == 0 ? r.nextInt(600) : r.nextInt(20));
                 boolean module = r.nextBoolean();
                 VmStruct a = k.vmalloc.vmalloc(pages * ps, r.nextInt(4) == 0 ? 0 : VmStruct.VM_FLUSH_RESET_PERMS, 0, module, "a" + op);
@@ -169,7 +204,7 @@ class PageAttrPropertyTest {
             if (rc != 0) {
                 return "operation " + op + " " + what + " returned " + rc + " (warnings " + k.warnings + ")";
             }
-            if (op % 10 == 9 || op == ops - 1) {
+            if (op % 20 == 19 || op == ops - 1) {
                 f = check(k, "after operation " + op + " " + what);
                 if (f != null) {
                     return f;
@@ -178,6 +213,15 @@ class PageAttrPropertyTest {
         }
         List<Violation> v = ref.compare(5);
         return v.isEmpty() ? null : "reference model: " + v;
+    }
+
+    static boolean overlaps(List<long[]> hot, long start, long size) {
+        for (long[] h : hot) {
+            if (start < h[0] + h[1] && h[0] < start + size) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String check(Kernel k, String when) {

@@ -149,4 +149,17 @@ class PageAttrTest {
         assertThat(k.pageAttr.setDirectMapValidNoflush(pa, 1, false)).isZero();
         assertThat(tlbis[0]).isPositive(); // set_memory_valid flushes on invalidation despite the name
     }
+
+    @Test
+    void aliasSplitFailureIsIgnoredLikeUpstream() {
+        Kernel k = boot(Walks.bbml2(Granule.G4K, 48), 4 * G);
+        long pa = 0x1_0000_0000L + 0x5000;
+        VmStruct a = k.vmalloc.vmallocPages(new long[] {pa}, VmStruct.VM_FLUSH_RESET_PERMS, true, "m");
+        k.pg.failNthAllocation(1); // the PUD split of the alias fails
+        assertThat(k.pageAttr.setMemoryRo(a.addr, 1)).isZero();
+        assertThat(Desc.rdonly(Walks.desc(k, a.addr))).isTrue();
+        assertThat(Desc.rdonly(Walks.desc(k, k.physToVirt(pa)))).isFalse(); // the alias stays writable
+        assertThat(k.warnings).anyMatch(w -> w.contains("-ENOMEM"));
+        assertThat(Walks.recount(k)).containsExactly(k.directMapBytes());
+    }
 }

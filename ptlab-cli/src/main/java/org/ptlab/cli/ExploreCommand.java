@@ -1,0 +1,332 @@
+package org.ptlab.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.ptlab.explore.ExploreScenario;
+import org.ptlab.explore.Explorer;
+import org.ptlab.explore.Mutation;
+import org.ptlab.explore.ScenarioFile;
+import org.ptlab.explore.Scenarios;
+import org.ptlab.explore.ScheduleFile;
+import org.ptlab.kernel.LazyMmu;
+import org.ptlab.kernel.Variants;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ptlab explore}: the concurrency explorer. Runs a scenario's CPUs under controlled
+ * scheduling and either proves it safe within a preemption bound or prints the minimised
+ * interleaving that breaks it, written to a replayable schedule file.
+ * Exit status: 0 no violation, 1 a violation was found, 2 bad input.
+ */
+@Command(name = "explore", mixinStandardHelpOptions = true,
+        description = {"Explore the interleavings of a concurrency scenario (scenarios/concurrency/*.yaml or builtin:NAME).",
+            "Examples:",
+            "  ptlab explore scenarios/concurrency/seed000-split-race.yaml --bound 2",
+            "  ptlab explore scenarios/concurrency/seed000-split-race.yaml --mutate no-split-lock --out cex.txt",
+            "  ptlab explore --replay cex.txt",
+            "  ptlab explore scenarios/concurrency/seed002-lazy-generic.yaml --each-variant lazy"})
+final class ExploreCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "scenario file, or builtin:NAME")
+    String file;
+
+    @Option(names = "--strategy", defaultValue = "dfs", description = "dfs (exhaustive within --bound), random, or pct (default dfs)")
+    String strategy;
+
+    @Option(names = "--bound", defaultValue = "2", description = "dfs preemption bound; -1 = unbounded (default 2)")
+    int bound;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of random and pct (default 1)")
+    long seed;
+
+    @Option(names = "--budget", defaultValue = "60s", description = "time budget, e.g. 60s, 5m, 500ms (default 60s)")
+    String budget;
+
+    @Option(names = "--executions", description = "stop after this many executions")
+    Long executions;
+
+    @Option(names = "--pct-depth", defaultValue = "3", description = "pct bug depth d (d-1 priority change points; default 3)")
+    int pctDepth;
+
+    @Option(names = "--variant", description = "variant selection family=name (repeatable), e.g. lazy=permissive")
+    List<String> variants = new ArrayList<>();
+
+    @Option(names = "--mutate", description = "deliberately broken version: no-split-lock, no-lazy-flush, cont-one-entry, counter-outside-lock")
+    List<String> mutations = new ArrayList<>();
+
+    @Option(names = "--each-variant", paramLabel = "FAMILY", description = "run once per variant of FAMILY (e.g. lazy) and print a table")
+    String eachVariant;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "write the counterexample schedule here (default: explore-counterexample.txt)")
+    Path out;
+
+    @Option(names = "--replay", paramLabel = "FILE", description = "replay a counterexample schedule file and print its trace")
+    Path replay;
+
+    @Option(names = "--trace", description = "print the trace of the default (non-preemptive) execution")
+    boolean trace;
+
+    @Option(names = "--list", description = "list the built-in scenarios, operations and mutations")
+    boolean list;
+
+    @Option(names = "--quiet", description = "no progress lines on stderr")
+    boolean quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        LazyMmu.registerVariants();
+        if (list) {
+            return list(o);
+        }
+        if (replay != null) {
+            return replay(o);
+        }
+        if (file == null) {
+            throw new IllegalArgumentException("explore: expected a scenario FILE (or builtin:NAME), --replay FILE or --list");
+        }
+        ExploreScenario sc = load(file, null);
+        sc = sc.with(parseMutations(mutations), checkVariants(variants));
+        if (eachVariant != null) {
+            return eachVariant(o, err, sc);
+        }
+        Explorer.Options opt = options(err);
+        o.printf("scenario %s (%s)%s%n", sc.name(), sc.source(), sc.description().isEmpty() ? "" : ": " + sc.description());
+        o.printf("machine: %s%s%n", sc.machine(), sc.mutations().isEmpty() ? ""
+                : ", mutations " + String.join(",", sc.mutations().stream().map(Mutation::label).toList()));
+        o.printf("strategy %s%n", describe(opt));
+        o.flush();
+        Explorer.Result r = Explorer.explore(sc, opt);
+        if (!quiet) {
+            err.println();
+            err.flush();
+        }
+        summary(o, sc, r);
+        if (trace) {
+            Explorer.Replay rp = Explorer.replay(sc, new int[0]);
+            o.println("trace of the default (non-preemptive) execution:");
+            rp.trace().forEach(l -> o.println("  " + l));
+        }
+        if (r.verdict() == Explorer.Verdict.VIOLATION) {
+            Path f = out != null ? out : Path.of("explore-counterexample.txt");
+            new ScheduleFile(sc.source(), sc.machine().variants(), sc.mutations(), r.counterexample().kind() + ": " + r.counterexample().violation(),
+                    r.counterexample().schedule()).write(f);
+            o.printf("schedule written to %s; replay: ptlab explore --replay %s%n", f, f);
+        }
+        o.flush();
+        return r.verdict() == Explorer.Verdict.VIOLATION ? 1 : 0;
+    }
+
+    private Explorer.Options options(PrintWriter err) {
+        Explorer.Options opt = new Explorer.Options();
+        opt.strategy = Explorer.Strategy.parse(strategy);
+        opt.bound = bound;
+        opt.seed = seed;
+        opt.budgetMillis = parseDuration(budget);
+        opt.pctDepth = pctDepth;
+        if (pctDepth < 1) {
+            throw new IllegalArgumentException("--pct-depth must be at least 1");
+        }
+        if (executions != null) {
+            if (executions < 1) {
+                throw new IllegalArgumentException("--executions must be at least 1");
+            }
+            opt.maxExecutions = executions;
+        }
+        if (!quiet) {
+            opt.progress = p -> {
+                err.print("\rexplore: " + p + "   ");
+                err.flush();
+            };
+        }
+        return opt;
+    }
+
+    private String describe(Explorer.Options opt) {
+        return switch (opt.strategy) {
+            case DFS -> "dfs, preemption bound " + (opt.bound < 0 ? "none" : opt.bound) + ", budget " + budget;
+            case RANDOM -> "random, seed " + opt.seed + ", budget " + budget;
+            case PCT -> "pct, depth " + opt.pctDepth + ", seed " + opt.seed + ", budget " + budget;
+        };
+    }
+
+    private void summary(PrintWriter o, ExploreScenario sc, Explorer.Result r) {
+        switch (r.verdict()) {
+            case SAFE_WITHIN_BOUND -> o.printf("result: SAFE within the bound (%s)%n", r.searchNote());
+            case NO_VIOLATION_FOUND -> o.printf("result: no violation found (%s)%n", r.searchNote());
+            case VIOLATION -> o.printf("result: VIOLATION %s: %s%n", r.counterexample().kind(), r.counterexample().violation());
+        }
+        o.printf("%,d executions, %,d states, up to %d scheduling points per execution, %.2f s, %,.0f executions/s%n",
+                r.executions(), r.states(), r.maxNodes(), r.elapsedMillis() / 1000.0, r.progress().rate());
+        boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
+        if (!mutations.isEmpty()) {
+            o.printf("mutation %s: %s%n", String.join(",", mutations), violation ? "caught" : "NOT caught");
+        } else if (sc.expect() != ExploreScenario.Expect.UNSPECIFIED) {
+            boolean asExpected = violation == (sc.expect() == ExploreScenario.Expect.VIOLATION);
+            o.printf("expected: %s (%s)%n", sc.expect().name().toLowerCase(java.util.Locale.ROOT), asExpected ? "as expected" : "NOT as expected");
+        }
+        Explorer.Replay rp = Explorer.replay(sc, new int[0]);
+        if (rp.barrierPairs() + rp.deferred() > 0) {
+            o.printf("lazy MMU (%s, default schedule): %d barrier pairs (dsb ishst; isb): %d immediate, %d flushes; %d writes deferred%n",
+                    variantOf(sc, "lazy"), rp.barrierPairs(), rp.immediateBarriers(), rp.lazyFlushes(), rp.deferred());
+        }
+        if (r.counterexample() != null) {
+            o.printf("counterexample (%d preemption%s, minimised), %d scheduling points:%n", r.counterexample().preemptions(),
+                    r.counterexample().preemptions() == 1 ? "" : "s", r.counterexample().schedule().length);
+            r.counterexample().trace().forEach(l -> o.println("  " + l));
+        }
+    }
+
+    private static String variantOf(ExploreScenario sc, String family) {
+        Variants v = sc.machine().config().variants;
+        return family + "=" + v.get(family);
+    }
+
+    private int eachVariant(PrintWriter o, PrintWriter err, ExploreScenario sc) {
+        List<Variants.Variant> vs = Variants.FAMILIES.get(eachVariant);
+        if (vs == null) {
+            throw new IllegalArgumentException("--each-variant: unknown family '" + eachVariant + "': expected one of " + Variants.FAMILIES.keySet());
+        }
+        o.printf("scenario %s (%s), each %s variant, %s%n", sc.name(), sc.source(), eachVariant, describe(options(err)));
+        o.printf("%-24s %-10s %10s %8s %9s %8s %8s  %s%n", "variant", "verdict", "executions", "barriers", "immediate", "flushes", "deferred", "violation");
+        int rc = 0;
+        for (Variants.Variant v : vs) {
+            ExploreScenario s = sc.with(Set.of(), List.of(eachVariant + "=" + v.name()));
+            Explorer.Options opt = options(err);
+            opt.progress = null;
+            Explorer.Result r = Explorer.explore(s, opt);
+            Explorer.Replay rp = Explorer.replay(s, new int[0]);
+            String verdict = switch (r.verdict()) {
+                case SAFE_WITHIN_BOUND -> "safe";
+                case NO_VIOLATION_FOUND -> "no-bug";
+                case VIOLATION -> "VIOLATION";
+            };
+            if (r.verdict() == Explorer.Verdict.VIOLATION) {
+                rc = 1;
+            }
+            String vio = r.counterexample() == null ? "" : r.counterexample().violation();
+            boolean clean = rp.violation() == null;
+            o.printf("%-24s %-10s %10d %8s %9s %8s %8s  %s%n", eachVariant + "=" + v.name() + (v.isDefault() ? "*" : ""), verdict, r.executions(),
+                    clean ? rp.barrierPairs() : "-", clean ? rp.immediateBarriers() : "-", clean ? rp.lazyFlushes() : "-",
+                    clean ? rp.deferred() : "-", vio);
+        }
+        o.println("(* default; barriers = dsb ishst; isb pairs on the default schedule; '-' where that execution fails)");
+        o.flush();
+        return rc;
+    }
+
+    private int replay(PrintWriter o) throws IOException {
+        ScheduleFile f = ScheduleFile.read(replay);
+        ExploreScenario sc = load(f.scenario(), replay);
+        sc = sc.with(f.mutations(), checkVariants(f.variants()));
+        Explorer.Replay rp = Explorer.replay(sc, f.schedule());
+        o.printf("replay of %s: scenario %s (%s)%n", replay, sc.name(), sc.source());
+        o.printf("machine: %s%s%n", sc.machine(), sc.mutations().isEmpty() ? ""
+                : ", mutations " + String.join(",", sc.mutations().stream().map(Mutation::label).toList()));
+        rp.trace().forEach(l -> o.println("  " + l));
+        if (rp.violation() == null) {
+            o.printf("result: no violation on this schedule (%d preemptions)%s%n", rp.preemptions(),
+                    f.violation() != null && !f.violation().isEmpty() ? "; the file recorded: " + f.violation() : "");
+            o.flush();
+            return 0;
+        }
+        o.printf("result: VIOLATION %s: %s (%d preemption%s)%n", rp.kind(), rp.violation(), rp.preemptions(), rp.preemptions() == 1 ? "" : "s");
+        o.flush();
+        return 1;
+    }
+
+    private int list(PrintWriter o) {
+        o.println("built-in scenarios (builtin:NAME):");
+        for (Map.Entry<String, java.util.function.Supplier<ExploreScenario>> e : Scenarios.all().entrySet()) {
+            o.printf("  %-28s %s%n", e.getKey(), e.getValue().get().description());
+        }
+        o.println("operations in scenario files:");
+        ScenarioFile.OPS.forEach((k, v) -> o.printf("  %-28s %s%n", k, v));
+        o.println("mutations (--mutate):");
+        for (Mutation m : Mutation.values()) {
+            o.printf("  %-28s %s%n", m.label(), m.description);
+        }
+        o.flush();
+        return 0;
+    }
+
+    private static ExploreScenario load(String name, Path relativeTo) throws IOException {
+        if (name.startsWith("builtin:")) {
+            return Scenarios.byName(name.substring("builtin:".length()));
+        }
+        Path p = Path.of(name);
+        if (!Files.exists(p) && relativeTo != null && !p.isAbsolute()) {
+            Path dir = relativeTo.toAbsolutePath().getParent();
+            if (dir != null && Files.exists(dir.resolve(name))) {
+                p = dir.resolve(name);
+            }
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException(name + ": no such scenario file (expected a .yaml file or builtin:NAME)");
+        }
+        return ScenarioFile.load(p);
+    }
+
+    private static Set<Mutation> parseMutations(List<String> l) {
+        Set<Mutation> s = EnumSet.noneOf(Mutation.class);
+        for (String x : l) {
+            for (String y : x.split(",")) {
+                s.add(Mutation.parse(y));
+            }
+        }
+        return s;
+    }
+
+    private static List<String> checkVariants(List<String> l) {
+        for (String v : l) {
+            new Variants().select(v);
+        }
+        return l;
+    }
+
+    static long parseDuration(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        long mult;
+        String num;
+        if (t.endsWith("ms")) {
+            mult = 1;
+            num = t.substring(0, t.length() - 2);
+        } else if (t.endsWith("s")) {
+            mult = 1000;
+            num = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("m")) {
+            mult = 60_000;
+            num = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("h")) {
+            mult = 3_600_000;
+            num = t.substring(0, t.length() - 1);
+        } else {
+            mult = 1000;
+            num = t;
+        }
+        try {
+            long v = Long.parseLong(num.trim());
+            if (v <= 0) {
+                throw new NumberFormatException();
+            }
+            return v * mult;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--budget: bad duration '" + s + "': expected e.g. 60s, 5m, 500ms");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.ptlab.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ptlab explore end to end: verdicts, exit statuses, counterexample file and replay, errors. */
+class ExploreCliTest {
+    record Run(int status, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int st = Ptlab.execute(new PrintWriter(o, true), new PrintWriter(e, true), args);
+        return new Run(st, o.toString(), e.toString());
+    }
+
+    static final String SEED000 = "../scenarios/concurrency/seed000-split-race.yaml";
+
+    @Test
+    void seed000IsSafeWithTheLock() {
+        Run r = run("explore", SEED000, "--quiet");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("result: SAFE within the bound", "expected: safe (as expected)");
+    }
+
+    @Test
+    void withoutTheLockTheLostUpdateIsPrintedWrittenAndReplayed(@TempDir Path dir) throws Exception {
+        Path cex = dir.resolve("cex.txt");
+        Run r = run("explore", SEED000, "--mutate", "no-split-lock", "--out", cex.toString(), "--quiet");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.out()).contains("result: VIOLATION counters:", "LOST UPDATE", "mutation no-split-lock: caught",
+                "counterexample (1 preemption, minimised)");
+        assertThat(Files.readString(cex)).contains("mutations: no-split-lock", "schedule: ");
+        Run rp = run("explore", "--replay", cex.toString());
+        assertThat(rp.status()).isEqualTo(1);
+        assertThat(rp.out()).contains("LOST UPDATE", "result: VIOLATION counters:");
+    }
+
+    @Test
+    void eachLazyVariantOnSeed002() {
+        Run r = run("explore", "../scenarios/concurrency/seed002-lazy-generic.yaml", "--each-variant", "lazy", "--quiet");
+        assertThat(r.status()).isEqualTo(1); // no-nesting breaks
+        assertThat(r.out()).containsPattern("lazy=permissive +safe +1 +3 +2 +1 +2")
+                .containsPattern("lazy=no-nesting +VIOLATION .*BANG: CPU0 clear_page")
+                .containsPattern("lazy=save-restore +safe +1 +2 +0 +2 +4")
+                .containsPattern("lazy=generic\\* +safe +1 +2 +0 +2 +4");
+    }
+
+    @Test
+    void badInputIsOneLineWithStatus2() {
+        Run r = run("explore", "no-such.yaml");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("no-such.yaml");
+        assertThat(run("explore", SEED000, "--mutate", "no-such").status()).isEqualTo(2);
+        assertThat(run("explore", SEED000, "--strategy", "bfs").status()).isEqualTo(2);
+        assertThat(run("explore", SEED000, "--budget", "soon").status()).isEqualTo(2);
+    }
+
+    @Test
+    void randomAndPctFindTheRaceWithASeed() {
+        for (String s : new String[] {"random", "pct"}) {
+            Run r = run("explore", SEED000, "--mutate", "no-split-lock", "--strategy", s, "--seed", "7", "--quiet",
+                    "--out", System.getProperty("java.io.tmpdir") + "/ptlab-explore-test-" + s + ".txt");
+            assertThat(r.status()).as(s).isEqualTo(1);
+            assertThat(r.out()).contains("result: VIOLATION counters:");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.ptlab.explore;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.ptlab.arch.Granule;
+import org.ptlab.arch.Sizes;
+import org.ptlab.kernel.Cpu;
+import org.ptlab.kernel.KernelConfig;
+import org.ptlab.kernel.KernelVersion;
+import org.ptlab.kernel.LazyMmu;
+import org.ptlab.kernel.MemoryLayout;
+import org.ptlab.kernel.Rodata;
+
+/**
+ * The small machine an explored scenario runs on: granule, one RAM bank at the default base with
+ * no kernel image in it (so the whole bank is plain linear map), the number of modelled CPUs,
+ * BBML2_NOABORT, debug_pagealloc, the kernel release and variant selections. Cheap to boot, since
+ * every execution boots a fresh one.
+ */
+public record ExploreMachine(Granule granule, long memory, int cpus, boolean bbml2, boolean debugPagealloc,
+        KernelVersion version, List<String> variants) {
+
+    public ExploreMachine {
+        if (cpus < 1 || cpus > 8) {
+            throw new IllegalArgumentException("cpus: expected 1..8, got " + cpus);
+        }
+        if (memory <= 0 || memory > (1L << 32)) {
+            throw new IllegalArgumentException("memory: expected a size up to 4G, got " + memory);
+        }
+        variants = List.copyOf(variants);
+    }
+
+    /** 4K pages, the given memory, n CPUs with BBML2_NOABORT, rodata=full, newest release. */
+    public static ExploreMachine of(String memory, int cpus) {
+        return new ExploreMachine(Granule.G4K, Sizes.parse(memory), cpus, true, false, KernelVersion.NEWEST, List.of());
+    }
+
+    public ExploreMachine withVariants(List<String> v) {
+        List<String> all = new ArrayList<>(variants);
+        all.addAll(v);
+        return new ExploreMachine(granule, memory, cpus, bbml2, debugPagealloc, version, all);
+    }
+
+    public ExploreMachine withDebugPagealloc(boolean on) {
+        return new ExploreMachine(granule, memory, cpus, bbml2, on, version, variants);
+    }
+
+    public ExploreMachine withBbml2(boolean on) {
+        return new ExploreMachine(granule, memory, cpus, on, debugPagealloc, version, variants);
+    }
+
+    public KernelConfig config() {
+        LazyMmu.registerVariants();
+        KernelConfig c = new KernelConfig();
+        c.granule = granule;
+        c.version = version;
+        c.rodata = Rodata.FULL;
+        c.debugPagealloc = debugPagealloc;
+        c.bbml2Override = bbml2;
+        c.cpus = new ArrayList<>();
+        for (int i = 0; i < cpus; i++) {
+            c.cpus.add(Cpu.parse("max"));
+        }
+        for (String v : variants) {
+            c.variants.select(v);
+        }
+        return c;
+    }
+
+    public MemoryLayout layout() {
+        return new MemoryLayout().addMemory(MemoryLayout.DEFAULT_RAM_BASE, MemoryLayout.DEFAULT_RAM_BASE + memory);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%s pages, %s RAM, %d CPUs, BBML2_NOABORT %s%s, linux %s%s", granule.label, Sizes.label(memory), cpus,
+                bbml2 ? "yes" : "no", debugPagealloc ? ", debug_pagealloc" : "", version.label,
+                variants.isEmpty() ? "" : ", " + String.join(",", variants));
+    }
+}

@@ -1,0 +1,327 @@
+package org.ptlab.explore;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * The concurrency explorer (issue 6): stateless model checking of a scenario by re-execution from
+ * a fresh kernel along recorded schedule prefixes.
+ *
+ * <ul>
+ *   <li>{@code dfs}: exhaustive depth-first search over every scheduling choice with at most
+ *       {@code bound} preemptions (a switch away from a CPU that could have continued; switches
+ *       forced by a CPU finishing or blocking are free). Finishing the search proves the
+ *       scenario safe within the bound. A negative bound means unbounded.
+ *   <li>{@code random}: each execution picks uniformly among the enabled CPUs at every point.
+ *   <li>{@code pct}: probabilistic concurrency testing: random CPU priorities and {@code depth - 1}
+ *       random priority change points per execution; the highest-priority enabled CPU runs.
+ * </ul>
+ * A seed makes every run reproducible. A violation is minimised (fewest preemptions, then
+ * shortest prefix) and returned with its schedule and a readable trace.
+ */
+public final class Explorer {
+    public enum Strategy {
+        DFS, RANDOM, PCT;
+
+        public static Strategy parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown strategy '" + s + "': expected dfs, random or pct");
+            }
+        }
+    }
+
+    /** Search options. */
+    public static final class Options {
+        public Strategy strategy = Strategy.DFS;
+        public int bound = 2;
+        public long seed = 1;
+        public long budgetMillis = 60_000;
+        public long maxExecutions = Long.MAX_VALUE;
+        public int pctDepth = 3;
+        public int stepLimit = 100_000;
+        public boolean minimise = true;
+        /** Called about once a second. */
+        public Consumer<Progress> progress;
+    }
+
+    public record Progress(long executions, long states, long elapsedMillis) {
+        public double rate() {
+            return elapsedMillis == 0 ? 0 : executions * 1000.0 / elapsedMillis;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%,d executions, %,d states, %,.0f executions/s", executions, states, rate());
+        }
+    }
+
+    public enum Verdict { SAFE_WITHIN_BOUND, NO_VIOLATION_FOUND, VIOLATION }
+
+    /** A failing execution: its schedule, what broke, and the trace. */
+    public record Counterexample(int[] schedule, String kind, String violation, int preemptions, List<String> trace) {}
+
+    public record Result(Verdict verdict, long executions, long states, long elapsedMillis, int maxNodes,
+            Counterexample counterexample, String searchNote) {
+        public Progress progress() {
+            return new Progress(executions, states, elapsedMillis);
+        }
+    }
+
+    private Explorer() {}
+
+    // ------------------------------------------------------------------ search
+
+    public static Result explore(ExploreScenario sc, Options o) {
+        try (Executor ex = new Executor(sc.machine().cpus())) {
+            return new Search(ex, sc, o).run();
+        }
+    }
+
+    /** Execute one schedule (entries beyond its end: keep running the current CPU). */
+    public static Replay replay(ExploreScenario sc, int[] schedule) {
+        try (Executor ex = new Executor(sc.machine().cpus())) {
+            TraceRecorder tr = new TraceRecorder();
+            Executor.Run r = ex.execute(sc, prefixChooser(schedule), 1_000_000, tr);
+            World w = ex.world();
+            return new Replay(r.violationKind, r.violation, r.schedule(), r.preemptions(), tr.lines(),
+                    w.lazy.barrierPairs(), w.lazy.flushes(), w.lazy.immediateBarriers(), w.lazy.deferred());
+        }
+    }
+
+    /** A replayed execution with its trace and lazy MMU statistics. */
+    public record Replay(String kind, String violation, int[] schedule, int preemptions, List<String> trace,
+            long barrierPairs, long lazyFlushes, long immediateBarriers, long deferred) {}
+
+    static Executor.Chooser prefixChooser(int[] prefix) {
+        return (node, current, mask) -> {
+            if (node < prefix.length && (mask & (1 << prefix[node])) != 0) {
+                return prefix[node];
+            }
+            return current >= 0 ? current : Integer.numberOfTrailingZeros(mask);
+        };
+    }
+
+    private static final class Search {
+        final Executor ex;
+        final ExploreScenario sc;
+        final Options o;
+        final long start = System.nanoTime();
+        long executions;
+        long states;
+        long lastReport;
+        int maxNodes;
+
+        Search(Executor ex, ExploreScenario sc, Options o) {
+            this.ex = ex;
+            this.sc = sc;
+            this.o = o;
+        }
+
+        long elapsed() {
+            return (System.nanoTime() - start) / 1_000_000;
+        }
+
+        boolean outOfBudget() {
+            return executions >= o.maxExecutions || elapsed() >= o.budgetMillis;
+        }
+
+        void tick() {
+            executions++;
+            if (o.progress != null) {
+                long e = elapsed();
+                if (e - lastReport >= 1000) {
+                    lastReport = e;
+                    o.progress.accept(new Progress(executions, states, e));
+                }
+            }
+        }
+
+        Executor.Run exec(Executor.Chooser ch) {
+            Executor.Run r = ex.execute(sc, ch, o.stepLimit, null);
+            maxNodes = Math.max(maxNodes, r.nodes);
+            tick();
+            return r;
+        }
+
+        Result run() {
+            return switch (o.strategy) {
+                case DFS -> dfs();
+                case RANDOM, PCT -> randomised();
+            };
+        }
+
+        Result found(Executor.Run r, String note) {
+            Counterexample c = counterexample(r);
+            return new Result(Verdict.VIOLATION, executions, states, elapsed(), maxNodes, c, note);
+        }
+
+        Counterexample counterexample(Executor.Run r) {
+            int[] s = r.schedule();
+            if (o.minimise) {
+                s = Minimiser.minimise(ex, sc, s, r.violationKind, o.stepLimit);
+            }
+            TraceRecorder tr = new TraceRecorder();
+            Executor.Run rr = ex.execute(sc, prefixChooser(s), o.stepLimit, tr);
+            if (!rr.failed()) {
+                // minimisation is checked run by run, so this cannot happen; keep the original
+                tr = new TraceRecorder();
+                rr = ex.execute(sc, prefixChooser(r.schedule()), o.stepLimit, tr);
+            }
+            return new Counterexample(trim(rr), rr.violationKind, rr.violation, rr.preemptions(), tr.lines());
+        }
+
+        /** DFS with a preemption bound over the tree of scheduling choices. */
+        Result dfs() {
+            // frame arrays, grown as needed
+            int cap = 256;
+            int[] mask = new int[cap];
+            int[] cur = new int[cap];
+            int[] chosen = new int[cap];
+            int[] tried = new int[cap];
+            int[] pre = new int[cap];
+            int depth = 0; // frames valid
+            int[] prefix = new int[0];
+            int bound = o.bound < 0 ? Integer.MAX_VALUE : o.bound;
+            while (true) {
+                final int[] p = prefix;
+                Executor.Run r = exec(prefixChooser(p));
+                // extend frames with the nodes beyond the prefix
+                if (r.nodes > cap) {
+                    cap = Math.max(cap * 2, r.nodes);
+                    mask = Arrays.copyOf(mask, cap);
+                    cur = Arrays.copyOf(cur, cap);
+                    chosen = Arrays.copyOf(chosen, cap);
+                    tried = Arrays.copyOf(tried, cap);
+                    pre = Arrays.copyOf(pre, cap);
+                }
+                for (int i = depth; i < r.nodes; i++) {
+                    mask[i] = r.enabled[i];
+                    cur[i] = r.currents[i];
+                    chosen[i] = r.choices[i];
+                    tried[i] = 1 << r.choices[i];
+                    int before = i == 0 ? 0 : pre[i - 1] + (cur[i - 1] >= 0 && chosen[i - 1] != cur[i - 1] ? 1 : 0);
+                    pre[i] = before;
+                    states++;
+                }
+                depth = r.nodes;
+                if (r.failed()) {
+                    return found(r, "dfs, preemption bound " + (o.bound < 0 ? "none" : o.bound));
+                }
+                // backtrack
+                int f = depth - 1;
+                int next = -1;
+                for (; f >= 0; f--) {
+                    int cand = mask[f] & ~tried[f];
+                    while (cand != 0) {
+                        int c = Integer.numberOfTrailingZeros(cand);
+                        cand &= cand - 1;
+                        int cost = cur[f] >= 0 && c != cur[f] ? 1 : 0;
+                        if (pre[f] + cost <= bound) {
+                            next = c;
+                            break;
+                        }
+                        tried[f] |= 1 << c; // never affordable at this frame
+                    }
+                    if (next >= 0) {
+                        break;
+                    }
+                }
+                if (f < 0) {
+                    return new Result(Verdict.SAFE_WITHIN_BOUND, executions, states, elapsed(), maxNodes, null,
+                            "dfs exhausted every schedule with " + (o.bound < 0 ? "any number of" : "at most " + o.bound) + " preemptions");
+                }
+                tried[f] |= 1 << next;
+                chosen[f] = next;
+                depth = f + 1;
+                prefix = Arrays.copyOf(chosen, depth);
+                if (outOfBudget()) {
+                    return new Result(Verdict.NO_VIOLATION_FOUND, executions, states, elapsed(), maxNodes, null,
+                            "dfs stopped by its budget before exhausting the bound");
+                }
+            }
+        }
+
+        Result randomised() {
+            SplittableRandom root = new SplittableRandom(o.seed);
+            int n = ex.cpus();
+            int estimate = 0;
+            while (!outOfBudget()) {
+                SplittableRandom rnd = root.split();
+                Executor.Chooser ch;
+                if (o.strategy == Strategy.RANDOM) {
+                    ch = (node, current, m) -> {
+                        int k = rnd.nextInt(Integer.bitCount(m));
+                        int mm = m;
+                        for (int i = 0; i < k; i++) {
+                            mm &= mm - 1;
+                        }
+                        return Integer.numberOfTrailingZeros(mm);
+                    };
+                } else {
+                    int d = Math.max(1, o.pctDepth);
+                    int[] prio = new int[n];
+                    List<Integer> perm = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        perm.add(i);
+                    }
+                    for (int i = n - 1; i > 0; i--) {
+                        int j = rnd.nextInt(i + 1);
+                        Integer t = perm.get(i);
+                        perm.set(i, perm.get(j));
+                        perm.set(j, t);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        prio[perm.get(i)] = d + i;
+                    }
+                    int k = Math.max(estimate, 16);
+                    int[] change = new int[d - 1];
+                    for (int i = 0; i < change.length; i++) {
+                        change[i] = rnd.nextInt(k);
+                    }
+                    int[] last = {-1};
+                    ch = (node, current, m) -> {
+                        for (int i = 0; i < change.length; i++) {
+                            if (change[i] == node && last[0] >= 0) {
+                                prio[last[0]] = i; // lower the running CPU below every initial priority
+                            }
+                        }
+                        int best = -1;
+                        for (int c = 0; c < n; c++) {
+                            if ((m & (1 << c)) != 0 && (best < 0 || prio[c] > prio[best])) {
+                                best = c;
+                            }
+                        }
+                        last[0] = best;
+                        return best;
+                    };
+                }
+                Executor.Run r = exec(ch);
+                states += r.nodes;
+                estimate = Math.max(estimate, r.nodes);
+                if (r.failed()) {
+                    return found(r, o.strategy.name().toLowerCase(Locale.ROOT) + ", seed " + o.seed + ", execution " + executions);
+                }
+            }
+            return new Result(Verdict.NO_VIOLATION_FOUND, executions, states, elapsed(), maxNodes, null,
+                    o.strategy.name().toLowerCase(Locale.ROOT) + " found no violation within its budget (not a proof)");
+        }
+    }
+
+    /** The schedule up to its last non-default choice (the rest follows by default). */
+    static int[] trim(Executor.Run r) {
+        int last = -1;
+        for (int i = 0; i < r.nodes; i++) {
+            int def = r.currents[i] >= 0 ? r.currents[i] : Integer.numberOfTrailingZeros(r.enabled[i]);
+            if (r.choices[i] != def) {
+                last = i;
+            }
+        }
+        return Arrays.copyOf(r.choices, last + 1);
+    }
+}

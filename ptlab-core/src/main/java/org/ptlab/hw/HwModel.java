@@ -1,0 +1,742 @@
+package org.ptlab.hw;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.ptlab.arch.Desc;
+import org.ptlab.arch.Geometry;
+import org.ptlab.arch.MapSize;
+import org.ptlab.pgtable.Barrier;
+import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.PgtableObserver;
+import org.ptlab.pgtable.Tlbi;
+
+/**
+ * The hardware that walks and caches the modelled translation tables: N CPUs, each with a TLB
+ * hierarchy, a walk cache and data caches, translating VAs through the tables of a {@link Pgtable}
+ * rooted at TTBR0_EL1 / TTBR1_EL1 (bit 63 of the VA selects). It is a {@link PgtableObserver}: TLB
+ * maintenance issued by kernel code (TLBI through {@code Pgtable.tlbi}, completed by the issuing
+ * CPU's {@code DSB ISH}) invalidates its entries, and descriptor writes, table frees and the ends of
+ * kernel operations drive three hazard checks:
+ *
+ * <ul>
+ *   <li>stale translation: when an operation returns ({@code pg.op(name, start, end, false)}), no
+ *       CPU may hold a TLB entry for [start, end) that is more permissive than the tables (writable
+ *       where they say read-only, valid where they say invalid, executable where they say PXN, or
+ *       another output address);
+ *   <li>TLB conflict: a live change of the mapping size at a VA (block to table, table to block,
+ *       Contiguous bit flipped, without an invalid entry in between) while a CPU lacking
+ *       BBML2_NOABORT caches a translation of that VA of the old size, or such a CPU filling an entry
+ *       next to an entry of another size for the same VA;
+ *   <li>freed-table walk: a table page freed while a walk cache still holds a descriptor pointing to
+ *       it or read from it (missing {@code __flush_tlb_kernel_pgtable}).
+ * </ul>
+ *
+ * <p>The walker reads descriptors with {@link Pgtable#peek} (hardware loads: no kernel scheduling
+ * point, no observer callback). Depends only on arch and pgtable, so any table tree (the kernel's
+ * linear map, a user mm, a standalone region) can be walked by giving its root PA.
+ */
+public final class HwModel implements PgtableObserver {
+    public static final byte LOAD = 0;
+    public static final byte STORE = 1;
+    public static final byte IFETCH = 2;
+
+    public final Pgtable pg;
+    public final Geometry geo;
+    private final HwCpu[] cpus;
+    private final int start;
+    /** Shift of each MapSize kind. */
+    final int[] kindShift = new int[8];
+    /** Shift of each level, indexed level + 1 (walk-cache kinds). */
+    final int[] levelShift = new int[8];
+    private final long[] idxMask = new long[5];
+    private final long oaMask;
+    private final long pageSize;
+    private final long ttbr1Base;
+
+    // table page -> first VA it maps (by slot), for turning a descriptor write into a VA range
+    private long[] tblVa = new long[1024];
+    private boolean[] tblKnown = new boolean[1024];
+
+    // hazard checking
+    private boolean checks = true;
+    private boolean deferTlbiToDsb = true;
+    private boolean sizeChanged;
+    private final List<Hazard> hazards = new ArrayList<>();
+    private long hazardCount;
+    private int maxHazards = 1000;
+    private final String[] opName;
+    private final long[] opA0;
+    private final long[] opA1;
+
+    /** Last fault of {@link #access}: 0 none, 1 translation, 2 permission. */
+    public int lastFault;
+
+    /** CPUs with the given core configs (one per CPU). */
+    public HwModel(Pgtable pg, List<CoreConfig> perCpu) {
+        if (perCpu.isEmpty()) {
+            throw new IllegalArgumentException("at least one CPU expected");
+        }
+        this.pg = pg;
+        this.geo = pg.geo;
+        this.start = geo.startLevel;
+        this.oaMask = geo.oaMask;
+        this.pageSize = geo.pageSize;
+        this.ttbr1Base = -(1L << geo.vaBits);
+        for (MapSize k : MapSize.VALUES) {
+            kindShift[k.ordinal()] = Long.numberOfTrailingZeros(geo.size(k));
+        }
+        for (int l = start; l <= 3; l++) {
+            levelShift[l + 1] = geo.shift(l);
+            idxMask[l + 1] = geo.entries(l) - 1;
+        }
+        LineCache shared = null;
+        CoreConfig first = perCpu.get(0).validate();
+        if (!first.caches.isEmpty() && first.caches.get(first.caches.size() - 1).shared) {
+            shared = new LineCache(first.caches.get(first.caches.size() - 1));
+        }
+        cpus = new HwCpu[perCpu.size()];
+        for (int i = 0; i < cpus.length; i++) {
+            cpus[i] = new HwCpu(i, perCpu.get(i).validate(), geo, kindShift, levelShift, shared);
+        }
+        opName = new String[cpus.length];
+        opA0 = new long[cpus.length];
+        opA1 = new long[cpus.length];
+    }
+
+    /** n CPUs of the same core. */
+    public HwModel(Pgtable pg, CoreConfig core, int n) {
+        this(pg, nCopies(core, n));
+    }
+
+    private static List<CoreConfig> nCopies(CoreConfig c, int n) {
+        if (n < 1 || n > 1024) {
+            throw new IllegalArgumentException("CPU count " + n + ": expected 1..1024");
+        }
+        List<CoreConfig> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(c);
+        }
+        return l;
+    }
+
+    /** Attach to the table store as an observer (TLBI, writes, frees, operations). */
+    public HwModel attach() {
+        pg.addObserver(this);
+        return this;
+    }
+
+    public void detach() {
+        pg.removeObserver(this);
+    }
+
+    public int cpuCount() {
+        return cpus.length;
+    }
+
+    public HwCpu cpu(int i) {
+        return cpus[i];
+    }
+
+    /** Turn the hazard checks on or off (off for pure performance replays). */
+    public HwModel checks(boolean on) {
+        this.checks = on;
+        return this;
+    }
+
+    /**
+     * Whether TLBIs take effect at the issuing CPU's next DSB (true, the architecture's completion
+     * rule) or immediately.
+     */
+    public HwModel deferTlbiToDsb(boolean on) {
+        this.deferTlbiToDsb = on;
+        return this;
+    }
+
+    /**
+     * Point every CPU's TTBR0_EL1 / TTBR1_EL1 at root tables (0 = none) and learn which VA each
+     * reachable table page maps (a scan of the trees through peek).
+     */
+    public void setRoots(long ttbr0, long ttbr1) {
+        for (HwCpu c : cpus) {
+            c.ttbr0 = ttbr0;
+            c.ttbr1 = ttbr1;
+        }
+        if (ttbr0 != 0) {
+            learn(ttbr0, start, 0);
+        }
+        if (ttbr1 != 0) {
+            learn(ttbr1, start, ttbr1Base);
+        }
+    }
+
+    private void learn(long table, int level, long va) {
+        setTableVa(table, va);
+        if (level == 3) {
+            return;
+        }
+        int n = geo.entries(level);
+        long size = geo.entrySize(level);
+        for (int i = 0; i < n; i++) {
+            long d = pg.peek(table, i);
+            if (Desc.valid(d) && Desc.isTable(d)) {
+                learn(d & oaMask, level + 1, va + i * size);
+            }
+        }
+    }
+
+    private void setTableVa(long tablePa, long va) {
+        if (!pg.isLiveTable(tablePa)) {
+            return;
+        }
+        int s = pg.slot(tablePa);
+        if (s >= tblVa.length) {
+            int n = Math.max(s + 1, tblVa.length * 2);
+            tblVa = Arrays.copyOf(tblVa, n);
+            tblKnown = Arrays.copyOf(tblKnown, n);
+        }
+        tblVa[s] = va;
+        tblKnown[s] = true;
+    }
+
+    private boolean tableVaKnown(long tablePa) {
+        int s = pg.slot(tablePa);
+        return s >= 0 && s < tblKnown.length && tblKnown[s];
+    }
+
+    // ================================================================== translation (hot path)
+
+    /**
+     * One access by a CPU: TLB lookup by level, a table walk on a miss (filling every level), the
+     * permission check, and the data access through the caches. Returns the PA, or -1 on a fault
+     * ({@link #lastFault} says which). Adds the modelled cycles to the CPU's counters.
+     */
+    public long access(int cpuId, long va, int type) {
+        HwCpu c = cpus[cpuId];
+        HwStats s = c.stats;
+        s.accesses++;
+        XlatCache[] t = c.tlbs;
+        long attr;
+        long pa;
+        int hitLevel = -1;
+        int w = -1;
+        for (int i = 0; i < t.length; i++) {
+            if (i > 0) {
+                s.cycles += t[i].latency;
+            }
+            w = t[i].lookup(va);
+            if (w >= 0) {
+                hitLevel = i;
+                s.tlbHits[i]++;
+                break;
+            }
+            s.tlbMisses[i]++;
+        }
+        if (hitLevel >= 0) {
+            XlatCache h = t[hitLevel];
+            long size = 1L << h.shift[h.kindOf(w)];
+            pa = h.val[w] + (va & (size - 1));
+            attr = h.aux[w];
+            if (hitLevel > 0) {
+                int src = h.src[w];
+                for (int i = hitLevel - 1; i >= 0; i--) {
+                    fillTlb(c, i, va, pa, attr, src);
+                }
+            }
+        } else {
+            long before = s.cycles;
+            pa = walk(c, va);
+            s.walkCycles += s.cycles - before;
+            if (pa < 0) {
+                s.translationFaults++;
+                lastFault = 1;
+                return -1;
+            }
+            attr = walkAttr;
+            int src = walkKind;
+            for (int i = t.length - 1; i >= 0; i--) {
+                fillTlb(c, i, va, pa, attr, src);
+            }
+        }
+        if (type == STORE && (attr & Desc.RDONLY) != 0) {
+            s.permissionFaults++;
+            lastFault = 2;
+            return -1;
+        }
+        lastFault = 0;
+        if (c.modelData) {
+            s.cycles += c.load(pa, s.dataLoads);
+        }
+        return pa;
+    }
+
+    private void fillTlb(HwCpu c, int level, long va, long pa, long attr, int src) {
+        int k = c.storeKind[level][src];
+        if (k < 0) {
+            return;
+        }
+        XlatCache t = c.tlbs[level];
+        long size = 1L << kindShift[k];
+        if (sizeChanged && checks && !c.cfg.bbml2NoAbort) {
+            checkFillConflict(c, t, va, src);
+        }
+        t.fill(va, k, pa - (va & (size - 1)), attr, src);
+    }
+
+    private long walkAttr;
+    private int walkKind;
+
+    /** A table walk; returns the PA or -1 (translation fault). Sets walkAttr / walkKind. */
+    private long walk(HwCpu c, long va) {
+        HwStats s = c.stats;
+        s.walks++;
+        long table;
+        if (va < 0) {
+            if (va < ttbr1Base) {
+                return -1;
+            }
+            table = c.ttbr1;
+        } else {
+            if ((va >>> geo.vaBits) != 0) {
+                return -1;
+            }
+            table = c.ttbr0;
+        }
+        if (table == 0) {
+            return -1;
+        }
+        int level = start;
+        XlatCache wc = c.wc;
+        if (wc != null) {
+            s.cycles += wc.latency;
+            if (wc.kindMask != 0) {
+                for (int l = 2; l >= start; l--) {
+                    if (!c.wcLevel[l + 1]) {
+                        continue;
+                    }
+                    int w = wc.lookup(va, l + 1);
+                    if (w >= 0) {
+                        table = wc.val[w];
+                        level = l + 1;
+                        s.walkCacheHits++;
+                        break;
+                    }
+                }
+            }
+        }
+        for (;;) {
+            int idx = (int) ((va >>> levelShift[level + 1]) & idxMask[level + 1]);
+            s.walkRefs++;
+            s.cycles += c.load(table + ((long) idx << 3), s.walkLoads);
+            long d = pg.peek(table, idx);
+            if ((d & Desc.VALID) == 0) {
+                return -1;
+            }
+            if (level < 3 && (d & Desc.TYPE_MASK) == Desc.TYPE_TABLE) {
+                long next = d & oaMask;
+                if (wc != null && c.wcLevel[level + 1]) {
+                    wc.fill(va, level + 1, next, table, level + 1);
+                }
+                table = next;
+                level++;
+                continue;
+            }
+            if (level < 3 && !geo.blockAllowed(level)) {
+                return -1;
+            }
+            boolean cont = (d & Desc.CONT) != 0 && level >= 2;
+            walkKind = level == 3 ? (cont ? 1 : 0) : level == 2 ? (cont ? 3 : 2) : 4;
+            walkAttr = d & ~Desc.OA_MASK;
+            long esize = 1L << levelShift[level + 1];
+            return (d & oaMask & -esize) + (va & (esize - 1));
+        }
+    }
+
+    /**
+     * What a CPU would translate va to right now, without changing any state: its TLBs first, then
+     * a walk through its walk cache. Returns the PA or -1; {@link #probeAttr} gets the attributes.
+     */
+    public long probe(int cpuId, long va) {
+        HwCpu c = cpus[cpuId];
+        for (XlatCache t : c.tlbs) {
+            int m = t.kindMask;
+            while (m != 0) {
+                int k = Integer.numberOfTrailingZeros(m);
+                m &= m - 1;
+                int w = t.probe(va, k);
+                if (w >= 0) {
+                    probeAttr = t.aux[w];
+                    probeFromTlb = true;
+                    return t.val[w] + (va & ((1L << kindShift[k]) - 1));
+                }
+            }
+        }
+        probeFromTlb = false;
+        return refWalk(va, true, c);
+    }
+
+    public long probeAttr;
+    public boolean probeFromTlb;
+    private int refLevel;
+
+    /** Walk the tables from the root (optionally through a CPU's walk cache) without side effects. */
+    private long refWalk(long va, boolean useWc, HwCpu c) {
+        long table = va < 0 ? cpus[0].ttbr1 : cpus[0].ttbr0;
+        if (c != null) {
+            table = va < 0 ? c.ttbr1 : c.ttbr0;
+        }
+        int level = start;
+        refLevel = start;
+        if (table == 0 || (va < 0 ? va < ttbr1Base : (va >>> geo.vaBits) != 0)) {
+            return -1;
+        }
+        if (useWc && c != null && c.wc != null) {
+            for (int l = 2; l >= start; l--) {
+                if (!c.wcLevel[l + 1]) {
+                    continue;
+                }
+                int w = c.wc.probe(va, l + 1);
+                if (w >= 0) {
+                    table = c.wc.val[w];
+                    level = l + 1;
+                    break;
+                }
+            }
+        }
+        for (;;) {
+            refLevel = level;
+            int idx = (int) ((va >>> levelShift[level + 1]) & idxMask[level + 1]);
+            if (!pg.isLiveTable(table)) {
+                return -1;
+            }
+            long d = pg.peek(table, idx);
+            if ((d & Desc.VALID) == 0) {
+                return -1;
+            }
+            if (level < 3 && Desc.isTable(d)) {
+                table = d & oaMask;
+                level++;
+                continue;
+            }
+            probeAttr = d & ~Desc.OA_MASK;
+            long esize = 1L << levelShift[level + 1];
+            return (d & oaMask & -esize) + (va & (esize - 1));
+        }
+    }
+
+    // ================================================================== observer: maintenance
+
+    @Override
+    public void onTlbi(int cpu, Tlbi op, long va, long pages, int asid) {
+        if (deferTlbiToDsb) {
+            cpus[cpu].pushPending(op.ordinal(), va, pages);
+        } else {
+            applyTlbi(cpu, op, va, pages);
+        }
+    }
+
+    @Override
+    public void onBarrier(int cpu, Barrier b) {
+        HwCpu c = cpus[cpu];
+        if (c.pending == 0 || (b != Barrier.DSB_ISH && b != Barrier.DSB_NSH)) {
+            return;
+        }
+        Tlbi[] ops = Tlbi.values();
+        int kept = 0;
+        for (int i = 0; i < c.pending; i++) {
+            Tlbi op = ops[c.pendOp[i]];
+            if (b == Barrier.DSB_NSH && op.broadcast) {
+                // a local DSB does not wait for broadcast maintenance
+                c.pendOp[kept] = c.pendOp[i];
+                c.pendVa[kept] = c.pendVa[i];
+                c.pendPages[kept] = c.pendPages[i];
+                kept++;
+                continue;
+            }
+            applyTlbi(cpu, op, c.pendVa[i], c.pendPages[i]);
+        }
+        c.pending = kept;
+    }
+
+    /** Apply one TLBI to its target CPUs. */
+    void applyTlbi(int issuer, Tlbi op, long va, long pages) {
+        int from = op.broadcast ? 0 : issuer;
+        int to = op.broadcast ? cpus.length : issuer + 1;
+        for (int i = from; i < to; i++) {
+            HwCpu c = cpus[i];
+            if (op == Tlbi.VMALLE1IS || op == Tlbi.VMALLE1) {
+                for (XlatCache t : c.tlbs) {
+                    t.clear();
+                }
+                if (c.wc != null) {
+                    c.wc.clear();
+                }
+                continue;
+            }
+            if (op == Tlbi.ASIDE1IS) {
+                for (XlatCache t : c.tlbs) {
+                    for (int w = 0; w < t.key.length; w++) {
+                        if (t.key[w] != 0 && (t.aux[w] & Desc.NG) != 0) {
+                            t.remove(w);
+                        }
+                    }
+                }
+                if (c.wc != null) {
+                    c.wc.invalidateRange(0, 1L << geo.vaBits);
+                }
+                continue;
+            }
+            long n = Math.max(1, pages);
+            long end = va + n * pageSize;
+            for (XlatCache t : c.tlbs) {
+                if (n == 1) {
+                    t.invalidateVa(va);
+                } else {
+                    t.invalidateRange(va, end);
+                }
+            }
+            if (!op.lastLevel && c.wc != null) {
+                if (n == 1) {
+                    c.wc.invalidateVa(va);
+                } else {
+                    c.wc.invalidateRange(va, end);
+                }
+            }
+        }
+    }
+
+    // ================================================================== observer: tables
+
+    @Override
+    public void onWrite(int cpu, long tablePa, int level, int idx, long old, long val) {
+        if (level < 3 && Desc.valid(val) && Desc.isTable(val) && tableVaKnown(tablePa)) {
+            setTableVa(val & oaMask, tblVa[pg.slot(tablePa)] + ((long) idx << levelShift[level + 1]));
+        }
+        if (!checks || !Desc.valid(old) || !Desc.valid(val)) {
+            return;
+        }
+        int ok = kindOf(level, old);
+        int nk = kindOf(level, val);
+        if (ok == nk) {
+            return;
+        }
+        sizeChanged = true;
+        if (!tableVaKnown(tablePa)) {
+            return;
+        }
+        long va = tblVa[pg.slot(tablePa)] + ((long) idx << levelShift[level + 1]);
+        long size = 1L << levelShift[level + 1];
+        if (Desc.cont(old) || Desc.cont(val)) {
+            long cs = geo.contSize(level);
+            va &= -cs;
+            size = cs;
+        }
+        for (HwCpu c : cpus) {
+            if (c.cfg.bbml2NoAbort) {
+                continue;
+            }
+            levels:
+            for (XlatCache t : c.tlbs) {
+                if (t.live == 0) {
+                    continue;
+                }
+                for (int w = 0; w < t.key.length; w++) {
+                    if (t.key[w] != 0 && t.src[w] != nk && t.overlaps(w, va, va + size)) {
+                        report(Hazard.Kind.TLB_CONFLICT, cpu, c.id, va,
+                                String.format("live change %s -> %s at %s[%d] (0x%x..0x%x) without break-before-make while %s holds %s; "
+                                                + "a walk may now fill a %s entry beside it (no BBML2_NOABORT)",
+                                        kindName(ok), kindName(nk), geo.levelName(level), idx, va, va + size - 1, t.name,
+                                        entryString(t, w), kindName(nk)));
+                        break levels;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onWriteRun(int cpu, long tablePa, int level, int from, int count, long first, long step) {
+        if (level < 3 && Desc.valid(first) && Desc.isTable(first) && tableVaKnown(tablePa)) {
+            long base = tblVa[pg.slot(tablePa)];
+            for (int i = 0; i < count; i++) {
+                setTableVa((first + step * i) & oaMask, base + ((long) (from + i) << levelShift[level + 1]));
+            }
+        }
+    }
+
+    @Override
+    public void onTableFree(int cpu, long pa, int level, int owner) {
+        int s = pg.slot(pa);
+        if (s < tblKnown.length) {
+            tblKnown[s] = false;
+        }
+        if (!checks) {
+            return;
+        }
+        for (HwCpu c : cpus) {
+            XlatCache wc = c.wc;
+            if (wc == null || wc.live == 0) {
+                continue;
+            }
+            for (int w = 0; w < wc.key.length; w++) {
+                if (wc.key[w] != 0 && (wc.val[w] == pa || wc.aux[w] == pa)) {
+                    int l = wc.kindOf(w) - 1;
+                    report(Hazard.Kind.FREED_TABLE_WALK, cpu, c.id, wc.vaOf(w),
+                            String.format("%s table page 0x%x freed while CPU%d's walk cache holds the %s descriptor for 0x%x..0x%x "
+                                            + "%s it (no __flush_tlb_kernel_pgtable / TLBI VAAE1IS before the free)",
+                                    geo.levelName(level), pa, c.id, geo.levelName(l), wc.vaOf(w), wc.vaOf(w) + wc.sizeOf(w) - 1,
+                                    wc.val[w] == pa ? "pointing to" : "read from"));
+                    break;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onOp(int cpu, String name, long a0, long a1, boolean begin) {
+        if (begin) {
+            opName[cpu] = name;
+            opA0[cpu] = a0;
+            opA1[cpu] = a1;
+            return;
+        }
+        if (checks && !name.endsWith("_noflush") && Long.compareUnsigned(a1, a0) > 0) {
+            opName[cpu] = name;
+            opA0[cpu] = a0;
+            opA1[cpu] = a1;
+            checkStale(cpu, a0, a1);
+        }
+        opName[cpu] = null;
+    }
+
+    /** The stale-translation check over [start, end) on every CPU (also callable directly). */
+    public int checkStale(int opCpu, long startVa, long endVa) {
+        int found = 0;
+        for (HwCpu c : cpus) {
+            long lastReported = 1;
+            for (XlatCache t : c.tlbs) {
+                if (t.live == 0) {
+                    continue;
+                }
+                for (int w = 0; w < t.key.length; w++) {
+                    if (t.key[w] == 0 || !t.overlaps(w, startVa, endVa)) {
+                        continue;
+                    }
+                    long es = t.vaOf(w);
+                    long ee = es + t.sizeOf(w);
+                    long cur = Long.compareUnsigned(es, startVa) < 0 ? startVa : es;
+                    long stop = Long.compareUnsigned(ee - 1, endVa - 1) < 0 ? ee : endVa;
+                    while (cur != stop) {
+                        long cachedPa = t.val[w] + (cur - es);
+                        long cachedAttr = t.aux[w];
+                        long pa = refWalk(cur, false, c);
+                        String why = null;
+                        if (pa < 0) {
+                            why = "the tables say invalid";
+                        } else if ((cachedAttr & Desc.RDONLY) == 0 && (probeAttr & Desc.RDONLY) != 0) {
+                            why = "cached writable, the tables say read-only (stale writable translation)";
+                        } else if ((cachedAttr & Desc.PXN) == 0 && (probeAttr & Desc.PXN) != 0) {
+                            why = "cached executable, the tables say PXN";
+                        } else if (pa != cachedPa) {
+                            why = String.format("cached output 0x%x, the tables say 0x%x", cachedPa, pa);
+                        }
+                        if (why != null && cur == lastReported) {
+                            break;
+                        }
+                        if (why != null) {
+                            lastReported = cur;
+                            report(Hazard.Kind.STALE_TRANSLATION, opCpu, c.id, cur,
+                                    String.format("%s entry %s still translates 0x%x after the operation returned: %s", t.name,
+                                            entryString(t, w), cur, why));
+                            found++;
+                            break;
+                        }
+                        long step = 1L << levelShift[refLevel + 1];
+                        long next = (cur + step) & -step;
+                        cur = Long.compareUnsigned(next - 1, stop - 1) < 0 ? next : stop;
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Before filling an entry for va of source kind src: any entry of this CPU overlapping the new
+     * entry's range that came from a translation of another size is a TLB conflict. A scan of the
+     * CPU's TLBs, done only once a live size change has been seen.
+     */
+    private void checkFillConflict(HwCpu c, XlatCache t, long va, int src) {
+        long size = 1L << kindShift[src];
+        long s0 = va & -size;
+        for (XlatCache o : c.tlbs) {
+            if (o.live == 0) {
+                continue;
+            }
+            for (int w = 0; w < o.key.length; w++) {
+                if (o.key[w] != 0 && o.src[w] != src && o.overlaps(w, s0, s0 + size)) {
+                    report(Hazard.Kind.TLB_CONFLICT, c.id, c.id, va,
+                            String.format("filling a %s entry into %s while %s holds %s for an overlapping VA (TLB conflict abort; no BBML2_NOABORT)",
+                                    kindName(src), t.name, o.name, entryString(o, w)));
+                    return;
+                }
+            }
+        }
+    }
+
+    private static int kindOf(int level, long d) {
+        if (level < 3 && Desc.isTable(d)) {
+            return 7;
+        }
+        boolean cont = Desc.cont(d);
+        return level == 3 ? (cont ? 1 : 0) : level == 2 ? (cont ? 3 : 2) : 4;
+    }
+
+    private String kindName(int k) {
+        if (k == 7) {
+            return "table";
+        }
+        MapSize m = MapSize.VALUES[k];
+        return m.name().toLowerCase(java.util.Locale.ROOT).replace("_", "") + " ("
+                + org.ptlab.arch.Sizes.label(geo.size(m)) + ")";
+    }
+
+    private String entryString(XlatCache t, int w) {
+        return String.format("[0x%x+%s -> 0x%x %s%s, from a %s]", t.vaOf(w), org.ptlab.arch.Sizes.label(t.sizeOf(w)), t.val[w],
+                (t.aux[w] & Desc.RDONLY) != 0 ? "ro" : "RW", (t.aux[w] & Desc.PXN) != 0 ? " NX" : " x", kindName(t.src[w]));
+    }
+
+    private void report(Hazard.Kind kind, int opCpu, int cpu, long va, String detail) {
+        hazardCount++;
+        if (hazards.size() < maxHazards) {
+            String op = opName[opCpu];
+            hazards.add(new Hazard(kind, op, opA0[opCpu], opA1[opCpu], opCpu, cpu, va, detail));
+        }
+    }
+
+    /** Hazards found so far (the first 1000). */
+    public List<Hazard> hazards() {
+        return List.copyOf(hazards);
+    }
+
+    /** Number of hazards found (including those not kept). */
+    public long hazardCount() {
+        return hazardCount;
+    }
+
+    public void clearHazards() {
+        hazards.clear();
+        hazardCount = 0;
+    }
+
+    /** Sum of all CPUs' counters. */
+    public HwStats totals() {
+        HwStats t = new HwStats(cpus[0].stats.tlbNames, cpus[0].stats.cacheNames);
+        for (HwCpu c : cpus) {
+            if (c.stats.tlbHits.length == t.tlbHits.length && c.stats.walkLoads.length == t.walkLoads.length) {
+                t.add(c.stats);
+            }
+        }
+        return t;
+    }
+}

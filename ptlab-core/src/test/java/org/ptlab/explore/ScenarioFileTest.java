@@ -1,0 +1,93 @@
+package org.ptlab.explore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ScenarioFileTest {
+    static final Path DIR = Path.of("..", "scenarios", "concurrency");
+
+    static Stream<Path> shipped() throws IOException {
+        try (Stream<Path> s = Files.list(DIR)) {
+            return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    /** Every shipped scenario gives the verdict it declares. */
+    @ParameterizedTest
+    @MethodSource("shipped")
+    void shippedScenarioGivesItsExpectedVerdict(Path file) throws IOException {
+        ExploreScenario sc = ScenarioFile.load(file);
+        assertThat(sc.expect()).isNotEqualTo(ExploreScenario.Expect.UNSPECIFIED);
+        Explorer.Options o = new Explorer.Options();
+        o.bound = sc.machine().memory() >= 32L << 20 ? 1 : 2;
+        Explorer.Result r = Explorer.explore(sc, o);
+        if (sc.expect() == ExploreScenario.Expect.SAFE) {
+            assertThat(r.verdict()).isEqualTo(Explorer.Verdict.SAFE_WITHIN_BOUND);
+        } else {
+            assertThat(r.verdict()).isEqualTo(Explorer.Verdict.VIOLATION);
+        }
+    }
+
+    @Test
+    void fileAndBuiltinAgreeOnTheSeed000Race() throws IOException {
+        ExploreScenario file = ScenarioFile.load(DIR.resolve("seed000-split-race.yaml"));
+        ExploreScenario builtin = Scenarios.seed000SplitRace();
+        Explorer.Options o = new Explorer.Options();
+        Explorer.Result a = Explorer.explore(file, o);
+        Explorer.Result b = Explorer.explore(builtin, o);
+        assertThat(a.executions()).isEqualTo(b.executions());
+        assertThat(a.states()).isEqualTo(b.states());
+    }
+
+    @Test
+    void errorsNameTheLineAndWhatWasExpected() {
+        assertThatThrownBy(() -> ScenarioFile.parse("name: x\ncpu0:\n  - splat lm+1\n", "f.yaml"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("f.yaml:3: unknown operation 'splat'");
+        assertThatThrownBy(() -> ScenarioFile.parse("name: x\ncpu0:\n  - clear_page lm+zz\n", "f.yaml"))
+                .hasMessageStartingWith("f.yaml:3: address 'lm+zz'");
+        assertThatThrownBy(() -> ScenarioFile.parse("name: x\ncpu1:\n  - clear_page lm\n", "f.yaml"))
+                .hasMessageContaining("cpu1 without cpu0");
+        assertThatThrownBy(() -> ScenarioFile.parse("name: x\nmachine: {memory: 3}\ncpu0: [clear_page lm]\n", "f.yaml"))
+                .hasMessageStartingWith("f.yaml:1: machine:");
+        assertThatThrownBy(() -> ScenarioFile.parse("name: [x\n", "f.yaml"))
+                .hasMessageStartingWith("f.yaml:").hasMessageContaining("bad YAML");
+        assertThatThrownBy(() -> ScenarioFile.parse("name: x\nvariants: [lazy=lazier]\ncpu0: [touch lm]\n", "f.yaml"))
+                .hasMessageStartingWith("f.yaml:2: unknown variant 'lazier'");
+    }
+
+    @Test
+    void scheduleFileRoundTripsAndReplaysTheViolation() throws IOException {
+        ExploreScenario sc = ScenarioFile.load(DIR.resolve("seed000-split-race-nolock.yaml"));
+        Explorer.Result r = Explorer.explore(sc, new Explorer.Options());
+        assertThat(r.verdict()).isEqualTo(Explorer.Verdict.VIOLATION);
+        ScheduleFile f = new ScheduleFile("x.yaml", List.of(), Set.of(Mutation.NO_SPLIT_LOCK), r.counterexample().violation(),
+                r.counterexample().schedule());
+        ScheduleFile g = ScheduleFile.parse(f.format(), "s.txt");
+        assertThat(g.schedule()).containsExactly(r.counterexample().schedule());
+        assertThat(g.mutations()).containsExactly(Mutation.NO_SPLIT_LOCK);
+        Explorer.Replay rp = Explorer.replay(sc, g.schedule());
+        assertThat(rp.violation()).isEqualTo(r.counterexample().violation());
+        assertThat(rp.trace()).anyMatch(l -> l.contains("write DirectMap."));
+        // the default schedule (no preemption) is safe even without the lock
+        assertThat(Explorer.replay(sc, new int[0]).violation()).isNull();
+    }
+
+    @Test
+    void runLengthEncoding() {
+        int[] s = {0, 0, 0, 1, 0, 0, 1};
+        assertThat(ScheduleFile.encode(s)).isEqualTo("0*3 1 0*2 1");
+        assertThat(ScheduleFile.decode("0*3 1 0*2 1")).containsExactly(s);
+        assertThatThrownBy(() -> ScheduleFile.decode("0*x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ScheduleFile.decode("9")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
