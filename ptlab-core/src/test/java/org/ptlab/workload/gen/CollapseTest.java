@@ -143,4 +143,49 @@ class CollapseTest {
         assertThat(checks(k)).isEmpty();
         assertThat(d.ref.compare(5)).isEmpty();
     }
+
+    /** The hardware model (two CPUs, BBML2_NOABORT) sees no hazard in the collapses: CPU1 keeps using the range. */
+    @Test
+    void noHardwareHazardsWhileCpu1UsesTheCollapsedRanges() {
+        for (String v : new String[] {"background", "order-aware", "x86"}) {
+            Kernel k = boot(v);
+            org.ptlab.hw.CoreConfig cc = org.ptlab.hw.Presets.get(org.ptlab.hw.Presets.DEFAULT);
+            cc.bbml2NoAbort = true;
+            org.ptlab.hw.HwModel hw = new org.ptlab.hw.HwModel(k.pg, cc, 2).attach();
+            hw.setRoots(0, k.swapper);
+            Driver d = new Driver(k, true);
+            k.pg.cpu = 0;
+            VmStruct a = d.vmalloc(2L << 20, VmStruct.VM_ALLOW_HUGE_VMAP | VmStruct.VM_FLUSH_RESET_PERMS, 9, true, "execmem");
+            long alias = k.physToVirt(a.pages[0]);
+            for (int i = 0; i < 512; i += 37) {
+                hw.access(1, alias + i * 4096L, org.ptlab.hw.HwModel.LOAD);
+                hw.access(1, a.addr + i * 4096L, org.ptlab.hw.HwModel.LOAD);
+            }
+            k.pg.cpu = 0;
+            assertThat(d.setMemory("rox", a, 0, 512)).isZero();
+            assertThat(d.setMemory("rw", a, 100, 8)).isZero();
+            for (int i = 0; i < 512; i += 13) {
+                hw.access(1, alias + i * 4096L, org.ptlab.hw.HwModel.LOAD);
+                hw.access(1, a.addr + i * 4096L, org.ptlab.hw.HwModel.IFETCH);
+            }
+            k.pg.cpu = 0;
+            assertThat(d.setMemory("rox", a, 100, 8)).isZero();
+            long pa = k.pageAlloc.allocPages(9);
+            d.setValid(pa + 4096, 1, false);
+            hw.access(1, k.physToVirt(pa) + 8192, org.ptlab.hw.HwModel.LOAD);
+            k.pg.cpu = 0;
+            d.setValid(pa + 4096, 1, true);
+            k.collapse.scan(k.collapse.linearSpan());
+            for (int i = 0; i < 512; i += 11) {
+                hw.access(1, alias + i * 4096L, org.ptlab.hw.HwModel.LOAD);
+                hw.access(1, a.addr + i * 4096L, org.ptlab.hw.HwModel.IFETCH);
+                hw.access(1, k.physToVirt(pa) + i * 4096L, org.ptlab.hw.HwModel.LOAD);
+            }
+            assertThat(hw.hazards()).as("collapse=" + v).isEmpty();
+            assertThat(k.collapse.log).as("collapse=" + v + " collapsed something").isNotEmpty();
+            assertThat(checks(k)).isEmpty();
+            assertThat(d.ref.compare(5)).isEmpty();
+            hw.detach();
+        }
+    }
 }
