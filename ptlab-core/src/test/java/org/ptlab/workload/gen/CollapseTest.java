@@ -51,6 +51,16 @@ class CollapseTest {
     }
 
     @Test
+    void workloadScenarioRunsUnderTheCheckerAndTheScannerCollapses() {
+        Path file = Path.of("..", "scenarios", "collapse-background-day.yaml");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ScenarioRunner.Result r = ScenarioRunner.run(Scenario.load(file), List.of(), null, new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(r.status()).as(text).isZero();
+        assertThat(text).contains("workload: ").contains("modelled hours").containsPattern("collapse_scan: [1-9][0-9]* collapses");
+    }
+
+    @Test
     void seed001WarnsWhenTheFirstPageIsNotPmdAligned() {
         Kernel k = boot("seed001");
         Driver d = new Driver(k, true);
