@@ -57,8 +57,8 @@ public final class Collapse {
     public static final int LOG_MAX = 4096;
     /** WARNs printed by collapse paths since the last audit (also in Kernel.warnings). */
     public final List<String> warnings = new ArrayList<>();
-    /** Who asked for the collapses being made now (an area, or null for the scanner). */
-    private VmStruct onBehalfOf;
+    /** Per modelled CPU: who asked for the collapses it is making now (an area, or null for the scanner). */
+    private final VmStruct[] onBehalfOf = new VmStruct[64];
 
     /**
      * One collapse: [va, va + size) became one leaf or CONT group of kind {@code to}, made for
@@ -66,7 +66,7 @@ public final class Collapse {
      */
     public record Event(String variant, long va, long size, MapSize to, VmStruct area, long[] areaPages, boolean regionLocked) {}
 
-    private long[] areaPagesSnapshot;
+    private final long[][] areaPagesSnapshot = new long[64][];
 
     Collapse(Kernel k) {
         this.k = k;
@@ -273,10 +273,12 @@ public final class Collapse {
             log.remove(0);
         }
         boolean locked = is("background") && regionLock(va).held();
-        if (onBehalfOf != null && areaPagesSnapshot == null) {
-            areaPagesSnapshot = java.util.Arrays.copyOf(onBehalfOf.pages, onBehalfOf.nrPages);
+        int c = pg.cpu;
+        VmStruct area = onBehalfOf[c];
+        if (area != null && areaPagesSnapshot[c] == null) {
+            areaPagesSnapshot[c] = java.util.Arrays.copyOf(area.pages, area.nrPages);
         }
-        log.add(new Event(variant(), va, size, to, onBehalfOf, onBehalfOf == null ? null : areaPagesSnapshot, locked));
+        log.add(new Event(variant(), va, size, to, area, area == null ? null : areaPagesSnapshot[c], locked));
     }
 
     /** The table and index of the entry of {@code level} mapping va, or null when a level above is not a table. */
@@ -362,10 +364,10 @@ public final class Collapse {
     /** Hook of change_memory_common() after the linear-alias loop (seed001). */
     void afterAliasLoop(VmStruct area, long set, long clear) {
         if (is("seed001") && set == Desc.RDONLY && area.has(VmStruct.VM_ALLOW_HUGE_VMAP) && area.nrPages > 0) {
-            onBehalfOf = area;
+            onBehalfOf[pg.cpu] = area;
             tryCollapseKernelPmd(k.physToVirt(area.pages[0]));
-            onBehalfOf = null;
-        areaPagesSnapshot = null;
+            onBehalfOf[pg.cpu] = null;
+            areaPagesSnapshot[pg.cpu] = null;
         }
     }
 
@@ -423,7 +425,7 @@ public final class Collapse {
         }
         pg.op("collapse_vm_area", area.addr, area.addr + area.mappedSize(geo.pageSize), true);
         pg.lock(k.pgtableSplitLock);
-        onBehalfOf = area;
+        onBehalfOf[pg.cpu] = area;
         int step = 1 << area.pageOrder;
         for (int i = 0; i < area.nrPages; i += step) {
             long la = k.physToVirt(area.pages[i]);
@@ -434,8 +436,8 @@ public final class Collapse {
                 collapseRange(area.addr + (long) i * geo.pageSize, chunk, chunk);
             }
         }
-        onBehalfOf = null;
-        areaPagesSnapshot = null;
+        onBehalfOf[pg.cpu] = null;
+        areaPagesSnapshot[pg.cpu] = null;
         pg.unlock(k.pgtableSplitLock);
         pg.op("collapse_vm_area", area.addr, area.addr + area.mappedSize(geo.pageSize), false);
     }
@@ -454,7 +456,7 @@ public final class Collapse {
         pg.op("cpa_collapse_large_pages", addr, end, true);
         pg.lock(k.pgtableSplitLock);
         List<Long> tables = new ArrayList<>();
-        onBehalfOf = k.vmalloc.find(addr);
+        onBehalfOf[pg.cpu] = k.vmalloc.find(addr);
         for (long a = addr & -pmd; Long.compareUnsigned(a, end) < 0; a += pmd) {
             if (k.isLinear(a) && (!linearCollapseAllowed() || !linearRangeMayGrow(a, pmd))) {
                 continue;
@@ -471,8 +473,8 @@ public final class Collapse {
                 }
             }
         }
-        onBehalfOf = null;
-        areaPagesSnapshot = null;
+        onBehalfOf[pg.cpu] = null;
+        areaPagesSnapshot[pg.cpu] = null;
         if (!tables.isEmpty()) {
             k.tlb.flushTlbAll();
             for (long t : tables) {
