@@ -30,8 +30,6 @@ public final class PageAttr {
     private final long validClear;
     private final long invalidSet;
     private final long invalidClear;
-    /** Whether the current walk wrote a valid entry (lazy MMU leave then issues barriers). */
-    private boolean wrote;
 
     PageAttr(Kernel k) {
         this.k = k;
@@ -265,17 +263,19 @@ public final class PageAttr {
         if (size <= 0) {
             return -Errno.EINVAL;
         }
-        wrote = false;
-        rc = walk(geo.startLevel, k.swapper, start, start + size, set, clear);
-        // arch_leave_lazy_mmu_mode(): the barriers the valid kernel writes queued.
-        if (wrote) {
+        // Per-call state stays on the stack: several modelled CPUs may run this concurrently.
+        int r = walk(geo.startLevel, k.swapper, start, start + size, set, clear);
+        // arch_leave_lazy_mmu_mode(): the barriers the kernel entries written in the section queued.
+        if ((r & 1) != 0) {
             pg.dsbIshst();
             pg.isb();
         }
-        return rc;
+        return r >> 1;
     }
 
+    /** Returns (errno << 1) | (1 if any entry was written): 0 or a negative errno, and the write flag. */
     private int walk(int level, long table, long addr, long end, long set, long clear) {
+        int w = 0;
         do {
             long next = geo.addrEnd(level, addr, end);
             int idx = geo.index(level, addr);
@@ -283,24 +283,25 @@ public final class PageAttr {
             if (d != 0) {
                 if (level == 3) {
                     pg.write(table, idx, (d & ~clear) | set);
-                    wrote = true;
+                    w = 1;
                 } else if (!Desc.isTable(d)) {
                     if (next - addr != geo.entrySize(level)) {
                         k.warn(String.format("pageattr: %s leaf at 0x%x only partly inside [0x%x, 0x%x)",
                                 geo.levelName(level), addr & -geo.entrySize(level), addr, end));
-                        return -Errno.EINVAL;
+                        return (-Errno.EINVAL << 1) | w;
                     }
                     pg.write(table, idx, (d & ~clear) | set);
-                    wrote = true;
+                    w = 1;
                 } else {
-                    int rc = walk(level + 1, Pgtable.tablePa(d), addr, next, set, clear);
-                    if (rc != 0) {
-                        return rc;
+                    int r = walk(level + 1, Pgtable.tablePa(d), addr, next, set, clear);
+                    w |= r & 1;
+                    if (r >> 1 != 0) {
+                        return (r & ~1) | w;
                     }
                 }
             }
             addr = next;
         } while (addr != end);
-        return 0;
+        return w;
     }
 }

@@ -17,8 +17,6 @@ public final class Split {
     private final Pgtable pg;
     private final Geometry geo;
     private final DirectMap dm;
-    /** Entries rewritten by splits so far (to know whether leaving lazy MMU mode has barriers to issue). */
-    private long writes;
     private final boolean seed003;
 
     Split(Kernel k) {
@@ -51,7 +49,7 @@ public final class Split {
         pg.writeRun(childPa, 0, geo.ptrsPerTable, oa | childProt, step);
         pg.dsbIshst();
         pg.write(table, idx, Desc.tableDesc(childPa, (block & Desc.PXN) != 0));
-        writes++;
+
         MapSize from = MapSize.of(level, false);
         MapSize to = MapSize.of(childLevel, toCont);
         dm.moved(va, from, to, geo.entrySize(level));
@@ -70,7 +68,7 @@ public final class Split {
             long d = pg.read(table, first + i);
             pg.write(table, first + i, d & ~Desc.CONT);
         }
-        writes++;
+
         dm.moved(groupVa, MapSize.of(level, true), MapSize.of(level, false), geo.contSize(level));
     }
 
@@ -102,18 +100,23 @@ public final class Split {
         }
         pg.op("split_kernel_leaf_mapping", start, end, true);
         pg.lock(k.pgtableSplitLock);
-        long w0 = writes;
-        int rc;
+        // Per-call state stays on the stack: several modelled CPUs may run this concurrently.
+        int r;
         if (end - start == geo.pageSize) {
             // The less aligned edge needs the deeper split; the other then falls on a boundary.
-            rc = splitAt(Long.numberOfTrailingZeros(start) < Long.numberOfTrailingZeros(end) ? start : end);
+            r = splitAtW(Long.numberOfTrailingZeros(start) < Long.numberOfTrailingZeros(end) ? start : end);
         } else {
-            rc = splitAt(start);
-            if (rc == 0) {
-                rc = splitAt(end);
+            r = splitAtW(start);
+            if (r >> 1 == 0) {
+                r |= splitAtW(end);
             }
         }
-        lazyLeave(w0);
+        int rc = r >> 1;
+        // Leaving lazy MMU mode: the queued dsb ishst; isb of the kernel entries written.
+        if ((r & 1) != 0) {
+            pg.dsbIshst();
+            pg.isb();
+        }
         pg.unlock(k.pgtableSplitLock);
         pg.op("split_kernel_leaf_mapping", start, end, false);
         return rc;
@@ -135,35 +138,35 @@ public final class Split {
         return rc;
     }
 
-    /** Leaving lazy MMU mode: the queued dsb ishst; isb of the valid kernel entries written since w0. */
-    private void lazyLeave(long w0) {
-        if (writes != w0) {
-            pg.dsbIshst();
-            pg.isb();
-        }
-    }
 
     /**
      * {@code split_kernel_leaf_mapping_locked(addr)}: make addr a leaf boundary, splitting PUD ->
      * contPMD -> PMD -> contPTE only as far as needed. Caller holds pgtable_split_lock.
      */
     public int splitAt(long addr) {
+        return splitAtW(addr) >> 1;
+    }
+
+    /** splitAt, returning (rc << 1) | (1 if any entry was written). */
+    private int splitAtW(long addr) {
+        int w = 0;
         long table = k.swapper;
         for (int level = geo.startLevel; level <= 3; level++) {
             if (level < 2) {
                 if ((addr & (geo.entrySize(level) - 1)) == 0) {
-                    return 0;
+                    return w;
                 }
                 int idx = geo.index(level, addr);
                 long d = pg.read(table, idx);
                 if (!Desc.present(d)) {
-                    return 0;
+                    return w;
                 }
                 if (Desc.isLeaf(level, d)) {
                     int rc = splitBlock(level, table, idx, addr, true);
                     if (rc != 0) {
-                        return rc;
+                        return (rc << 1) | w;
                     }
+                    w = 1;
                     d = pg.read(table, idx);
                 }
                 table = Pgtable.tablePa(d);
@@ -171,39 +174,42 @@ public final class Split {
             }
             if (level == 2) {
                 if ((addr & (geo.contPmdSize - 1)) == 0) {
-                    return 0;
+                    return w;
                 }
                 int idx = geo.index(2, addr);
                 long d = pg.read(table, idx);
                 if (!Desc.present(d)) {
-                    return 0;
+                    return w;
                 }
                 if (Desc.isLeaf(2, d)) {
                     if (Desc.cont(d)) {
                         clearContGroup(2, table, idx, addr);
+                        w = 1;
                     }
                     if ((addr & (geo.entrySize(2) - 1)) == 0) {
-                        return 0;
+                        return w;
                     }
                     int rc = splitBlock(2, table, idx, addr, true);
                     if (rc != 0) {
-                        return rc;
+                        return (rc << 1) | w;
                     }
+                    w = 1;
                     d = pg.read(table, idx);
                 }
                 table = Pgtable.tablePa(d);
                 continue;
             }
             if ((addr & (geo.contPteSize - 1)) == 0) {
-                return 0;
+                return w;
             }
             int idx = geo.index(3, addr);
             long d = pg.read(table, idx);
             if (Desc.present(d) && Desc.cont(d)) {
                 clearContGroup(3, table, idx, addr);
+                w = 1;
             }
         }
-        return 0;
+        return w;
     }
 
     /**
