@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
             "  ptlab explore scenarios/concurrency/seed000-split-race.yaml --bound 2",
             "  ptlab explore scenarios/concurrency/seed000-split-race.yaml --mutate no-split-lock --out cex.txt",
             "  ptlab explore --replay cex.txt",
+            "  ptlab explore scenarios/concurrency/          (every scenario, checked against its expect:)",
             "  ptlab explore scenarios/concurrency/seed002-lazy-generic.yaml --each-variant lazy"})
 final class ExploreCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "scenario file, or builtin:NAME")
@@ -44,7 +45,7 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--strategy", defaultValue = "dfs", description = "dfs (exhaustive within --bound), random, or pct (default dfs)")
     String strategy;
 
-    @Option(names = "--bound", defaultValue = "2", description = "dfs preemption bound; -1 = unbounded (default 2)")
+    @Option(names = "--bound", defaultValue = "2", description = "dfs preemption bound (default 2); -1 = no bound, with dynamic partial-order reduction")
     int bound;
 
     @Option(names = "--seed", defaultValue = "1", description = "seed of random and pct (default 1)")
@@ -68,7 +69,7 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--each-variant", paramLabel = "FAMILY", description = "run once per variant of FAMILY (e.g. lazy) and print a table")
     String eachVariant;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "write the counterexample schedule here (default: explore-counterexample.txt)")
+    @Option(names = "--out", paramLabel = "FILE", description = "write the counterexample schedule here (default: ptlab-explore-NAME.txt in the temp directory)")
     Path out;
 
     @Option(names = "--replay", paramLabel = "FILE", description = "replay a counterexample schedule file and print its trace")
@@ -100,6 +101,9 @@ final class ExploreCommand implements Callable<Integer> {
         if (file == null) {
             throw new IllegalArgumentException("explore: expected a scenario FILE (or builtin:NAME), --replay FILE or --list");
         }
+        if (Files.isDirectory(Path.of(file))) {
+            return directory(o, err, Path.of(file));
+        }
         ExploreScenario sc = load(file, null);
         sc = sc.with(parseMutations(mutations), checkVariants(variants));
         if (eachVariant != null) {
@@ -123,7 +127,7 @@ final class ExploreCommand implements Callable<Integer> {
             rp.trace().forEach(l -> o.println("  " + l));
         }
         if (r.verdict() == Explorer.Verdict.VIOLATION) {
-            Path f = out != null ? out : Path.of("explore-counterexample.txt");
+            Path f = out != null ? out : Path.of(System.getProperty("java.io.tmpdir"), "ptlab-explore-" + sc.name() + ".txt");
             new ScheduleFile(sc.source(), sc.machine().variants(), sc.mutations(), r.counterexample().kind() + ": " + r.counterexample().violation(),
                     r.counterexample().schedule()).write(f);
             o.printf("schedule written to %s; replay: ptlab explore --replay %s%n", f, f);
@@ -159,7 +163,8 @@ final class ExploreCommand implements Callable<Integer> {
 
     private String describe(Explorer.Options opt) {
         return switch (opt.strategy) {
-            case DFS -> "dfs, preemption bound " + (opt.bound < 0 ? "none" : opt.bound) + ", budget " + budget;
+            case DFS -> (opt.bound < 0 ? "dfs with partial-order reduction, no preemption bound" : "dfs, preemption bound " + opt.bound)
+                    + ", budget " + budget;
             case RANDOM -> "random, seed " + opt.seed + ", budget " + budget;
             case PCT -> "pct, depth " + opt.pctDepth + ", seed " + opt.seed + ", budget " + budget;
         };
@@ -228,6 +233,45 @@ final class ExploreCommand implements Callable<Integer> {
         o.println("(* default; barriers = dsb ishst; isb pairs on the default schedule; '-' where that execution fails)");
         o.flush();
         return rc;
+    }
+
+    /** Every *.yaml in a directory: one line each, exit 1 unless every verdict is the expected one. */
+    private int directory(PrintWriter o, PrintWriter err, Path dir) throws IOException {
+        List<Path> files;
+        try (var st = Files.list(dir)) {
+            files = st.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException(dir + ": no .yaml scenario files");
+        }
+        Explorer.Options proto = options(err);
+        o.printf("%d scenarios in %s, %s%n", files.size(), dir, describe(proto));
+        o.printf("%-34s %-9s %-10s %11s %9s  %s%n", "scenario", "expected", "verdict", "executions", "seconds", "");
+        int bad = 0;
+        for (Path f : files) {
+            ExploreScenario sc = ScenarioFile.load(f).with(parseMutations(mutations), checkVariants(variants));
+            Explorer.Options opt = options(err);
+            opt.progress = null;
+            Explorer.Result r = Explorer.explore(sc, opt);
+            boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
+            String verdict = switch (r.verdict()) {
+                case SAFE_WITHIN_BOUND -> "safe";
+                case NO_VIOLATION_FOUND -> "no-bug";
+                case VIOLATION -> "VIOLATION";
+            };
+            boolean expectViolation = !mutations.isEmpty() || sc.expect() == ExploreScenario.Expect.VIOLATION;
+            boolean ok = sc.expect() == ExploreScenario.Expect.UNSPECIFIED && mutations.isEmpty() || violation == expectViolation;
+            if (!ok) {
+                bad++;
+            }
+            String exp = !mutations.isEmpty() ? "violation" : sc.expect().name().toLowerCase(java.util.Locale.ROOT);
+            o.printf("%-34s %-9s %-10s %,11d %9.2f  %s%n", sc.name(), exp, verdict, r.executions(), r.elapsedMillis() / 1000.0,
+                    ok ? "ok" : "NOT AS EXPECTED" + (violation ? ": " + r.counterexample().violation() : ""));
+            o.flush();
+        }
+        o.printf("%d of %d as expected%n", files.size() - bad, files.size());
+        o.flush();
+        return bad == 0 ? 0 : 1;
     }
 
     private int replay(PrintWriter o) throws IOException {

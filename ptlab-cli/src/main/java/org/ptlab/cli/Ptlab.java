@@ -17,10 +17,13 @@ import picocli.CommandLine.Command;
             BootCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            TlbStudyCommand.class,
             RunCommand.class,
             VariantsCommand.class,
             StudyCommand.class,
             ExploreCommand.class,
+            TraceCommand.class,
+            CompareCommand.class,
         })
 public final class Ptlab implements Runnable {
     static {

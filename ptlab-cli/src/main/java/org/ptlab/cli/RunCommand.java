@@ -31,6 +31,24 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--check-every", paramLabel = "N", description = "check invariants every N steps instead of after every step (0: only at check steps and the end)")
     Integer checkEvery;
 
+    @Option(names = "--report", paramLabel = "OUT.html", description = "also write a self-contained HTML report (see docs/reports.md)")
+    Path report;
+
+    @Option(names = "--json", description = "print the run as JSON (the report's data) instead of the runner's text")
+    boolean json;
+
+    @Option(names = "--tlb-probe", paramLabel = "CORE",
+            description = "after every step load 4096 random linear-map pages twice on a modelled CORE (e.g. neoverse-n1) and report the last-level TLB misses of the second pass")
+    String tlbProbe;
+
+    private org.ptlab.report.Runs.Probe probe() {
+        if (tlbProbe == null) {
+            return null;
+        }
+        org.ptlab.hw.Presets.get(tlbProbe); // unknown names: one-line error
+        return new org.ptlab.report.Runs.Probe(tlbProbe, org.ptlab.report.Runs.Probe.DEFAULT_PAGES, 1);
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -46,7 +64,36 @@ final class RunCommand implements Callable<Integer> {
         Scenario s = Scenario.load(file);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(new ForwardingStream(out), true, StandardCharsets.UTF_8);
-        ScenarioRunner.Result r = ScenarioRunner.run(s, variants, checkEvery, ps);
+        if (report != null || json || tlbProbe != null) {
+            PrintStream runOut = json ? new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) : ps;
+            org.ptlab.report.RunRecord rec;
+            try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
+                rec = org.ptlab.report.Runs.scenario(s, variants, checkEvery, runOut, p, probe());
+            }
+            ps.flush();
+            if (report != null) {
+                org.ptlab.report.AtomicOutput.writeString(report, org.ptlab.report.HtmlReport.render("run " + file, List.of(rec)));
+            }
+            if (json) {
+                out.print(org.ptlab.report.RunRecord.toJson(List.of(rec)));
+            }
+            out.flush();
+            return rec.status;
+        }
+        ScenarioRunner.Result r;
+        try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
+            r = ScenarioRunner.run(s, variants, checkEvery, ps, new ScenarioRunner.Listener() {
+                @Override
+                public void stepDone(java.util.function.Supplier<String> where) {
+                    p.advance(1);
+                }
+
+                @Override
+                public void violation(String where, String invariant, String message, List<String> ptdump) {
+                    p.close(); // end the bar's line before the violation is printed
+                }
+            });
+        }
         ps.flush();
         out.flush();
         return r.status();

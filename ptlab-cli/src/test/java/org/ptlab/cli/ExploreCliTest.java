@@ -53,6 +53,22 @@ class ExploreCliTest {
     }
 
     @Test
+    void aDirectoryRunsEveryScenarioAgainstItsExpectation() {
+        Run r = run("explore", "../scenarios/concurrency", "--bound", "1", "--quiet");
+        assertThat(r.status()).as(r.out()).isZero();
+        assertThat(r.out()).contains("seed000-split-race ", "seed001-collapse-vs-pageattr", "VIOLATION").containsPattern("(\\d+) of \\1 as expected");
+    }
+
+    @Test
+    void aFailingSetupStepIsBadInput(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "name: bad\nmachine: {memory: 4M}\nsetup:\n  - set_memory_valid lm+0x1000\ncpu0: [touch lm]\n");
+        Run r = run("explore", f.toString(), "--quiet");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("setup step 'set_memory_valid lm+0x1000' failed", "not PTE mapped");
+    }
+
+    @Test
     void badInputIsOneLineWithStatus2() {
         Run r = run("explore", "no-such.yaml");
         assertThat(r.status()).isEqualTo(2);

@@ -39,17 +39,25 @@ final class Executor implements Sched, AutoCloseable {
         int[] choices = new int[64];
         int[] currents = new int[64];
         int[] enabled = new int[64];
+        /** Per node: the pending access of every CPU before the choice (n per node): kind, addr. */
+        int[] pendKind = new int[64 * 8];
+        long[] pendAddr = new long[64 * 8];
+        int width;
         int nodes;
         int steps;
         String violation;
         String violationKind;
 
-        void add(int current, int mask, int chosen) {
+        void add(int current, int mask, int chosen, int[] pk, long[] pa) {
             if (nodes == choices.length) {
                 choices = Arrays.copyOf(choices, nodes * 2);
                 currents = Arrays.copyOf(currents, nodes * 2);
                 enabled = Arrays.copyOf(enabled, nodes * 2);
+                pendKind = Arrays.copyOf(pendKind, nodes * 2 * width);
+                pendAddr = Arrays.copyOf(pendAddr, nodes * 2 * width);
             }
+            System.arraycopy(pk, 0, pendKind, nodes * width, width);
+            System.arraycopy(pa, 0, pendAddr, nodes * width, width);
             choices[nodes] = chosen;
             currents[nodes] = current;
             enabled[nodes] = mask;
@@ -97,12 +105,18 @@ final class Executor implements Sched, AutoCloseable {
     // per execution
     private ExploreScenario scenario;
     private World world;
+    private org.ptlab.hw.HwModel hw;
     private Pgtable pg;
     private Chooser chooser;
     private Run run;
     private final boolean[] finished;
     private final KLock[] blocked;
     private final boolean[] started;
+    /** Next access of each CPU: a Sched.Point ordinal, or START / DONE. */
+    private final int[] pendingKind;
+    private final long[] pendingAddr;
+    static final int START = -1;
+    static final int DONE = -2;
     private boolean aborting;
     private int maxSteps;
     private final Set<Long> privateTables = new HashSet<>();
@@ -116,6 +130,8 @@ final class Executor implements Sched, AutoCloseable {
         this.tasks = new Runnable[cpus];
         this.finished = new boolean[cpus];
         this.started = new boolean[cpus];
+        this.pendingKind = new int[cpus];
+        this.pendingAddr = new long[cpus];
         this.blocked = new KLock[cpus];
         this.controller = Thread.currentThread();
         threads[0] = controller;
@@ -228,6 +244,11 @@ final class Executor implements Sched, AutoCloseable {
         this.scenario = sc;
         this.chooser = ch;
         this.run = new Run();
+        run.width = n;
+        run.pendKind = new int[64 * n];
+        run.pendAddr = new long[64 * n];
+        Arrays.fill(pendingKind, START);
+        Arrays.fill(pendingAddr, 0);
         this.maxSteps = stepLimit;
         this.aborting = false;
         Arrays.fill(finished, false);
@@ -236,6 +257,7 @@ final class Executor implements Sched, AutoCloseable {
         privateTables.clear();
         this.world = sc.newWorld();
         this.pg = world.pg;
+        this.hw = world.hw;
         this.tableMask = ~(pg.geo.pageSize - 1);
         this.trace = tr;
         PgtableObserver priv = new PgtableObserver() {
@@ -252,6 +274,7 @@ final class Executor implements Sched, AutoCloseable {
             }
         };
         pg.addObserver(priv);
+        world.visibility.setUnpublished(privateTables);
         if (tr != null) {
             tr.attach(world, privateTables);
         }
@@ -303,7 +326,13 @@ final class Executor implements Sched, AutoCloseable {
     }
 
     private void finalChecks() {
-        for (KLock l : new KLock[] {world.k.pgtableSplitLock, world.k.initMmLock, world.k.fixmapLock}) {
+        if (hw != null && hw.hazardCount() != 0) {
+            fail("hw-hazard", hw.hazards().get(0).toString());
+            return;
+        }
+        List<KLock> locks = new java.util.ArrayList<>(List.of(world.k.pgtableSplitLock, world.k.initMmLock, world.k.fixmapLock));
+        locks.addAll(world.mutexes());
+        for (KLock l : locks) {
             if (l.held()) {
                 fail("lock", l.name + " still held by CPU" + l.holder() + " when every CPU has finished");
                 return;
@@ -316,6 +345,11 @@ final class Executor implements Sched, AutoCloseable {
                         + (world.lazy.pending() ? " with deferred barriers (TIF_LAZY_MMU_PENDING)" : ""));
                 return;
             }
+        }
+        String promise = world.checkPromises();
+        if (promise != null) {
+            fail("postcondition", promise);
+            return;
         }
         List<Violation> v = Invariants.check(world.k);
         if (!v.isEmpty()) {
@@ -359,7 +393,7 @@ final class Executor implements Sched, AutoCloseable {
         if ((mask & (1 << c)) == 0) {
             throw new IllegalStateException("chooser picked disabled CPU" + c);
         }
-        run.add(cur, mask, c);
+        run.add(cur, mask, c, pendingKind, pendingAddr);
         return c;
     }
 
@@ -375,6 +409,10 @@ final class Executor implements Sched, AutoCloseable {
 
     private void cpuFinished(int me) {
         finished[me] = true;
+        pendingKind[me] = DONE;
+        if (hw != null && hw.hazardCount() != 0) {
+            fail("hw-hazard", hw.hazards().get(0).toString());
+        }
         if (aborting || run.failed()) {
             if (me == 0) {
                 return; // already on the controller thread
@@ -402,6 +440,12 @@ final class Executor implements Sched, AutoCloseable {
         if ((kind == Point.READ || kind == Point.WRITE) && !privateTables.isEmpty() && privateTables.contains(addr & tableMask)) {
             return;
         }
+        pendingKind[cpu] = kind.ordinal();
+        pendingAddr[cpu] = addr;
+        if (hw != null && hw.hazardCount() != 0) {
+            fail("hw-hazard", hw.hazards().get(0).toString());
+            throw ABORT;
+        }
         if (++run.steps > maxSteps) {
             fail("step-limit", "more than " + maxSteps + " scheduling points in one execution (livelock?)");
             throw ABORT;
@@ -422,6 +466,8 @@ final class Executor implements Sched, AutoCloseable {
     @Override
     public void blockOn(int cpu, KLock lock) {
         blocked[cpu] = lock;
+        pendingKind[cpu] = Point.LOCK.ordinal();
+        pendingAddr[cpu] = 0;
         int mask = enabledMask();
         if (mask == 0) {
             deadlock();

@@ -18,7 +18,13 @@ import org.ptlab.kernel.Rodata;
  * every execution boots a fresh one.
  */
 public record ExploreMachine(Granule granule, long memory, int cpus, boolean bbml2, boolean debugPagealloc,
-        KernelVersion version, List<String> variants) {
+        KernelVersion version, List<String> variants, String hw) {
+
+    /** Without the hardware model (TLBs, walkers). */
+    public ExploreMachine(Granule granule, long memory, int cpus, boolean bbml2, boolean debugPagealloc, KernelVersion version,
+            List<String> variants) {
+        this(granule, memory, cpus, bbml2, debugPagealloc, version, variants, null);
+    }
 
     public ExploreMachine {
         if (cpus < 1 || cpus > 8) {
@@ -38,15 +44,15 @@ public record ExploreMachine(Granule granule, long memory, int cpus, boolean bbm
     public ExploreMachine withVariants(List<String> v) {
         List<String> all = new ArrayList<>(variants);
         all.addAll(v);
-        return new ExploreMachine(granule, memory, cpus, bbml2, debugPagealloc, version, all);
+        return new ExploreMachine(granule, memory, cpus, bbml2, debugPagealloc, version, all, hw);
     }
 
     public ExploreMachine withDebugPagealloc(boolean on) {
-        return new ExploreMachine(granule, memory, cpus, bbml2, on, version, variants);
+        return new ExploreMachine(granule, memory, cpus, bbml2, on, version, variants, hw);
     }
 
     public ExploreMachine withBbml2(boolean on) {
-        return new ExploreMachine(granule, memory, cpus, on, debugPagealloc, version, variants);
+        return new ExploreMachine(granule, memory, cpus, on, debugPagealloc, version, variants, hw);
     }
 
     public KernelConfig config() {
@@ -57,6 +63,7 @@ public record ExploreMachine(Granule granule, long memory, int cpus, boolean bbm
         c.rodata = Rodata.FULL;
         c.debugPagealloc = debugPagealloc;
         c.bbml2Override = bbml2;
+        c.memoryBlockSize = 2L << 20; // small machines: 2M hotplug blocks
         c.cpus = new ArrayList<>();
         for (int i = 0; i < cpus; i++) {
             c.cpus.add(Cpu.parse("max"));
@@ -74,7 +81,7 @@ public record ExploreMachine(Granule granule, long memory, int cpus, boolean bbm
     @Override
     public String toString() {
         return String.format("%s pages, %s RAM, %d CPUs, BBML2_NOABORT %s%s, linux %s%s", granule.label, Sizes.label(memory), cpus,
-                bbml2 ? "yes" : "no", debugPagealloc ? ", debug_pagealloc" : "", version.label,
+                bbml2 ? "yes" : "no", (debugPagealloc ? ", debug_pagealloc" : "") + (hw != null ? ", hardware model " + hw : ""), version.label,
                 variants.isEmpty() ? "" : ", " + String.join(",", variants));
     }
 }

@@ -48,10 +48,19 @@ public record ExploreScenario(String name, String description, ExploreMachine ma
 
     /** Build a fresh world for one execution and run the setup steps (unscheduled). */
     public World newWorld() {
-        World w = new World(machine, mutations);
+        World w;
+        try {
+            w = new World(machine, mutations);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(source + ": machine " + machine + " does not boot: " + e.getMessage(), e);
+        }
         w.pg.cpu = 0;
         for (Op op : setup) {
-            op.action().accept(w);
+            try {
+                op.action().accept(w);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(source + ": setup step '" + op.text() + "' failed: " + e.getMessage(), e);
+            }
         }
         return w;
     }

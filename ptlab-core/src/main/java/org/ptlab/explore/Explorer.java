@@ -46,6 +46,8 @@ public final class Explorer {
         public int pctDepth = 3;
         public int stepLimit = 100_000;
         public boolean minimise = true;
+        /** Tests: called with each execution's world after it completes. */
+        java.util.function.Consumer<World> onExecution;
         /** Called about once a second. */
         public Consumer<Progress> progress;
     }
@@ -88,6 +90,7 @@ public final class Explorer {
         try (Executor ex = new Executor(sc.machine().cpus())) {
             TraceRecorder tr = new TraceRecorder();
             Executor.Run r = ex.execute(sc, prefixChooser(schedule), 1_000_000, tr);
+            tr.end(r.violationKind, r.violation);
             World w = ex.world();
             return new Replay(r.violationKind, r.violation, r.schedule(), r.preemptions(), tr.lines(),
                     w.lazy.barrierPairs(), w.lazy.flushes(), w.lazy.immediateBarriers(), w.lazy.deferred());
@@ -144,6 +147,9 @@ public final class Explorer {
 
         Executor.Run exec(Executor.Chooser ch) {
             Executor.Run r = ex.execute(sc, ch, o.stepLimit, null);
+            if (o.onExecution != null) {
+                o.onExecution.accept(ex.world());
+            }
             maxNodes = Math.max(maxNodes, r.nodes);
             tick();
             return r;
@@ -151,7 +157,7 @@ public final class Explorer {
 
         Result run() {
             return switch (o.strategy) {
-                case DFS -> dfs();
+                case DFS -> o.bound < 0 ? dpor() : dfs();
                 case RANDOM, PCT -> randomised();
             };
         }
@@ -164,6 +170,14 @@ public final class Explorer {
         Counterexample counterexample(Executor.Run r) {
             int[] s = r.schedule();
             if (o.minimise) {
+                if (r.preemptions() > 1) {
+                    // a random or PCT schedule is dense with switches: first look for the same
+                    // kind of violation with fewer preemptions by a small bounded search
+                    int[] fewer = boundedRetry(r.violationKind, Math.min(2, r.preemptions() - 1));
+                    if (fewer != null) {
+                        s = fewer;
+                    }
+                }
                 s = Minimiser.minimise(ex, sc, s, r.violationKind, o.stepLimit);
             }
             TraceRecorder tr = new TraceRecorder();
@@ -173,7 +187,25 @@ public final class Explorer {
                 tr = new TraceRecorder();
                 rr = ex.execute(sc, prefixChooser(r.schedule()), o.stepLimit, tr);
             }
+            tr.end(rr.violationKind, rr.violation);
             return new Counterexample(trim(rr), rr.violationKind, rr.violation, rr.preemptions(), tr.lines());
+        }
+
+        /** A schedule with at most maxBound preemptions giving the same kind of violation, or null. */
+        int[] boundedRetry(String kind, int maxBound) {
+            for (int b = 0; b <= maxBound; b++) {
+                Options q = new Options();
+                q.bound = b;
+                q.minimise = false;
+                q.budgetMillis = 3000;
+                q.maxExecutions = 20_000;
+                q.stepLimit = o.stepLimit;
+                Result res = new Search(ex, sc, q).dfs();
+                if (res.verdict() == Verdict.VIOLATION && kind.equals(res.counterexample().kind())) {
+                    return res.counterexample().schedule();
+                }
+            }
+            return null;
         }
 
         /** DFS with a preemption bound over the tree of scheduling choices. */
@@ -243,6 +275,60 @@ public final class Explorer {
                 if (outOfBudget()) {
                     return new Result(Verdict.NO_VIOLATION_FOUND, executions, states, elapsed(), maxNodes, null,
                             "dfs stopped by its budget before exhausting the bound");
+                }
+            }
+        }
+
+        /** Unbounded exhaustive search with dynamic partial-order reduction. */
+        Result dpor() {
+            int cap = 256;
+            int[] mask = new int[cap];
+            int[] chosen = new int[cap];
+            int[] done = new int[cap];
+            int[] back = new int[cap];
+            int depth = 0;
+            int[] prefix = new int[0];
+            while (true) {
+                Executor.Run r = exec(prefixChooser(prefix));
+                if (r.nodes > cap) {
+                    cap = Math.max(cap * 2, r.nodes);
+                    mask = Arrays.copyOf(mask, cap);
+                    chosen = Arrays.copyOf(chosen, cap);
+                    done = Arrays.copyOf(done, cap);
+                    back = Arrays.copyOf(back, cap);
+                }
+                for (int i = depth; i < r.nodes; i++) {
+                    mask[i] = r.enabled[i];
+                    chosen[i] = r.choices[i];
+                    done[i] = 1 << r.choices[i];
+                    back[i] = 1 << r.choices[i];
+                    states++;
+                }
+                depth = r.nodes;
+                if (r.failed()) {
+                    return found(r, "dfs with partial-order reduction, no preemption bound");
+                }
+                Dpor.analyse(r, back);
+                int f = depth - 1;
+                int next = -1;
+                for (; f >= 0; f--) {
+                    int cand = back[f] & mask[f] & ~done[f];
+                    if (cand != 0) {
+                        next = Integer.numberOfTrailingZeros(cand);
+                        break;
+                    }
+                }
+                if (f < 0) {
+                    return new Result(Verdict.SAFE_WITHIN_BOUND, executions, states, elapsed(), maxNodes, null,
+                            "dfs with partial-order reduction explored every interleaving class: safe for any number of preemptions");
+                }
+                done[f] |= 1 << next;
+                chosen[f] = next;
+                depth = f + 1;
+                prefix = Arrays.copyOf(chosen, depth);
+                if (outOfBudget()) {
+                    return new Result(Verdict.NO_VIOLATION_FOUND, executions, states, elapsed(), maxNodes, null,
+                            "dfs with partial-order reduction stopped by its budget");
                 }
             }
         }

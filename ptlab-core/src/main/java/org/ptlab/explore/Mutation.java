@@ -14,6 +14,8 @@ public enum Mutation {
     NO_LAZY_FLUSH("the lazy MMU flush clears TIF_LAZY_MMU_PENDING without emitting dsb ishst; isb"),
     /** split_contpte / split_contpmd clear CONT on the entry at addr only. */
     CONT_ONE_ENTRY("split_contpte/split_contpmd clear CONT on the one entry at addr, not the whole group"),
+    /** set_memory_ro returns without flush_tlb_kernel_range. */
+    NO_TLB_FLUSH("set_memory_ro returns without flush_tlb_kernel_range (needs the hardware model: machine hw)"),
     /** The DirectMap counters of a split are updated after pgtable_split_lock is dropped. */
     COUNTER_OUTSIDE_LOCK("the DirectMap counter updates of a split happen after pgtable_split_lock is released");
 

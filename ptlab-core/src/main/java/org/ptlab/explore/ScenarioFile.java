@@ -65,11 +65,18 @@ public final class ScenarioFile {
         OPS.put("lazy_mmu_mode_pause", ": pause lazy MMU mode");
         OPS.put("lazy_mmu_mode_resume", ": resume lazy MMU mode");
         OPS.put("ptep_set_rdonly", "ADDR: make a PTE-mapped linear page read-only (__set_pte, barriers queued)");
+        OPS.put("set_pte_valid", "ADDR: one __set_pte making a PTE-mapped linear page valid (barriers queued; no section of its own)");
         OPS.put("set_memory_valid", "ADDR [PAGES]: make PTE-mapped linear pages valid (own lazy section)");
         OPS.put("set_memory_invalid", "ADDR [PAGES]: make PTE-mapped linear pages invalid, flush the TLB");
         OPS.put("__kernel_map_pages", "ADDR [PAGES]: DEBUG_PAGEALLOC map on allocation (set_memory_valid)");
+        OPS.put("set_memory_ro", "ADDR [PAGES]: split the range, then the lockless pageattr walk makes the PTEs read-only, flush");
+        OPS.put("try_collapse_kernel_pmd", "ADDR: seed 001 RFC collapse of the PTE table under the PMD at ADDR into a block");
+        OPS.put("add_memory", "ADDR SIZE: hot-add and online the RAM behind linear ADDR (arch_add_memory; 2M blocks)");
+        OPS.put("mutex_lock", "NAME: take a scenario-level mutex (e.g. an execmem lock: exclusion from above)");
+        OPS.put("mutex_unlock", "NAME: release it");
         OPS.put("clear_page", "ADDR: access the page through the walker (hazard if its mapping is not yet visible)");
-        OPS.put("touch", "ADDR: same as clear_page, named as a plain access");
+        OPS.put("touch", "ADDR: a load through the walker (and the TLBs with machine hw)");
+        OPS.put("store", "ADDR: a store through the walker (and the TLBs with machine hw)");
     }
 
     public static ExploreScenario load(Path file) throws IOException {
@@ -161,6 +168,7 @@ public final class ScenarioFile {
             boolean bbml2 = true;
             boolean dpa = false;
             KernelVersion version = KernelVersion.NEWEST;
+            String hw = null;
             List<String> variants = new ArrayList<>();
             Set<Mutation> muts = EnumSet.noneOf(Mutation.class);
             ExploreScenario.Expect expect = ExploreScenario.Expect.UNSPECIFIED;
@@ -184,8 +192,15 @@ public final class ScenarioFile {
                                     case "bbml2" -> bbml2 = bool(mv, "bbml2");
                                     case "debug_pagealloc" -> dpa = bool(mv, "debug_pagealloc");
                                     case "version" -> version = KernelVersion.parse(scalar(mv, "version").trim());
+                                    case "hw" -> {
+                                        String h = scalar(mv, "hw").trim();
+                                        if (!h.equals("none")) {
+                                            org.ptlab.hw.Presets.get(h);
+                                            hw = h;
+                                        }
+                                    }
                                     default -> throw err(mt.getKeyNode(), "unknown machine key '" + mk
-                                            + "': expected granule, memory, bbml2, debug_pagealloc or version");
+                                            + "': expected granule, memory, bbml2, debug_pagealloc, version or hw");
                                 }
                             } catch (IllegalArgumentException e) {
                                 if (e.getMessage() != null && e.getMessage().startsWith(where + ":")) {
@@ -251,7 +266,7 @@ public final class ScenarioFile {
             }
             ExploreMachine spec;
             try {
-                spec = new ExploreMachine(granule, memory, n, bbml2, dpa, version, variants);
+                spec = new ExploreMachine(granule, memory, n, bbml2, dpa, version, variants, hw);
                 spec.layout().validate(granule.pageSize());
             } catch (IllegalArgumentException e) {
                 throw err(root, "machine: " + e.getMessage());
@@ -296,10 +311,52 @@ public final class ScenarioFile {
                     args(n, f, 0, 0);
                     yield w -> w.lazy.resume();
                 }
+                case "set_pte_valid" -> {
+                    args(n, f, 1, 1);
+                    Addr x = addr(n, f[1]);
+                    yield w -> w.setPteValid(x.va(w));
+                }
                 case "ptep_set_rdonly" -> {
                     args(n, f, 1, 1);
                     Addr x = addr(n, f[1]);
                     yield w -> w.ptepSetRdonly(x.va(w));
+                }
+                case "set_memory_ro" -> {
+                    args(n, f, 1, 2);
+                    Addr x = addr(n, f[1]);
+                    int pages = f.length > 2 ? pages(n, f[2]) : 1;
+                    yield w -> w.setMemoryRo(x.va(w), pages);
+                }
+                case "mutex_lock", "mutex_unlock" -> {
+                    args(n, f, 1, 1);
+                    String m = f[1];
+                    if (!m.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+                        throw err(n, name + ": expected a lock name (letters, digits, _ and .), got '" + m + "'");
+                    }
+                    boolean lock = name.equals("mutex_lock");
+                    yield w -> {
+                        if (lock) {
+                            w.mutexLock(m);
+                        } else {
+                            w.mutexUnlock(m);
+                        }
+                    };
+                }
+                case "add_memory" -> {
+                    args(n, f, 2, 2);
+                    Addr x = addr(n, f[1]);
+                    long size;
+                    try {
+                        size = org.ptlab.arch.Sizes.parse(f[2]);
+                    } catch (IllegalArgumentException e) {
+                        throw err(n, "add_memory: " + e.getMessage());
+                    }
+                    yield w -> w.addMemory(x.va(w), size);
+                }
+                case "try_collapse_kernel_pmd" -> {
+                    args(n, f, 1, 1);
+                    Addr x = addr(n, f[1]);
+                    yield w -> w.tryCollapseKernelPmd(x.va(w));
                 }
                 case "set_memory_valid", "set_memory_invalid", "__kernel_map_pages" -> {
                     args(n, f, 1, 2);

@@ -17,6 +17,7 @@ public final class Scenarios {
         ALL.put("seed000-split-race", Scenarios::seed000SplitRace);
         ALL.put("seed000-split-race-contpmd", Scenarios::seed000SplitRaceContPmd);
         ALL.put("seed002-lazy-nesting", Scenarios::seed002LazyNesting);
+        ALL.put("tlb-set-memory-ro", Scenarios::tlbSetMemoryRo);
     }
 
     public static Map<String, Supplier<ExploreScenario>> all() {
@@ -84,6 +85,23 @@ public final class Scenarios {
                 .op("ptep_set_rdonly(lm+0x2000)   # C1", w -> w.ptepSetRdonly(w.linearBase() + c1))
                 .op("ptep_set_rdonly(lm+0x3000)   # C2", w -> w.ptepSetRdonly(w.linearBase() + c2))
                 .op("lazy_mmu_mode_disable()", World::lazyLeave)
+                .build();
+    }
+
+    /**
+     * set_memory_ro on CPU0 while CPU1 reads the page and its neighbour through its TLB (hardware
+     * model neoverse-n1, with BBML2_NOABORT as the kernel detected it): when set_memory_ro returns
+     * no CPU may still hold a writable translation.
+     */
+    public static ExploreScenario tlbSetMemoryRo() {
+        ExploreMachine m = new ExploreMachine(org.ptlab.arch.Granule.G4K, 4L << 20, 2, true, false,
+                org.ptlab.kernel.KernelVersion.NEWEST, java.util.List.of(), "neoverse-n1");
+        return ExploreScenario.builder("tlb-set-memory-ro", m)
+                .describe("set_memory_ro against a concurrent reader's TLB (hardware model)")
+                .cpu().op("set_memory_ro(lm+0x100000, 1)", w -> w.setMemoryRo(w.linearBase() + 0x100000, 1))
+                .cpu().op("touch(lm+0x100000)", w -> w.touch(w.linearBase() + 0x100000, "touch"))
+                .op("touch(lm+0x101000)", w -> w.touch(w.linearBase() + 0x101000, "touch"))
+                .expect(ExploreScenario.Expect.SAFE)
                 .build();
     }
 }

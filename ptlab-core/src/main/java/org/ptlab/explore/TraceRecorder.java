@@ -46,6 +46,14 @@ final class TraceRecorder implements PgtableObserver {
         return lines;
     }
 
+    /** Close the trace with the violation the execution ended in. */
+    void end(String kind, String violation) {
+        flushPending();
+        if (violation != null) {
+            lines.add(String.format("%4d  ==> VIOLATION %s: %s", ++events, kind, violation));
+        }
+    }
+
     void opStart(int cpu, String text) {
         scenarioOp[cpu] = text;
         flushPending();
@@ -66,6 +74,9 @@ final class TraceRecorder implements PgtableObserver {
     private int readLevel;
     private int readIdx;
     private long readVal;
+    /** First index of the pending read run [readFirst..readIdx] and the first value read. */
+    private int readFirst;
+    private long readFirstVal;
     private int runCpu = -1;
     private long runTable;
     private int runLevel;
@@ -92,7 +103,13 @@ final class TraceRecorder implements PgtableObserver {
         if (readCpu >= 0) {
             int c = readCpu;
             readCpu = -1;
-            line(c, "read  " + slot(readTable, readLevel, readIdx) + " = " + Desc.describe(readLevel, readVal));
+            if (readFirst == readIdx) {
+                line(c, "read  " + slot(readTable, readLevel, readIdx) + " = " + Desc.describe(readLevel, readVal));
+            } else {
+                line(c, String.format("read  %s[%d..%d]@0x%x (%d entries; %s[%d] = %s; %s[%d] = %s)", geo.levelName(readLevel), readFirst,
+                        readIdx, readTable, readIdx - readFirst + 1, geo.levelName(readLevel), readFirst, Desc.describe(readLevel, readFirstVal),
+                        geo.levelName(readLevel), readIdx, Desc.describe(readLevel, readVal)));
+            }
         }
     }
 
@@ -154,15 +171,32 @@ final class TraceRecorder implements PgtableObserver {
         emit(cpu, "blocks on " + l.name + " (held by CPU" + l.holder() + ")");
     }
 
+    private long store(long table, int idx) {
+        return pg.isLiveTable(table) ? pg.peek(table, idx) : 0;
+    }
+
     private String slot(long table, int level, int idx) {
         return String.format("%s[%d]@0x%x", geo.levelName(level), idx, table);
     }
 
     @Override
     public void onRead(int cpu, long tablePa, int level, int idx, long val) {
+        if (readCpu == cpu && readTable == tablePa && idx == readIdx + 1 && (runCpu < 0 || runCpu == cpu)) {
+            if (runCpu >= 0) {
+                int keep = readCpu;
+                readCpu = -1;
+                flushPending();
+                readCpu = keep;
+            }
+            readIdx = idx;
+            readVal = val;
+            return;
+        }
         if (readCpu >= 0 || (runCpu >= 0 && runCpu != cpu)) {
             flushPending();
         }
+        readFirst = idx;
+        readFirstVal = val;
         flushFill(cpu);
         readCpu = cpu;
         readTable = tablePa;
@@ -181,6 +215,13 @@ final class TraceRecorder implements PgtableObserver {
             return;
         }
         if (readCpu == cpu && readTable == tablePa && readIdx == idx) {
+            if (readFirst != readIdx) {
+                // a run of reads whose last one is the first half of this update
+                int last = readIdx;
+                readIdx = last - 1;
+                readVal = store(tablePa, last - 1);
+                flushPending();
+            }
             readCpu = -1;
             long xor = old ^ val;
             if (runCpu == cpu && runTable == tablePa && runLevel == level && idx == runLast + 1 && xor == runXor) {

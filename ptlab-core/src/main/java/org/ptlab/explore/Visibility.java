@@ -42,6 +42,12 @@ public final class Visibility implements PgtableObserver {
     @SuppressWarnings("unchecked")
     private final List<Pending>[] noIsb = new List[8];
     private String hazard;
+    /** Table pages allocated but not yet linked (their entries were never reachable). */
+    private java.util.Set<Long> unpublished = java.util.Set.of();
+
+    void setUnpublished(java.util.Set<Long> s) {
+        this.unpublished = s;
+    }
 
     Visibility(Pgtable pg) {
         this.pg = pg;
@@ -59,6 +65,9 @@ public final class Visibility implements PgtableObserver {
 
     @Override
     public void onWrite(int cpu, long tablePa, int level, int idx, long old, long val) {
+        if (!unpublished.isEmpty() && unpublished.contains(tablePa)) {
+            return; // never reachable while invalid: no stale translation can exist
+        }
         long slot = tablePa + ((long) idx << 3);
         if (!pending.isEmpty()) {
             pending.remove(slot);

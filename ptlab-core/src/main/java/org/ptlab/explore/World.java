@@ -25,6 +25,8 @@ public final class World {
     public final LazyMmu lazy;
     public final Set<Mutation> mutations;
     public final Visibility visibility;
+    /** The hardware model (TLBs, walk caches, hazard checks), or null. */
+    public final org.ptlab.hw.HwModel hw;
 
     World(ExploreMachine spec, Set<Mutation> mutations) {
         this.k = Kernel.boot(spec.config(), spec.layout());
@@ -35,6 +37,29 @@ public final class World {
         this.lazy.omitFlushForMutationTesting(this.mutations.contains(Mutation.NO_LAZY_FLUSH));
         this.visibility = new Visibility(pg);
         pg.addObserver(visibility);
+        if (spec.hw() != null) {
+            org.ptlab.hw.CoreConfig core = org.ptlab.hw.Presets.get(spec.hw());
+            core.bbml2NoAbort = k.cfg.systemBbml2(); // the hardware agrees with what the kernel detected
+            this.hw = new org.ptlab.hw.HwModel(pg, core, spec.cpus()).attach();
+            hw.setRoots(0, k.swapper);
+        } else {
+            this.hw = null;
+        }
+        pg.addObserver(new org.ptlab.pgtable.PgtableObserver() {
+            @Override
+            public void onRead(int cpu, long tablePa, int level, int idx, long val) {
+                if (!pg.isLiveTable(tablePa)) {
+                    throw new KernelBug(String.format("use after free: CPU%d read %s[%d] of freed table 0x%x", cpu, geo.levelName(level), idx, tablePa));
+                }
+            }
+
+            @Override
+            public void onWrite(int cpu, long tablePa, int level, int idx, long old, long val) {
+                if (!pg.isLiveTable(tablePa)) {
+                    throw new KernelBug(String.format("use after free: CPU%d wrote %s[%d] of freed table 0x%x", cpu, geo.levelName(level), idx, tablePa));
+                }
+            }
+        });
     }
 
     /** First VA of the linear map (the linear address of the RAM base). */
@@ -210,6 +235,13 @@ public final class World {
         pg.op("ptep_set_rdonly", va, va + geo.pageSize, false);
     }
 
+    /** A single {@code __set_pte()} making a PTE-mapped linear page valid (barriers queued, no section of its own). */
+    public void setPteValid(long va) {
+        pg.op("__set_pte", va, va + geo.pageSize, true);
+        setPteBits(va, Desc.VALID, Desc.PRESENT_INVALID);
+        pg.op("__set_pte", va, va + geo.pageSize, false);
+    }
+
     public void lazyEnter() {
         lazy.enter();
     }
@@ -230,7 +262,172 @@ public final class World {
             s.point(pg.cpu, Sched.Point.TRANSLATE, va);
         }
         visibility.checkAccess(pg.cpu, k.swapper, va, what);
+        if (hw != null) {
+            int type = what.equals("clear_page") || what.equals("store") ? org.ptlab.hw.HwModel.STORE : org.ptlab.hw.HwModel.LOAD;
+            if (hw.access(pg.cpu, va, type) == -1) {
+                throw new KernelBug(String.format("CPU%d %s 0x%x: the hardware model faults (%s)", pg.cpu, what, va,
+                        hw.lastFault == 1 ? "translation" : "permission"));
+            }
+        }
         pg.op(what, va, va + geo.pageSize, false);
+    }
+
+    // ------------------------------------------------------------------ seed 001: collapse vs pageattr
+
+    /** Pages some completed set_memory_ro made read-only: checked at the end of the execution. */
+    private final java.util.List<long[]> readOnlyPromises = new java.util.ArrayList<>();
+
+    /**
+     * {@code set_memory_ro(addr, pages)} on the linear map (the pageattr path with BBML2):
+     * {@code split_kernel_leaf_mapping} of the range under pgtable_split_lock, then the lockless
+     * page-table walk rewriting each PTE read-only inside a lazy MMU section, then
+     * {@code flush_tlb_kernel_range}. On return the pages must be read-only.
+     */
+    public int setMemoryRo(long va, int pages) {
+        long end = va + pages * geo.pageSize;
+        pg.op("set_memory_ro", va, end, true);
+        int rc = splitKernelLeafMapping(va, end);
+        if (rc == 0) {
+            lazy.enter();
+            for (long a = va; a != end; a += geo.pageSize) {
+                long table = k.swapper;
+                int level = geo.startLevel;
+                long d;
+                while (true) {
+                    int idx = geo.index(level, a);
+                    d = pg.read(table, idx);
+                    if (level == 3 || Desc.isLeaf(level, d) || !Desc.present(d)) {
+                        break;
+                    }
+                    table = Pgtable.tablePa(d);
+                    level++;
+                }
+                if (level != 3) {
+                    throw new KernelBug(String.format("set_memory_ro: the pageattr walk met a %s leaf at 0x%x after the split (%s)",
+                            geo.levelName(level), a, Desc.describe(level, d)));
+                }
+                lazy.setEntry(table, geo.index(3, a), (d | Desc.RDONLY) & ~Desc.WRITE);
+            }
+            lazy.leave();
+            if (!mutations.contains(Mutation.NO_TLB_FLUSH)) {
+                k.tlb.flushTlbKernelRange(va, end);
+            }
+            readOnlyPromises.add(new long[] {va, end});
+        }
+        pg.op("set_memory_ro", va, end, false);
+        return rc;
+    }
+
+    /**
+     * Seed 001 (RFC 6/6) {@code try_collapse_kernel_pmd(addr)}, as the reference (section 3.7)
+     * describes it: under pgtable_split_lock, if the PMD holds a PTE table whose 512 entries are
+     * valid, consecutive from a PMD-aligned PFN with equal attributes (CONT ignored), write the
+     * PMD block over the table, {@code __flush_tlb_kernel_pgtable(addr)}, and free the table.
+     * Scenario-local until a kernel collapse lands; it moves the DirectMap counters too.
+     */
+    public boolean tryCollapseKernelPmd(long addr) {
+        if ((addr & (geo.entrySize(2) - 1)) != 0) {
+            throw new KernelBug(String.format("try_collapse_kernel_pmd: 0x%x is not PMD aligned", addr));
+        }
+        pg.op("try_collapse_kernel_pmd", addr, addr + geo.entrySize(2), true);
+        pg.lock(k.pgtableSplitLock);
+        boolean done = false;
+        long table = k.swapper;
+        long d = 0;
+        boolean ok = true;
+        for (int level = geo.startLevel; level < 2; level++) {
+            d = pg.read(table, geo.index(level, addr));
+            if (!Desc.isTable(d)) {
+                ok = false;
+                break;
+            }
+            table = Pgtable.tablePa(d);
+        }
+        int pmdIdx = geo.index(2, addr);
+        long pmd = ok ? pg.read(table, pmdIdx) : 0;
+        if (ok && Desc.isTable(pmd)) {
+            long pte = Pgtable.tablePa(pmd);
+            lazy.enter();
+            long first = pg.read(pte, 0);
+            long prot = Desc.pgprot(first) & ~Desc.CONT;
+            long oa = first & Desc.OA_MASK;
+            ok = Desc.valid(first) && (oa & (geo.entrySize(2) - 1)) == 0;
+            long[] cont = new long[2];
+            for (int i = 0; ok && i < geo.ptrsPerTable; i++) {
+                long e = i == 0 ? first : pg.read(pte, i);
+                ok = Desc.valid(e) && (e & Desc.OA_MASK) == oa + i * geo.pageSize && (Desc.pgprot(e) & ~Desc.CONT) == prot;
+                cont[Desc.cont(e) ? 1 : 0]++;
+            }
+            if (ok) {
+                lazy.setEntry(table, pmdIdx, oa | Desc.mkSect(prot));
+                k.tlb.flushTlbKernelPgtable(addr);
+                pg.freeTable(pte);
+                long ps = geo.pageSize;
+                k.directMap.moved(addr, org.ptlab.arch.MapSize.CONT_PTE, org.ptlab.arch.MapSize.PMD, cont[1] * ps);
+                k.directMap.moved(addr, org.ptlab.arch.MapSize.PTE, org.ptlab.arch.MapSize.PMD, cont[0] * ps);
+                done = true;
+            }
+            lazy.leave();
+        }
+        pg.unlock(k.pgtableSplitLock);
+        pg.op("try_collapse_kernel_pmd", addr, addr + geo.entrySize(2), false);
+        return done;
+    }
+
+    /**
+     * {@code add_memory()} + online of [va, va + size) of the linear map ({@link
+     * org.ptlab.kernel.Hotplug#addMemory}: {@code arch_add_memory} under the hotplug lock, which
+     * is not pgtable_split_lock). The explorer's machines use 2M memory blocks.
+     */
+    public int addMemory(long va, long size) {
+        int rc = k.hotplug.addMemory(k.virtToPhys(va), size);
+        if (rc != 0) {
+            throw new KernelBug(String.format("add_memory(0x%x, 0x%x) failed: %s", k.virtToPhys(va), size, Errno.name(rc)));
+        }
+        return rc;
+    }
+
+    /** Scenario-level mutexes (e.g. an execmem lock providing "exclusion from above"). */
+    private final java.util.Map<String, org.ptlab.pgtable.KLock> mutexes = new java.util.HashMap<>();
+
+    /** {@code mutex_lock(&NAME)} of a scenario-level mutex (created on first use). */
+    public void mutexLock(String name) {
+        pg.lock(mutexes.computeIfAbsent(name, org.ptlab.pgtable.KLock::new));
+    }
+
+    /** {@code mutex_unlock(&NAME)}. */
+    public void mutexUnlock(String name) {
+        org.ptlab.pgtable.KLock l = mutexes.get(name);
+        if (l == null) {
+            throw new KernelBug("mutex_unlock of " + name + ", never locked");
+        }
+        pg.unlock(l);
+    }
+
+    /** The scenario-level mutexes (for the end-of-execution check that none is held). */
+    java.util.Collection<org.ptlab.pgtable.KLock> mutexes() {
+        return mutexes.values();
+    }
+
+    /** Postconditions of completed operations (checked when every CPU has finished), or null. */
+    String checkPromises() {
+        for (long[] r : readOnlyPromises) {
+            for (long a = r[0]; a != r[1]; a += geo.pageSize) {
+                long table = k.swapper;
+                for (int level = geo.startLevel; level <= 3; level++) {
+                    long d = pg.peek(table, geo.index(level, a));
+                    if (level == 3 || Desc.isLeaf(level, d) || !Desc.present(d)) {
+                        if (!Desc.rdonly(d)) {
+                            return String.format("set_memory_ro(0x%x) returned but 0x%x is mapped writable: %s %s (a lost update)",
+                                    r[0], a, geo.levelName(level), Desc.describe(level, d));
+                        }
+                        break;
+                    }
+                    table = Pgtable.tablePa(d);
+                }
+            }
+        }
+        return null;
     }
 
     /** Helpers that do not schedule (setup before the CPUs start). */

@@ -73,6 +73,7 @@ public final class HwCpu {
             cn[i] = c.name;
         }
         memLat = cfg.memoryLatency;
+        privateL1 = n > 0 && !cfg.caches.get(0).shared;
         modelData = cfg.modelDataAccesses;
         stats = new HwStats(tn, cn);
     }
@@ -82,9 +83,26 @@ public final class HwCpu {
         return cfg.bbml2NoAbort;
     }
 
+    /**
+     * The line the first cache level saw last: it is the most recently used line of its set, so a
+     * repeated access to it is a hit that changes nothing, and can skip the set.
+     */
+    private long lastLine = -1;
+    private final boolean privateL1;
+
     /** A load through the cache hierarchy; returns its cycles and counts where it was served. */
     int load(long pa, long[] served) {
         LineCache[] cs = caches;
+        if (cs.length == 0) {
+            served[0]++;
+            return memLat;
+        }
+        long line = pa >>> cs[0].lineShift;
+        if (line == lastLine && privateL1) {
+            served[0]++;
+            return cs[0].latency;
+        }
+        lastLine = line;
         for (int i = 0; i < cs.length; i++) {
             if (cs[i].access(pa)) {
                 served[i]++;
@@ -106,6 +124,7 @@ public final class HwCpu {
         for (LineCache c : caches) {
             c.clear();
         }
+        lastLine = -1;
     }
 
     /** Number of valid entries in a TLB level. */

@@ -69,6 +69,11 @@ public final class HwModel implements PgtableObserver {
     private final long[] opA0;
     private final long[] opA1;
 
+    /** Operations run under stop_machine: while one runs, the other CPUs are parked off the tables. */
+    private final java.util.Set<String> stopMachineOps = new java.util.HashSet<>(java.util.Set.of("linear_map_maybe_split_to_ptes"));
+    /** The CPU running a stop_machine operation, or -1. */
+    private int stopMachineCpu = -1;
+
     /** Last fault of {@link #access}: 0 none, 1 translation, 2 permission. */
     public int lastFault;
 
@@ -118,6 +123,16 @@ public final class HwModel implements PgtableObserver {
             l.add(c);
         }
         return l;
+    }
+
+    /**
+     * Declare an operation that runs under stop_machine (the other CPUs spin off the tables, so a
+     * live size change cannot conflict in their TLBs; stale entries they keep are still checked when
+     * the operation returns). {@code linear_map_maybe_split_to_ptes} is declared by default.
+     */
+    public HwModel stopMachineOp(String name) {
+        stopMachineOps.add(name);
+        return this;
     }
 
     /** Attach to the table store as an observer (TLBI, writes, frees, operations). */
@@ -215,15 +230,36 @@ public final class HwModel implements PgtableObserver {
         HwCpu c = cpus[cpuId];
         HwStats s = c.stats;
         s.accesses++;
+        XlatCache l1 = c.tlbs[0];
+        int w = l1.lookup(va);
+        if (w < 0) {
+            return accessSlow(c, va, type);
+        }
+        s.tlbHits[0]++;
+        long pa = l1.val[w] + (va & ((1L << l1.shift[l1.kindOf(w)]) - 1));
+        if (type == STORE && (l1.aux[w] & Desc.RDONLY) != 0) {
+            s.permissionFaults++;
+            lastFault = 2;
+            return -1;
+        }
+        lastFault = 0;
+        if (c.modelData) {
+            s.cycles += c.load(pa, s.dataLoads);
+        }
+        return pa;
+    }
+
+    /** An access that missed the first TLB level: the other levels, then a walk. */
+    private long accessSlow(HwCpu c, long va, int type) {
+        HwStats s = c.stats;
         XlatCache[] t = c.tlbs;
         long attr;
         long pa;
         int hitLevel = -1;
         int w = -1;
-        for (int i = 0; i < t.length; i++) {
-            if (i > 0) {
-                s.cycles += t[i].latency;
-            }
+        s.tlbMisses[0]++;
+        for (int i = 1; i < t.length; i++) {
+            s.cycles += t[i].latency;
             w = t[i].lookup(va);
             if (w >= 0) {
                 hitLevel = i;
@@ -237,11 +273,9 @@ public final class HwModel implements PgtableObserver {
             long size = 1L << h.shift[h.kindOf(w)];
             pa = h.val[w] + (va & (size - 1));
             attr = h.aux[w];
-            if (hitLevel > 0) {
-                int src = h.src[w];
-                for (int i = hitLevel - 1; i >= 0; i--) {
-                    fillTlb(c, i, va, pa, attr, src);
-                }
+            int src = h.src[w];
+            for (int i = hitLevel - 1; i >= 0; i--) {
+                fillTlb(c, i, va, pa, attr, src, true);
             }
         } else {
             long before = s.cycles;
@@ -255,7 +289,7 @@ public final class HwModel implements PgtableObserver {
             attr = walkAttr;
             int src = walkKind;
             for (int i = t.length - 1; i >= 0; i--) {
-                fillTlb(c, i, va, pa, attr, src);
+                fillTlb(c, i, va, pa, attr, src, true);
             }
         }
         if (type == STORE && (attr & Desc.RDONLY) != 0) {
@@ -270,7 +304,8 @@ public final class HwModel implements PgtableObserver {
         return pa;
     }
 
-    private void fillTlb(HwCpu c, int level, long va, long pa, long attr, int src) {
+    /** Fill a TLB level; missed = this level was just searched for va and missed (every kind). */
+    private void fillTlb(HwCpu c, int level, long va, long pa, long attr, int src, boolean missed) {
         int k = c.storeKind[level][src];
         if (k < 0) {
             return;
@@ -280,7 +315,7 @@ public final class HwModel implements PgtableObserver {
         if (sizeChanged && checks && !c.cfg.bbml2NoAbort) {
             checkFillConflict(c, t, va, src);
         }
-        t.fill(va, k, pa - (va & (size - 1)), attr, src);
+        t.fill(va, k, pa - (va & (size - 1)), attr, src, missed);
     }
 
     private long walkAttr;
@@ -532,7 +567,7 @@ public final class HwModel implements PgtableObserver {
             size = cs;
         }
         for (HwCpu c : cpus) {
-            if (c.cfg.bbml2NoAbort) {
+            if (c.cfg.bbml2NoAbort || (stopMachineCpu >= 0 && c.id != stopMachineCpu)) {
                 continue;
             }
             levels:
@@ -594,6 +629,9 @@ public final class HwModel implements PgtableObserver {
 
     @Override
     public void onOp(int cpu, String name, long a0, long a1, boolean begin) {
+        if (stopMachineOps.contains(name)) {
+            stopMachineCpu = begin ? cpu : -1;
+        }
         if (begin) {
             opName[cpu] = name;
             opA0[cpu] = a0;

@@ -54,7 +54,11 @@ public final class HwYaml {
             if (!b.isTextual()) {
                 throw new IllegalArgumentException(where + ": base: expected a preset name " + Presets.names());
             }
-            base = Presets.get(b.asText());
+            try {
+                base = Presets.get(b.asText());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": base: " + e.getMessage());
+            }
         }
         JsonNode caches = obj.get("caches");
         if (caches != null && caches.isArray()) {

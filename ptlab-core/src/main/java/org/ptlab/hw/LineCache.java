@@ -36,15 +36,16 @@ final class LineCache {
         if (t[base] == line) {
             return true;
         }
+        // shift the set down by one while searching: a hit stops the shift at its way
+        long carry = t[base];
         for (int i = base + 1, e = base + ways; i < e; i++) {
-            if (t[i] == line) {
-                System.arraycopy(t, base, t, base + 1, i - base);
+            long cur = t[i];
+            t[i] = carry;
+            if (cur == line) {
                 t[base] = line;
                 return true;
             }
-        }
-        if (ways > 1) {
-            System.arraycopy(t, base, t, base + 1, ways - 1);
+            carry = cur;
         }
         t[base] = line;
         return false;

@@ -181,8 +181,13 @@ final class XlatCache {
      * least recently used way of the set). Returns the way used.
      */
     int fill(long va, int kind, long value, long auxv, int srcKind) {
+        return fill(va, kind, value, auxv, srcKind, false);
+    }
+
+    /** As {@link #fill(long, int, long, long, int)}; absent = the caller just looked the key up and missed. */
+    int fill(long va, int kind, long value, long auxv, int srcKind, boolean absent) {
         long k = keyOf(va, kind, shift[kind]);
-        int w = probe(va, kind);
+        int w = absent ? -1 : probe(va, kind);
         if (w < 0 && prev != null) {
             if (nfree == 0) {
                 remove(tail);

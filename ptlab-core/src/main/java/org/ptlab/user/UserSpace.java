@@ -292,7 +292,8 @@ public final class UserSpace {
         if (next - addr != size || (pfn & ((size >>> pageShift) - 1)) != 0 || vma.faultHandler) {
             return false;
         }
-        if (pg.read(table, idx) != 0) {
+        long old = pg.read(table, idx);
+        if (old != 0 && !(Desc.isTable(old) && freeEmptyTable(mm, level, table, idx, addr, old))) {
             return false;
         }
         long dep = pg.allocTable(level + 1, mm.owner);
@@ -306,6 +307,50 @@ public final class UserSpace {
         deposit(mm, table, dep);
         pg.unlock(mm.ptl);
         return true;
+    }
+
+    /**
+     * {@code pmd_free_pte_page()} / {@code pud_free_pmd_page()} as the try-path uses them: a table left
+     * under the entry (by an earlier unmap whose tables a neighbouring VMA kept alive) that maps
+     * nothing is unlinked, the walk caches for its span invalidated, and freed with everything under
+     * it. Returns false (nothing changed) when something is still mapped there.
+     */
+    private boolean freeEmptyTable(Mm mm, int level, long table, int idx, long addr, long desc) {
+        long child = Pgtable.tablePa(desc);
+        if (!subtreeEmpty(level + 1, child)) {
+            return false;
+        }
+        pg.write(table, idx, 0);
+        tlb.flushTlbKernelPgtable(addr);
+        freeSubtree(mm, level + 1, child);
+        return true;
+    }
+
+    private boolean subtreeEmpty(int level, long table) {
+        if (depositHead(table) != 0) {
+            return false;
+        }
+        int n = geo.entries(level);
+        for (int i = 0; i < n; i++) {
+            long d = pg.read(table, i);
+            if (d != 0 && (level == 3 || !Desc.isTable(d) || !subtreeEmpty(level + 1, Pgtable.tablePa(d)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void freeSubtree(Mm mm, int level, long table) {
+        if (level < 3) {
+            int n = geo.entries(level);
+            for (int i = 0; i < n; i++) {
+                long d = pg.read(table, i);
+                if (d != 0) {
+                    freeSubtree(mm, level + 1, Pgtable.tablePa(d));
+                }
+            }
+        }
+        freeTable(mm, table);
     }
 
     /** remap_pte_range over [addr, end) inside one PTE table: every entry must be none. */
@@ -726,9 +771,11 @@ public final class UserSpace {
                 } else {
                     long nu = UserProt.pteModify(d, prot);
                     if (nu != d) {
+                        long size = geo.entrySize(level);
                         pg.lock(mm.ptl);
                         if (Desc.valid(d)) {
-                            pg.write(table, idx, PfnPgprot.mkInvalid(d)); // pmdp_invalidate
+                            pg.write(table, idx, PfnPgprot.mkInvalid(d)); // pmdp_invalidate: invalidate, then
+                            tlb.flushTlbRange(mm.asid, addr & -size, (addr & -size) + size, size, false); // flush_pmd_tlb_range
                         }
                         pg.write(table, idx, nu);
                         pg.unlock(mm.ptl);
@@ -826,7 +873,7 @@ public final class UserSpace {
                 return null;
             }
             pg.lock(child.mmapLock);
-            pg.op("dup_mmap", parent.id, child.id, true);
+            pg.op("dup_mmap", 0, 0, true);
             int rc = 0;
             for (Vma v : parent.vmas.values()) {
                 Vma c = v.copy();
@@ -838,7 +885,7 @@ public final class UserSpace {
                     }
                 }
             }
-            pg.op("dup_mmap", parent.id, child.id, false);
+            pg.op("dup_mmap", 0, 0, false);
             pg.unlock(child.mmapLock);
             if (rc != 0) {
                 exit(child);
@@ -912,7 +959,7 @@ public final class UserSpace {
      */
     public void exit(Mm mm) {
         pg.lock(mm.mmapLock);
-        pg.op("exit_mmap", mm.id, 0, true);
+        pg.op("exit_mmap", 0, 0, true);
         for (Vma v : mm.vmas.values()) {
             zapRange(mm, v, v.start, v.end);
         }
@@ -923,7 +970,7 @@ public final class UserSpace {
         for (long pa : freed) {
             freeTable(mm, pa);
         }
-        pg.op("exit_mmap", mm.id, 0, false);
+        pg.op("exit_mmap", 0, 0, false);
         pg.unlock(mm.mmapLock);
         pg.freeTable(mm.pgd);
         long bytes = pg.counterValue(mm.pgtablesBytes);

@@ -17,6 +17,8 @@ public final class ScenarioContext {
     public final PrintStream out;
     public final EventLog events;
     private final Map<String, Object> objects = new HashMap<>();
+    /** Further invariant checks run with the kernel's at every check point (e.g. user mms, added by their steps). */
+    public final java.util.List<java.util.function.Supplier<java.util.List<org.ptlab.check.Violation>>> checkers = new java.util.ArrayList<>();
     public long focusStart;
     public long focusEnd;
     ScenarioRunner runner;

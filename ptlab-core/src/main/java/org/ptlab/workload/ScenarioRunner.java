@@ -23,6 +23,20 @@ public final class ScenarioRunner {
     /** What the run found. */
     public record Result(int status, long steps, long checks, String firstViolation) {}
 
+    /** Sees the run as it goes (reports record snapshots from it); every method defaults to nothing. */
+    public interface Listener {
+        /** The kernel booted; nothing has been checked yet. */
+        default void booted(Kernel k) {}
+
+        /** A step ran (and was checked when scheduled) without a violation; where describes it (built on demand). */
+        default void stepDone(java.util.function.Supplier<String> where) {}
+
+        /** The run stops at this violation; ptdump holds the dump of the range concerned, if any. */
+        default void violation(String where, String invariant, String message, List<String> ptdump) {}
+    }
+
+    private static final Listener NONE = new Listener() {};
+
     private static final class Stop extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -40,9 +54,11 @@ public final class ScenarioRunner {
     private long checks;
     private String first;
     private final List<String> also = new ArrayList<>();
+    private final Listener listener;
 
-    private ScenarioRunner(Kernel k, PrintStream out, int checkEvery, boolean events) {
+    private ScenarioRunner(Kernel k, PrintStream out, int checkEvery, boolean events, Listener listener) {
         this.k = k;
+        this.listener = listener;
         this.out = out;
         this.checkEvery = checkEvery;
         this.ctx = new ScenarioContext(k, out, events ? new EventLog(false, 0) : null);
@@ -56,6 +72,12 @@ public final class ScenarioRunner {
 
     /** Parse-time and boot-time errors are ScenarioErrors (exit 2); the rest is in the Result. */
     public static Result run(Scenario s, List<String> extraVariants, Integer checkEveryOverride, PrintStream out) {
+        return run(s, extraVariants, checkEveryOverride, out, NONE);
+    }
+
+    /** As {@link #run(Scenario, List, Integer, PrintStream)}, telling listener about boot, steps and the violation. */
+    public static Result run(Scenario s, List<String> extraVariants, Integer checkEveryOverride, PrintStream out,
+            Listener listener) {
         MachineSpec m = s.machine;
         List<String> saved = m.variants;
         m.variants = new ArrayList<>(s.variants);
@@ -83,7 +105,8 @@ public final class ScenarioRunner {
             throw s.machineNode.error(e.getMessage());
         }
         int every = checkEveryOverride != null ? checkEveryOverride : s.checkEvery != null ? s.checkEvery : 1;
-        ScenarioRunner r = new ScenarioRunner(k, out, every, s.usedKinds.contains("events"));
+        listener.booted(k);
+        ScenarioRunner r = new ScenarioRunner(k, out, every, s.usedKinds.contains("events"), listener);
         out.println("# " + s.file + ": " + b.cfg().summary());
         try {
             if (every > 0) {
@@ -132,6 +155,7 @@ public final class ScenarioRunner {
                 if (explicit || (r.checkEvery > 0 && r.steps % r.checkEvery == 0)) {
                     r.checkNow(where, c.focusStart, c.focusEnd);
                 }
+                r.listener.stepDone(where);
             }
         }
     }
@@ -144,7 +168,13 @@ public final class ScenarioRunner {
         checks++;
         List<Violation> v = new ArrayList<>(bbm.drain());
         v.addAll(Invariants.check(k));
+<<<<<<< HEAD
         v.addAll(org.ptlab.check.CollapseAudit.drain(k));
+=======
+        for (java.util.function.Supplier<List<Violation>> ch : ctx.checkers) {
+            v.addAll(ch.get());
+        }
+>>>>>>> main
         if (!v.isEmpty()) {
             // an underflow is the most telling symptom: report it first
             v.sort(java.util.Comparator.comparingInt(x -> x.message().contains("underflow") ? 0 : 1));
@@ -163,17 +193,27 @@ public final class ScenarioRunner {
 
     private void fail(String where, String invariant, String message, long s, long e) {
         first = invariant + ": " + message;
+        List<String> dump = new ArrayList<>();
+        if (s != e) {
+            long ps = k.geo.pageSize;
+            s &= -ps;
+            e = (e + ps - 1) & -ps;
+            for (String l : Ptdump.range(k, s, e).split("\n")) {
+                dump.add(l);
+            }
+        }
+        List<String> msg = new ArrayList<>();
+        msg.add(message);
+        also.forEach(a -> msg.add("also " + a));
+        listener.violation(where, invariant, String.join("; ", msg), dump);
         out.println("VIOLATION after " + where);
         out.println("  invariant " + invariant + ": " + message);
         for (String a : also) {
             out.println("  also " + a);
         }
         if (s != e) {
-            long ps = k.geo.pageSize;
-            s &= -ps;
-            e = (e + ps - 1) & -ps;
             out.printf("  ptdump of 0x%016x-0x%016x:%n", s, e);
-            for (String l : Ptdump.range(k, s, e).split("\n")) {
+            for (String l : dump) {
                 out.println("  " + l);
             }
         }

@@ -16,6 +16,7 @@ public final class StepRegistry {
     static {
         KernelSteps.registerAll();
         org.ptlab.workload.gen.GenSteps.registerAll();
+        UserSteps.registerAll();
     }
 
     /** Register (or replace) a step kind for every scenario parsed from now on. */

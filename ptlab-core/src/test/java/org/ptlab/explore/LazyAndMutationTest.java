@@ -46,6 +46,7 @@ class LazyAndMutationTest {
         ExploreScenario sc = switch (m) {
             case NO_LAZY_FLUSH -> Scenarios.seed002LazyNesting();
             case CONT_ONE_ENTRY -> Scenarios.seed000SplitRaceContPmd();
+            case NO_TLB_FLUSH -> Scenarios.tlbSetMemoryRo();
             default -> Scenarios.seed000SplitRace();
         };
         ExploreScenario base = sc;
@@ -56,6 +57,7 @@ class LazyAndMutationTest {
         String expectedKind = switch (m) {
             case NO_LAZY_FLUSH -> "hazard";
             case CONT_ONE_ENTRY -> "cont-group";
+            case NO_TLB_FLUSH -> "hw-hazard";
             default -> "counters";
         };
         assertThat(r.counterexample().kind()).isEqualTo(expectedKind);

@@ -218,4 +218,26 @@ class HazardTest {
         assertThat(hw.hazards()).extracting(Hazard::kind).containsOnly(Hazard.Kind.TLB_CONFLICT).isNotEmpty();
         assertThat(hw.hazards().get(0).detail()).contains("filling a pmd (2M) entry");
     }
+
+    @Test
+    void aStopMachineRepaintParksTheOtherCpusButMustStillFlush() {
+        Kernel k = boot(true);
+        HwModel hw = hw(k, false);
+        long va = k.physToVirt(RAM + (256L << 20)) + 0x3000;
+        hw.access(1, va, HwModel.LOAD);
+        long start = va & -(1L << 30);
+        k.pg.cpu = 0;
+        k.pg.op("linear_map_maybe_split_to_ptes", start, start + (1L << 30), true);
+        assertThat(k.split.rangeSplitToPtes(va & -(2L << 20), (va & -(2L << 20)) + (2L << 20))).isZero();
+        assertThat(hw.hazards()).as("CPU1 is parked: no conflict").isEmpty();
+        k.pg.op("linear_map_maybe_split_to_ptes", start, start + (1L << 30), false);
+        assertThat(hw.hazards()).as("no flush, but same OA and attributes: nothing stale").isEmpty();
+        // the same split outside stop_machine is a possible conflict on CPU1
+        long va2 = va + (64L << 20);
+        hw.access(1, va2, HwModel.LOAD);
+        k.pg.op("range_split_to_ptes", va2, va2 + 4096, true);
+        assertThat(k.split.rangeSplitToPtes(va2 & -(2L << 20), (va2 & -(2L << 20)) + (2L << 20))).isZero();
+        k.pg.op("range_split_to_ptes", va2, va2 + 4096, false);
+        assertThat(hw.hazards()).extracting(Hazard::kind).contains(Hazard.Kind.TLB_CONFLICT);
+    }
 }

@@ -69,7 +69,25 @@ final class UserOpsHarness {
     private String check() {
         List<Violation> v = new ArrayList<>(UserInvariants.check(us, refs));
         v.addAll(contract.violations());
-        return v.isEmpty() ? null : fail(v.toString());
+        if (v.isEmpty()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(v.toString());
+        for (Violation x : v) {
+            if (x.start() != x.end()) {
+                long ps = pg.geo.pageSize;
+                long s = x.start() & -pg.geo.entrySize(2);
+                long e = Math.max(x.end(), s + pg.geo.entrySize(2));
+                for (Mm mm : us.mms()) {
+                    if (x.message().startsWith(mm + ":")) {
+                        b.append(String.format("%nptdump of %s 0x%x-0x%x:%n", mm, s, e))
+                                .append(org.ptlab.check.Ptdump.dump(pg, mm.pgd, s, (e + ps - 1) & -ps, new org.ptlab.check.Ptdump.Marker[0]));
+                    }
+                }
+                break;
+            }
+        }
+        return fail(b.toString());
     }
 
     private String fail(String what) {
@@ -235,10 +253,11 @@ final class UserOpsHarness {
                     exit(mm);
                     return;
                 }
+                trace.add(String.format("fork %s fail@%d", mm, fail));
                 pg.failNthAllocation(fail);
                 Mm child = us.fork(mm);
                 pg.failNthAllocation(0);
-                trace.add(String.format("fork %s fail@%d -> %s", mm, fail, child));
+                trace.set(trace.size() - 1, trace.get(trace.size() - 1) + " -> " + child);
                 if (child != null) {
                     refs.put(child.id, ref.fork());
                 }

@@ -121,6 +121,58 @@ class UserPfnmapTest {
     }
 
     @Test
+    void emptyPteTableLeftByAFailedRemapIsFreedForAPmdLeaf() {
+        space(PfnmapVariant.SEED004_V4);
+        Mm mm = newMm();
+        long a = us.mmap(mm, 0x4000_0000L, 4 * M2, RW, UserProt.Cache.DEVICE, false, 0);
+        refs.get(mm.id).mmap(a, 4 * M2, RW, UserProt.Cache.DEVICE, false, 0);
+        long prot = mm.findVma(a).pageProt;
+        // PUD table, PMD table, PTE table for [a+4K, a+2M), then the PTE table for a+2M fails:
+        // remap_pfn_range zaps what it mapped, the PTE table at a stays, empty
+        pg.failNthAllocation(4);
+        assertThat(us.remapPfnRange(mm, a + K4, 0x80001, M2, prot)).isEqualTo(-UserSpace.ENOMEM);
+        pg.failNthAllocation(0);
+        assertThat(pg.pages(mm.owner)).isEqualTo(4);
+        assertClean();
+        // the try-path frees the empty PTE table (pmd_free_pte_page) and installs a PMD leaf
+        assertThat(us.remapPfnRange(mm, a, 0x80000, M2, prot)).isZero();
+        refs.get(mm.id).remap(a, 0x80000, M2, prot);
+        assertThat(leaves(mm, a, a + M2)).containsExactly(0, 0, 1, 0);
+        assertThat(pg.pages(mm.owner)).isEqualTo(4); // pgd, PUD, PMD tables and the deposit
+        assertClean();
+    }
+
+    @Test
+    void sixteenKAndSixtyFourKGranulesUseTheirPmdSizeAndNoPud() {
+        for (Granule gr : new Granule[] {Granule.G16K, Granule.G64K}) {
+            Pgtable p = new Pgtable(Geometry.of(gr, 48), 64);
+            UserSpace u = new UserSpace(p, new TlbFlush(p, false), new UserConfig());
+            Mm mm = u.mmAlloc();
+            long pmd = p.geo.entrySize(2);
+            long pfn = (64L << 30) >>> p.geo.pageShift;
+            long a = u.mmapPfn(mm, 0, 2 * pmd, RW, UserProt.Cache.DEVICE, pfn);
+            assertThat(a % pmd).isZero();
+            assertThat(u.mprotect(mm, a + 3 * p.geo.pageSize, p.geo.pageSize, UserProt.VM_READ)).isZero();
+            long[] n = new long[4];
+            TableWalk.walk(p, mm.pgd, a, a + 2 * pmd, new TableWalk.Visitor() {
+                @Override
+                public void leaf(long va, int level, long desc, long table, int idx) {
+                    n[level]++;
+                }
+            });
+            assertThat(n).as(gr.label).containsExactly(0, 0, 1, p.geo.ptrsPerTable);
+            assertThat(p.counterValue(mm.deposited)).isEqualTo(1);
+            UserRefModel ref = new UserRefModel(p.geo.pageShift);
+            ref.mmap(a, 2 * pmd, RW, UserProt.Cache.DEVICE, false, pfn);
+            ref.remap(a, pfn, 2 * pmd, UserProt.pageProt(RW | UserProt.VM_SHARED, UserProt.Cache.DEVICE));
+            ref.mprotect(a + 3 * p.geo.pageSize, p.geo.pageSize, UserProt.VM_READ);
+            assertThat(UserInvariants.check(u, mm, ref)).as(gr.label).isEmpty();
+            u.exit(mm);
+            assertThat(p.livePages()).isZero();
+        }
+    }
+
+    @Test
     void pudLeavesWhenAlignedToOneGiB() {
         space(PfnmapVariant.SEED004_V4);
         Mm mm = newMm();

@@ -27,12 +27,15 @@ class UserPropertyTest {
                 .checkAssert(ops -> assertThat(new UserOpsHarness(Granule.G4K, 48, PfnmapVariant.SEED004_V4).run(ops)).isNull());
     }
 
+    /** Other geometries: 16K/48, 64K/48, 4K/39 (the root is the PUD table), 64K/42 (two levels: the root holds PMDs). */
     @Test
-    void randomSequencesKeepEveryInvariant16KAnd64K() {
-        qt().withExamples(20).withShrinkCycles(100).withFixedSeed(0x16c64cL)
-                .forAll(lists().of(integers().all()).ofSizeBetween(1, 20), integers().between(0, 1))
-                .checkAssert((ops, g) -> assertThat(new UserOpsHarness(g == 0 ? Granule.G16K : Granule.G64K, 48,
-                        PfnmapVariant.SEED004_V4).run(ops)).isNull());
+    void randomSequencesKeepEveryInvariantOtherGeometries() {
+        Granule[] gs = {Granule.G16K, Granule.G64K, Granule.G4K, Granule.G64K};
+        int[] vas = {48, 48, 39, 42};
+        qt().withExamples(32).withShrinkCycles(100).withFixedSeed(0x16c64cL)
+                .forAll(lists().of(integers().all()).ofSizeBetween(1, 20), integers().between(0, 3))
+                .checkAssert((ops, g) -> assertThat(new UserOpsHarness(gs[g], vas[g], PfnmapVariant.SEED004_V4).run(ops))
+                        .as("%s/%d", gs[g], vas[g]).isNull());
     }
 
     /** The known-bad variant: random sequences must find the missing child deposit. */

@@ -36,7 +36,7 @@ public final class LatMemRdStudy {
         public long stride = 64;
         public long osPageSize = 4096;
         public boolean thrash = true;
-        /** Warm-up accesses: at least this many, and at least one pass over the pages. */
+        /** Warm-up accesses: at least this many, and at least half a pass over the pages. */
         public long warmup = 2_000_000;
         public long measure = 1_000_000;
         public long seed = 4;
@@ -69,7 +69,7 @@ public final class LatMemRdStudy {
         hw.setRoots(r.root, 0);
         try {
             AccessTrace t = Generators.latMemRd(size, p.stride, p.thrash, p.osPageSize, p.seed, -1);
-            long warm = Math.max(p.warmup, size / p.osPageSize);
+            long warm = Math.max(p.warmup, size / p.osPageSize / 2);
             Replay.run(hw, 0, t, Replay.at(r.va), warm);
             hw.cpu(0).stats.reset();
             Replay.run(hw, 0, t, Replay.at(r.va), p.measure);

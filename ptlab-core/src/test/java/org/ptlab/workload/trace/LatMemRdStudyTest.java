@@ -12,6 +12,8 @@ class LatMemRdStudyTest {
     void improvementGrowsWithSizeAndLandsInSeedRangeAt4G() {
         CoreConfig core = Presets.get(Presets.DEFAULT);
         LatMemRdStudy.Params p = new LatMemRdStudy.Params();
+        p.warmup = 500_000;
+        p.measure = 200_000;
         List<LatMemRdStudy.Row> rows = LatMemRdStudy.run(core, p);
         System.out.println(LatMemRdStudy.format(rows, core, p));
         for (int i = 1; i < rows.size(); i++) {

@@ -1,0 +1,304 @@
+package org.ptlab.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.ptlab.arch.Geometry;
+import org.ptlab.arch.Granule;
+import org.ptlab.arch.MapSize;
+import org.ptlab.arch.Sizes;
+import org.ptlab.hw.CoreConfig;
+import org.ptlab.hw.HwModel;
+import org.ptlab.hw.HwYaml;
+import org.ptlab.hw.Presets;
+import org.ptlab.workload.trace.AccessTrace;
+import org.ptlab.workload.trace.AddressMapper;
+import org.ptlab.workload.trace.BinaryTrace;
+import org.ptlab.workload.trace.LackeyReader;
+import org.ptlab.workload.trace.LatMemRdStudy;
+import org.ptlab.workload.trace.LinearMapStudy;
+import org.ptlab.workload.trace.Region;
+import org.ptlab.workload.trace.Replay;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ptlab tlb-study}: the hardware model's studies and trace replay. */
+@Command(name = "tlb-study", mixinStandardHelpOptions = true,
+        description = "TLB and table-walk studies on the modelled hardware (see docs/hw.md).",
+        subcommands = {TlbStudyCommand.LatMemRd.class, TlbStudyCommand.LinearMap.class, TlbStudyCommand.ReplayCmd.class,
+            TlbStudyCommand.Convert.class, TlbStudyCommand.PresetsCmd.class, TlbStudyPfnmapCommand.class})
+final class TlbStudyCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static MapSize kind(String s, Geometry geo) {
+        String t = s.trim().toUpperCase(java.util.Locale.ROOT);
+        for (MapSize m : geo.mapSizes()) {
+            if (m.name().equals(t.replace('-', '_')) || Sizes.label(geo.size(m)).equalsIgnoreCase(t)) {
+                return m;
+            }
+        }
+        StringBuilder ok = new StringBuilder();
+        for (MapSize m : geo.mapSizes()) {
+            ok.append(ok.length() == 0 ? "" : ", ").append(Sizes.label(geo.size(m)));
+        }
+        throw new IllegalArgumentException("mapping size '" + s + "': expected one of " + ok + " for " + geo);
+    }
+
+    @Command(name = "lat-mem-rd", mixinStandardHelpOptions = true,
+            description = {"lat_mem_rd -t (stride 64) over 64M..4G with 4K and with 2M mappings: the table of seed 004.",
+                "Example: ptlab tlb-study lat-mem-rd --core neoverse-n1"})
+    static final class LatMemRd implements Callable<Integer> {
+        @Mixin
+        CoreOptions core;
+
+        @Option(names = "--sizes", split = ",", description = "memory sizes (default 64M,128M,...,4G)")
+        List<String> sizes;
+
+        @Option(names = "--stride", defaultValue = "64", description = "stride in bytes (default 64)")
+        long stride;
+
+        @Option(names = "--no-thrash", description = "plain sequential chain instead of -t's page-thrashing order")
+        boolean noThrash;
+
+        @Option(names = "--small", defaultValue = "4K", description = "small mapping (default 4K)")
+        String small;
+
+        @Option(names = "--large", defaultValue = "2M", description = "large mapping (default 2M)")
+        String large;
+
+        @Option(names = "--granule", defaultValue = "4K", description = "translation granule (default 4K)")
+        String granule;
+
+        @Option(names = "--warmup", defaultValue = "2000000", description = "warm-up loads per point (at least one pass over the pages)")
+        long warmup;
+
+        @Option(names = "--measure", defaultValue = "1000000", description = "measured loads per point")
+        long measure;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CoreConfig c = core.core();
+            LatMemRdStudy.Params p = new LatMemRdStudy.Params();
+            p.granule = Granule.parse(granule);
+            Geometry geo = Geometry.of(p.granule, 48);
+            p.small = kind(small, geo);
+            p.large = kind(large, geo);
+            p.stride = stride;
+            p.thrash = !noThrash;
+            if (warmup < 0 || measure <= 0) {
+                throw new IllegalArgumentException("--warmup must be >= 0 and --measure > 0");
+            }
+            p.warmup = warmup;
+            p.measure = measure;
+            if (sizes != null) {
+                List<Long> l = new ArrayList<>();
+                for (String s : sizes) {
+                    long v = Sizes.parse(s);
+                    if (v <= 0 || v % geo.size(p.large) != 0 || v > (64L << 30)) {
+                        throw new IllegalArgumentException("size " + s + ": expected a multiple of " + Sizes.label(geo.size(p.large))
+                                + " up to 64G");
+                    }
+                    l.add(v);
+                }
+                p.sizes = l;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(LatMemRdStudy.format(LatMemRdStudy.run(c, p), c, p));
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "linear-map", mixinStandardHelpOptions = true,
+            description = {"One kernel-memory access trace against a PTE-mapped linear map (rodata=full, --bbml2 none) and a",
+                "block-mapped one (--bbml2 noabort): TLB misses, MPKI, walks, latency.",
+                "Example: ptlab tlb-study linear-map --mem 8G --accesses 2000000"})
+    static final class LinearMap implements Callable<Integer> {
+        @Mixin
+        CoreOptions core;
+
+        @Option(names = "--mem", defaultValue = "8G", description = "RAM size (default 8G)")
+        String mem;
+
+        @Option(names = "--accesses", defaultValue = "2000000", description = "measured accesses of the generated trace")
+        long accesses;
+
+        @Option(names = "--warmup", defaultValue = "500000", description = "warm-up accesses of the generated trace")
+        long warmup;
+
+        @Option(names = "--zipf", defaultValue = "0.8", description = "Zipf exponent of page popularity (default 0.8)")
+        double zipf;
+
+        @Option(names = "--ipa", defaultValue = "3", description = "instructions per access, for MPKI of generated traces (default 3)")
+        double ipa;
+
+        @Option(names = "--trace", paramLabel = "FILE", description = "replay a recorded trace (lackey or ptlab binary, .gz ok) instead")
+        Path trace;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            LinearMapStudy.Params p = new LinearMapStudy.Params();
+            p.mem = Sizes.parse(mem);
+            if (p.mem < (256L << 20)) {
+                throw new IllegalArgumentException("--mem must be at least 256M");
+            }
+            if (accesses <= 0 || warmup < 0 || ipa <= 0) {
+                throw new IllegalArgumentException("--accesses and --ipa must be positive, --warmup non-negative");
+            }
+            p.accesses = accesses;
+            p.warmup = warmup;
+            p.zipfS = zipf;
+            p.instructionsPerAccess = ipa;
+            if (trace != null && !Files.isRegularFile(trace)) {
+                throw new Cli.InputError(trace + ": no such file");
+            }
+            p.trace = trace;
+            CoreConfig c = core.core();
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(LinearMapStudy.format(LinearMapStudy.run(c, p)));
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = {"Replay a recorded trace (valgrind lackey text or ptlab binary, .gz ok) on one modelled CPU, its",
+                "addresses packed by 1G chunks onto a standalone region mapped with one page size.",
+                "Example: ptlab tlb-study replay sort.lackey --mapping 4K --mapping 2M"})
+    static final class ReplayCmd implements Callable<Integer> {
+        @Mixin
+        CoreOptions core;
+
+        @Parameters(index = "0", paramLabel = "TRACE")
+        Path trace;
+
+        @Option(names = "--mapping", description = "page size(s) of the region (repeatable; default 4K and 2M)")
+        List<String> mappings;
+
+        @Option(names = "--region", defaultValue = "8G", description = "size of the region the trace is packed onto (default 8G)")
+        String region;
+
+        @Option(names = "--ifetch", description = "also replay instruction fetches (through the same TLBs)")
+        boolean ifetch;
+
+        @Option(names = "--ipa", defaultValue = "3", description = "instructions per access when the trace has no instruction count")
+        double ipa;
+
+        @Option(names = "--limit", defaultValue = "-1", description = "replay at most this many accesses")
+        long limit;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isRegularFile(trace)) {
+                throw new Cli.InputError(trace + ": no such file");
+            }
+            CoreConfig c = core.core();
+            Geometry geo = Geometry.of(Granule.G4K, 48);
+            long size = Sizes.parse(region);
+            List<String> ms = mappings == null ? List.of("4K", "2M") : mappings;
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("trace %s on %s%n", trace, c.summary());
+            for (String m : ms) {
+                MapSize k = kind(m, geo);
+                if (size % geo.size(k) != 0 || size < (1L << 30)) {
+                    throw new IllegalArgumentException("--region must be a multiple of " + Sizes.label(geo.size(k)) + " and at least 1G");
+                }
+                Region r = Region.standalone(geo, size, k);
+                HwModel hw = new HwModel(r.pg, c, 1).checks(false);
+                hw.setRoots(r.root, 0);
+                long n;
+                try (AccessTrace t = BinaryTrace.openAny(trace, ifetch)) {
+                    n = Replay.run(hw, 0, t, Replay.mapped(new AddressMapper(r.va, r.size, 1L << 30)), limit);
+                }
+                out.printf("%n== %s mappings (%,d accesses replayed; region %s, %s of page tables) ==%n", Sizes.label(geo.size(k)), n,
+                        Sizes.label(size), Sizes.label(r.tablePages() * geo.pageSize));
+                out.print(hw.cpu(0).stats.format(c.frequencyGHz, ipa));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = {"Convert a lackey trace to ptlab's binary format (written atomically).",
+                "Example: ptlab tlb-study convert sort.lackey sort.ptltrc"})
+    static final class Convert implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "LACKEY")
+        Path in;
+
+        @Parameters(index = "1", paramLabel = "OUT")
+        Path out;
+
+        @Option(names = "--ifetch", description = "keep instruction fetches as accesses")
+        boolean ifetch;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isRegularFile(in)) {
+                throw new Cli.InputError(in + ": no such file");
+            }
+            long n;
+            long ins;
+            try (LackeyReader r = LackeyReader.open(in, ifetch)) {
+                n = BinaryTrace.write(r, out);
+                ins = r.instructions();
+            }
+            spec.commandLine().getOut().printf("%s: %,d accesses, %,d instructions, %,d bytes%n", out, n, ins, Files.size(out));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "presets", mixinStandardHelpOptions = true,
+            description = {"List the core presets, or print one as YAML (a starting point for --core-config).",
+                "Example: ptlab tlb-study presets --yaml neoverse-n1"})
+    static final class PresetsCmd implements Callable<Integer> {
+        @Option(names = "--yaml", paramLabel = "PRESET", description = "print this preset as YAML")
+        String yaml;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            if (yaml != null) {
+                out.print(HwYaml.toYaml(Presets.get(yaml)));
+            } else {
+                for (String n : Presets.names()) {
+                    CoreConfig c = Presets.get(n);
+                    out.printf("%s%n  %s%n  source: %s%n", n, c.summary(), c.source);
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+}

@@ -1,0 +1,136 @@
+package org.ptlab.report;
+
+import java.io.PrintStream;
+import java.util.function.LongSupplier;
+
+/**
+ * Progress of a long run (scenario steps, explored schedules, study points). On a terminal
+ * ({@code System.console() != null}) a single bar redrawn in place with a carriage return, at most
+ * ten times a second; otherwise (CI logs, pipes) a plain line every {@code lineIntervalSeconds}.
+ * Output goes to the error stream so that standard output stays clean for results and JSON.
+ *
+ * <pre>
+ * terminal: run  [##########..........]  50%  500/1000 steps  0:03 left
+ * plain:    run: 500/1000 steps (50%), 3.1 s elapsed
+ * </pre>
+ */
+public final class ProgressReporter implements AutoCloseable {
+    private static final int BAR = 24;
+    private final String label;
+    private final String unit;
+    private final long total;
+    private final PrintStream err;
+    private final boolean terminal;
+    private final long intervalNanos;
+    private final LongSupplier clock;
+    private final long startNanos;
+    private long lastPrint;
+    private long done;
+    private boolean printed;
+    private boolean closed;
+
+    /**
+     * @param total the number of units expected, or 0 when unknown (no percentage)
+     * @param terminal whether err is an interactive terminal (draw a bar)
+     * @param lineIntervalSeconds seconds between plain lines
+     * @param clock nanosecond clock (System::nanoTime; tests pass their own)
+     */
+    public ProgressReporter(String label, String unit, long total, PrintStream err, boolean terminal,
+            double lineIntervalSeconds, LongSupplier clock) {
+        this.label = label;
+        this.unit = unit;
+        this.total = Math.max(0, total);
+        this.err = err;
+        this.terminal = terminal;
+        this.intervalNanos = terminal ? 100_000_000L : (long) (lineIntervalSeconds * 1e9);
+        this.clock = clock;
+        this.startNanos = clock.getAsLong();
+        this.lastPrint = startNanos;
+    }
+
+    /** A reporter on System.err: a bar when a console is attached, else a line every 10 s. */
+    public static ProgressReporter forConsole(String label, String unit, long total) {
+        return new ProgressReporter(label, unit, total, System.err, System.console() != null, 10, System::nanoTime);
+    }
+
+    /** A reporter that prints nothing. */
+    public static ProgressReporter silent() {
+        return new ProgressReporter("", "", 0, null, false, 0, () -> 0L);
+    }
+
+    public long done() {
+        return done;
+    }
+
+    /** Advance by n units; prints when the interval has passed. */
+    public void advance(long n) {
+        update(done + n);
+    }
+
+    /** Set the number of units done; prints when the interval has passed. */
+    public void update(long doneNow) {
+        done = doneNow;
+        if (err == null || closed) {
+            return;
+        }
+        long now = clock.getAsLong();
+        if (now - lastPrint >= intervalNanos) {
+            lastPrint = now;
+            print(now);
+        }
+    }
+
+    private void print(long now) {
+        double secs = (now - startNanos) / 1e9;
+        if (terminal) {
+            err.print("\r" + bar(secs));
+            printed = true;
+        } else {
+            err.println(line(secs));
+        }
+        err.flush();
+    }
+
+    /** The bar as drawn on a terminal (without the carriage return). */
+    String bar(double secs) {
+        StringBuilder b = new StringBuilder(label).append("  [");
+        int fill = total > 0 ? (int) Math.min(BAR, done * BAR / total) : 0;
+        for (int i = 0; i < BAR; i++) {
+            b.append(i < fill ? '#' : '.');
+        }
+        b.append(']');
+        if (total > 0) {
+            b.append(String.format(" %3d%%  %d/%d %s", Math.min(100, done * 100 / total), done, total, unit));
+            if (done > 0 && done < total) {
+                long left = (long) (secs * (total - done) / done);
+                b.append(String.format("  %d:%02d left", left / 60, left % 60));
+            }
+        } else {
+            b.append(' ').append(done).append(' ').append(unit);
+        }
+        return b.toString();
+    }
+
+    /** A plain progress line. */
+    String line(double secs) {
+        if (total > 0) {
+            return String.format("%s: %d/%d %s (%d%%), %.1f s elapsed", label, done, total, unit, Math.min(100, done * 100 / total), secs);
+        }
+        return String.format("%s: %d %s, %.1f s elapsed", label, done, unit, secs);
+    }
+
+    /** Finish: on a terminal, draw the final state and end the line; plain output prints nothing more. */
+    @Override
+    public void close() {
+        if (closed || err == null) {
+            closed = true;
+            return;
+        }
+        closed = true;
+        if (terminal && printed) {
+            err.print("\r" + bar((clock.getAsLong() - startNanos) / 1e9));
+            err.println();
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.ptlab.workload.trace;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.ptlab.hw.CoreConfig;
+import org.ptlab.hw.HwModel;
+import org.ptlab.kernel.Cpu;
+import org.ptlab.kernel.Kernel;
+
+/**
+ * Wires the hardware model to a booted kernel (hw may not know kernel): one modelled CPU per CPU of
+ * the kernel's configuration, each with BBML2_NOABORT exactly when the kernel would say that CPU has
+ * it ({@code KernelConfig.cpuHasBbml2}), TTBR1 at swapper_pg_dir, attached as an observer so that
+ * the kernel's TLB maintenance and operation markers drive the hazard checks.
+ */
+public final class KernelHw {
+    private KernelHw() {}
+
+    public static HwModel attach(Kernel k, CoreConfig core) {
+        return attach(k, core, k.cfg.cpus.size());
+    }
+
+    /** n modelled CPUs; CPU i takes the kernel's CPU i mod the configured count. */
+    public static HwModel attach(Kernel k, CoreConfig core, int n) {
+        List<CoreConfig> per = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Cpu c = k.cfg.cpus.get(i % k.cfg.cpus.size());
+            CoreConfig cc = core.copy();
+            cc.bbml2NoAbort = k.cfg.cpuHasBbml2(c);
+            per.add(cc);
+        }
+        HwModel hw = new HwModel(k.pg, per).attach();
+        hw.setRoots(0, k.swapper);
+        return hw;
+    }
+}
