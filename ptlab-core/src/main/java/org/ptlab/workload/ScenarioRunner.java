@@ -168,13 +168,10 @@ public final class ScenarioRunner {
         checks++;
         List<Violation> v = new ArrayList<>(bbm.drain());
         v.addAll(Invariants.check(k));
-<<<<<<< HEAD
         v.addAll(org.ptlab.check.CollapseAudit.drain(k));
-=======
         for (java.util.function.Supplier<List<Violation>> ch : ctx.checkers) {
             v.addAll(ch.get());
         }
->>>>>>> main
         if (!v.isEmpty()) {
             // an underflow is the most telling symptom: report it first
             v.sort(java.util.Comparator.comparingInt(x -> x.message().contains("underflow") ? 0 : 1));
