@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             TlbStudyCommand.class,
             RunCommand.class,
             VariantsCommand.class,
+            StudyCommand.class,
             ExploreCommand.class,
             TraceCommand.class,
             CompareCommand.class,

@@ -26,6 +26,8 @@ public final class Kernel {
     public final DirectMap directMap;
     public final Mmu mmu;
     public final Split split;
+    /** Coalescing of live kernel mappings (collapse= variants). */
+    public final Collapse collapse;
     /** Free physical pages of mapped RAM (vmalloc backing, secretmem, hot-added blocks). */
     public final PageAlloc pageAlloc;
     public final Vmalloc vmalloc;
@@ -75,6 +77,7 @@ public final class Kernel {
         this.directMap = new DirectMap(pg, cfg.variants);
         this.mmu = new Mmu(this);
         this.split = new Split(this);
+        this.collapse = new Collapse(this);
         this.pageAlloc = new PageAlloc(geo.pageSize);
         this.vmalloc = new Vmalloc(this);
         this.pageAttr = new PageAttr(this);

@@ -15,6 +15,8 @@ public final class PageAlloc {
     private final long pageSize;
     private final TreeMap<Long, Long> free = new TreeMap<>();
     private long freeBytes;
+    /** When set, allocations start first fit at a random address (a long-running, scattered system). */
+    private java.util.Random spread;
     /**
      * The per-CPU list of free order-0 pages ({@code per_cpu_pages}): freed single pages are kept
      * here (LIFO) and handed out again first; drained back to the buddy lists when full and before
@@ -76,6 +78,19 @@ public final class PageAlloc {
             return pcp[--pcpCount];
         }
         long size = pageSize << order;
+        if (spread != null && !free.isEmpty()) {
+            long lo = free.firstKey();
+            long hi = free.lastEntry().getValue();
+            long hint = lo + (long) (spread.nextDouble() * (hi - lo));
+            Long from = free.floorKey(hint);
+            for (Map.Entry<Long, Long> e : free.tailMap(from == null ? lo : from, true).entrySet()) {
+                long a = (Math.max(e.getKey(), hint) + size - 1) & -size;
+                if (a + size <= e.getValue()) {
+                    take(e, a, size);
+                    return a;
+                }
+            }
+        }
         for (Map.Entry<Long, Long> e : free.entrySet()) {
             long a = (e.getKey() + size - 1) & -size;
             if (a + size <= e.getValue()) {
@@ -84,6 +99,15 @@ public final class PageAlloc {
             }
         }
         return -1;
+    }
+
+    /**
+     * Placement policy: null for first fit from the lowest address (a freshly booted system), or a
+     * random source: each allocation then starts first fit at a random address of free memory,
+     * wrapping, which models the scattered placement of a long-running system.
+     */
+    public void spread(java.util.Random r) {
+        this.spread = r;
     }
 
     /** {@code __free_pages(page, order)}. */

@@ -62,6 +62,24 @@ public final class PageAttr {
         return op("set_memory_x", addr, numpages, MAYBE_GP, Desc.PXN);
     }
 
+    /**
+     * {@code set_memory_rox(addr, numpages)} (include/linux/set_memory.h's generic version:
+     * set_memory_ro then set_memory_x); with collapse=x86, x86's collapse of the range follows.
+     */
+    public int setMemoryRox(long addr, int numpages) {
+        long end = addr + (long) numpages * geo.pageSize;
+        pg.op("set_memory_rox", addr, end, true);
+        int rc = setMemoryRo(addr, numpages);
+        if (rc == 0) {
+            rc = setMemoryX(addr, numpages);
+        }
+        if (rc == 0) {
+            k.collapse.afterRox(addr, end);
+        }
+        pg.op("set_memory_rox", addr, end, false);
+        return rc;
+    }
+
     private int op(String name, long addr, int numpages, long set, long clear) {
         long end = addr + (long) numpages * geo.pageSize;
         pg.op(name, addr, end, true);
@@ -165,8 +183,12 @@ public final class PageAttr {
         }
         long end = start + size;
         VmStruct area = k.vmalloc.find(addr);
+        // Upstream refuses VM_ALLOW_HUGE_VMAP areas; execmem=rox-cache and every collapse variant
+        // model seed 001's series (RFC 2/6), which allows them when BBML2_NOABORT lets them split live.
+        boolean hugeOk = k.systemBbml2 && (!k.collapse.is("none") || k.cfg.variants.is("execmem", "rox-cache"));
+        int refused = hugeOk ? 0 : VmStruct.VM_ALLOW_HUGE_VMAP;
         if (numpages < 0 || area == null || Long.compareUnsigned(end, area.end()) > 0
-                || (area.flags & (VmStruct.VM_ALLOC | VmStruct.VM_ALLOW_HUGE_VMAP)) != VmStruct.VM_ALLOC) {
+                || (area.flags & (VmStruct.VM_ALLOC | refused)) != VmStruct.VM_ALLOC) {
             return -Errno.EINVAL;
         }
         if (numpages == 0) {
@@ -174,9 +196,14 @@ public final class PageAttr {
         }
         if (k.cfg.rodata.full() && (set == Desc.RDONLY || clear == Desc.RDONLY)) {
             aliasLoop(area, set, clear);
+            k.collapse.afterAliasLoop(area, set, clear);
         }
         // vm_unmap_aliases(): the model purges freed vmap areas eagerly, nothing is left to retire.
-        return changeCommon(start, size, set, clear);
+        int rc = changeCommon(start, size, set, clear);
+        if (rc == 0) {
+            k.collapse.afterChange(area);
+        }
+        return rc;
     }
 
     /**
@@ -220,6 +247,14 @@ public final class PageAttr {
      * PUD/PMD leaf must lie wholly inside the range (else WARN, -EINVAL, entry unchanged).
      */
     int updateRangeProt(long start, long size, long set, long clear) {
+        // collapse=background: the per-region exclusion against the scanner.
+        k.collapse.lockRegions(start, start + size);
+        int rc = updateRangeProtLocked(start, size, set, clear);
+        k.collapse.unlockRegions(start, start + size);
+        return rc;
+    }
+
+    private int updateRangeProtLocked(long start, long size, long set, long clear) {
         int rc = k.split.splitKernelLeafMapping(start, start + size);
         if (rc != 0) {
             k.warn("update_range_prot: split_kernel_leaf_mapping(0x" + Long.toHexString(start) + ") failed: " + Errno.name(rc));

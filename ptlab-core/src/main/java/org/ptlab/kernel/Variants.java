@@ -35,6 +35,20 @@ public final class Variants extends TreeMap<String, String> {
                 "memory offline refused when an edge of the block would split a linear-map leaf or CONT group (leaf-boundary guard); one range flush per removal");
         register("hotplug", "pre-7.1", false,
                 "before v7.1: no leaf-boundary guard, blocks cleared whole even when only partly removed, every cleared leaf flushed at once");
+        register("execmem", "none", true,
+                "upstream arm64: no EXECMEM_ROX_CACHE; set_memory_* refuse VM_ALLOW_HUGE_VMAP areas (-EINVAL)");
+        register("execmem", "rox-cache", false,
+                "seed 001 RFC 1-5/6: the execmem ROX cache; set_memory_* accept VM_ALLOW_HUGE_VMAP areas when BBML2_NOABORT lets them split live");
+        register("collapse", "none", true,
+                "upstream arm64 today: the linear map only ever splits, nothing coalesces it again");
+        register("collapse", "seed001", false,
+                "seed 001 RFC 6/6 as posted: on set_memory_ro of a VM_ALLOW_HUGE_VMAP area, collapse the PTE table at the linear alias of area->pages[0] into a PMD, under pgtable_split_lock only");
+        register("collapse", "order-aware", false,
+                "per backing chunk of area->page_order: collapse the linear alias and the vmalloc mapping, each no larger than the chunk (Ryan's review of seed 001)");
+        register("collapse", "x86", false,
+                "x86 since ~v6.14 (cpa_collapse_large_pages): on set_memory_rox only, PMD then PUD of the call's own range, flush_tlb_all, then free the tables");
+        register("collapse", "background", false,
+                "ours: a khugepaged-like scanner coalescing whatever became uniform (contPTE, PMD, contPMD, PUD), excluded per region against set_memory_*");
     }
 
     static {

@@ -240,6 +240,7 @@ public final class Vmalloc {
             for (int i = 0; i < a.nrPages; i++) {
                 k.pageAttr.setDirectMapDefaultNoflush(a.pages[i]);
             }
+            k.collapse.afterResetPerms(a);
         } else {
             k.tlb.flushTlbKernelRange(a.addr, end);
         }

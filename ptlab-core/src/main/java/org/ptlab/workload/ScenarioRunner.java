@@ -168,6 +168,7 @@ public final class ScenarioRunner {
         checks++;
         List<Violation> v = new ArrayList<>(bbm.drain());
         v.addAll(Invariants.check(k));
+        v.addAll(org.ptlab.check.CollapseAudit.drain(k));
         for (java.util.function.Supplier<List<Violation>> ch : ctx.checkers) {
             v.addAll(ch.get());
         }

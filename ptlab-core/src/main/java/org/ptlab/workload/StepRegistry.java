@@ -15,6 +15,7 @@ public final class StepRegistry {
 
     static {
         KernelSteps.registerAll();
+        org.ptlab.workload.gen.GenSteps.registerAll();
         UserSteps.registerAll();
     }
 

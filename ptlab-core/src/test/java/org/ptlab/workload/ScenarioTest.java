@@ -69,7 +69,7 @@ class ScenarioTest {
 
     @Test
     void errorsNameFileLineAndColumn() {
-        assertError("machine: {mem: 1G}\nsteps:\n  - set_memory_rox: {area: a}\n", "x.yaml:3:5: unknown step 'set_memory_rox'");
+        assertError("machine: {mem: 1G}\nsteps:\n  - set_memory_frob: {area: a}\n", "x.yaml:3:5: unknown step 'set_memory_frob'");
         assertError("machine: {mem: 1G}\nsteps:\n  - vmalloc: {name: a, size: lots}\n", "x.yaml:3:30: bad size 'lots'");
         assertError("machine: {mem: 1G}\nsteps:\n  - vmalloc: {name: a, size: 4K, colour: red}\n", "x.yaml:3:34: unknown key 'colour'");
         assertError("machine:\n  mem: 1G\n  mem: 2G\nsteps: []\n", "x.yaml:3:3: duplicate key 'mem'");
