@@ -17,7 +17,9 @@ public enum Mutation {
     /** set_memory_ro returns without flush_tlb_kernel_range. */
     NO_TLB_FLUSH("set_memory_ro returns without flush_tlb_kernel_range (needs the hardware model: machine hw)"),
     /** The DirectMap counters of a split are updated after pgtable_split_lock is dropped. */
-    COUNTER_OUTSIDE_LOCK("the DirectMap counter updates of a split happen after pgtable_split_lock is released");
+    COUNTER_OUTSIDE_LOCK("the DirectMap counter updates of a split happen after pgtable_split_lock is released"),
+    /** try_collapse_kernel_pmd frees the PTE table before __flush_tlb_kernel_pgtable. */
+    COLLAPSE_FREE_BEFORE_FLUSH("the PMD collapse frees the PTE table before __flush_tlb_kernel_pgtable (needs the hardware model: machine hw)");
 
     public final String description;
 

@@ -18,6 +18,7 @@ public final class Scenarios {
         ALL.put("seed000-split-race-contpmd", Scenarios::seed000SplitRaceContPmd);
         ALL.put("seed002-lazy-nesting", Scenarios::seed002LazyNesting);
         ALL.put("tlb-set-memory-ro", Scenarios::tlbSetMemoryRo);
+        ALL.put("seed001-collapse-with-reader", Scenarios::seed001CollapseWithReader);
     }
 
     public static Map<String, Supplier<ExploreScenario>> all() {
@@ -99,6 +100,25 @@ public final class Scenarios {
         return ExploreScenario.builder("tlb-set-memory-ro", m)
                 .describe("set_memory_ro against a concurrent reader's TLB (hardware model)")
                 .cpu().op("set_memory_ro(lm+0x100000, 1)", w -> w.setMemoryRo(w.linearBase() + 0x100000, 1))
+                .cpu().op("touch(lm+0x100000)", w -> w.touch(w.linearBase() + 0x100000, "touch"))
+                .op("touch(lm+0x101000)", w -> w.touch(w.linearBase() + 0x101000, "touch"))
+                .expect(ExploreScenario.Expect.SAFE)
+                .build();
+    }
+
+    /**
+     * Seed 001's PMD collapse while another CPU reads the same 2M through its TLB and walk cache
+     * (hardware model): the collapse must invalidate the walk caches with
+     * __flush_tlb_kernel_pgtable before it frees the PTE table, or a CPU is left holding a pointer
+     * to a freed table (the freed-table hazard).
+     */
+    public static ExploreScenario seed001CollapseWithReader() {
+        ExploreMachine m = new ExploreMachine(org.ptlab.arch.Granule.G4K, 4L << 20, 2, true, false,
+                org.ptlab.kernel.KernelVersion.NEWEST, java.util.List.of(), "neoverse-n1");
+        return ExploreScenario.builder("seed001-collapse-with-reader", m)
+                .describe("seed 001 PMD collapse against a reader's walk cache (hardware model)")
+                .setup("split_kernel_leaf_mapping(lm+0x1000, lm+0x2000)", w -> w.splitKernelLeafMapping(w.linearBase() + 0x1000, w.linearBase() + 0x2000))
+                .cpu().op("try_collapse_kernel_pmd(lm)", w -> w.tryCollapseKernelPmd(w.linearBase()))
                 .cpu().op("touch(lm+0x100000)", w -> w.touch(w.linearBase() + 0x100000, "touch"))
                 .op("touch(lm+0x101000)", w -> w.touch(w.linearBase() + 0x101000, "touch"))
                 .expect(ExploreScenario.Expect.SAFE)

@@ -360,8 +360,13 @@ public final class World {
             }
             if (ok) {
                 lazy.setEntry(table, pmdIdx, oa | Desc.mkSect(prot));
-                k.tlb.flushTlbKernelPgtable(addr);
-                pg.freeTable(pte);
+                if (mutations.contains(Mutation.COLLAPSE_FREE_BEFORE_FLUSH)) {
+                    pg.freeTable(pte); // deliberately broken: a walk cache may still point at it
+                    k.tlb.flushTlbKernelPgtable(addr);
+                } else {
+                    k.tlb.flushTlbKernelPgtable(addr);
+                    pg.freeTable(pte);
+                }
                 long ps = geo.pageSize;
                 k.directMap.moved(addr, org.ptlab.arch.MapSize.CONT_PTE, org.ptlab.arch.MapSize.PMD, cont[1] * ps);
                 k.directMap.moved(addr, org.ptlab.arch.MapSize.PTE, org.ptlab.arch.MapSize.PMD, cont[0] * ps);

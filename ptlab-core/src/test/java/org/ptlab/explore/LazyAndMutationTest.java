@@ -47,6 +47,7 @@ class LazyAndMutationTest {
             case NO_LAZY_FLUSH -> Scenarios.seed002LazyNesting();
             case CONT_ONE_ENTRY -> Scenarios.seed000SplitRaceContPmd();
             case NO_TLB_FLUSH -> Scenarios.tlbSetMemoryRo();
+            case COLLAPSE_FREE_BEFORE_FLUSH -> Scenarios.seed001CollapseWithReader();
             default -> Scenarios.seed000SplitRace();
         };
         ExploreScenario base = sc;
@@ -57,7 +58,7 @@ class LazyAndMutationTest {
         String expectedKind = switch (m) {
             case NO_LAZY_FLUSH -> "hazard";
             case CONT_ONE_ENTRY -> "cont-group";
-            case NO_TLB_FLUSH -> "hw-hazard";
+            case NO_TLB_FLUSH, COLLAPSE_FREE_BEFORE_FLUSH -> "hw-hazard";
             default -> "counters";
         };
         assertThat(r.counterexample().kind()).isEqualTo(expectedKind);
