@@ -85,6 +85,9 @@ final class StudyCommand implements Runnable {
         @Option(names = "--jobs", paramLabel = "N", description = "variants run in parallel (default: min(2, CPUs))")
         Integer jobs;
 
+        @Option(names = "--report", paramLabel = "OUT.html", description = "also write a self-contained HTML report: one column per variant, one step per sample")
+        Path report;
+
         @Option(names = "--reference", description = "also track the per-page reference model (8 bytes per page of RAM) and compare it at the end")
         boolean reference;
 
@@ -124,12 +127,24 @@ final class StudyCommand implements Runnable {
             ExecutorService pool = Executors.newFixedThreadPool(nj);
             List<Future<DegradationStudy.Run>> fs = new ArrayList<>();
             final WorkloadSettings w = ws;
+            Map<String, org.ptlab.report.Recorder> recorders = new ConcurrentHashMap<>();
             for (String v : variants) {
                 done.put(v, 0.0);
+                DegradationStudy.Listener listener = report == null ? new DegradationStudy.Listener() {} : new DegradationStudy.Listener() {
+                    @Override
+                    public void booted(org.ptlab.kernel.Kernel k) {
+                        recorders.put(v, new org.ptlab.report.Recorder(k, "study degradation", "collapse=" + v, false));
+                    }
+
+                    @Override
+                    public void sampled(org.ptlab.kernel.Kernel k, double hours) {
+                        recorders.get(v).snapshot(String.format(Locale.ROOT, "%.1f h", hours));
+                    }
+                };
                 fs.add(pool.submit(() -> DegradationStudy.run(v, memBytes, w, reference, checkEvery, (name, f) -> {
                     done.put(name, f);
                     progress(err, done, t0);
-                })));
+                }, listener)));
             }
             List<DegradationStudy.Run> runs = new ArrayList<>();
             try {
@@ -164,6 +179,14 @@ final class StudyCommand implements Runnable {
             chart.draw(g, new Rectangle(0, 0, width, height));
             String doc = g.getSVGDocument();
             writeAtomically(svg, os -> os.write(doc.getBytes(StandardCharsets.UTF_8)));
+            if (report != null) {
+                List<org.ptlab.report.RunRecord> recs = new ArrayList<>();
+                for (String v : variants) {
+                    recs.add(recorders.get(v).finish());
+                }
+                org.ptlab.report.AtomicOutput.writeString(report, org.ptlab.report.HtmlReport.render("study degradation", recs));
+                o.printf("# wrote %s%n", report);
+            }
             o.printf("# wrote %s, %s, %s (%.1f s)%n", csv, png, svg, (System.nanoTime() - t0) / 1e9);
             o.flush();
             return status;

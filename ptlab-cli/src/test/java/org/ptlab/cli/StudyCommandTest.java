@@ -37,6 +37,19 @@ class StudyCommandTest {
     }
 
     @Test
+    void reportHasOneColumnPerVariantAndOneStepPerSample() throws Exception {
+        StringWriter out = new StringWriter();
+        Path html = dir.resolve("study.html");
+        int rc = run(out, new StringWriter(), "study", "degradation", "--mem", "4G", "--set", "hours=6", "--set", "samples=6",
+                "--variants", "none,background", "--out", dir.toString(), "--jobs", "1", "--report", html.toString());
+        assertThat(rc).as(out.toString()).isZero();
+        String page = Files.readString(html);
+        assertThat(page).contains("study degradation").contains("collapse=none").contains("collapse=background");
+        // the embedded run data: boot plus the 7 samples (0 .. 6 h) for each variant
+        assertThat(page.split("\"label\":\"6.0 h\"", -1).length - 1).isEqualTo(2);
+    }
+
+    @Test
     void badSettingIsAOneLineInputError() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

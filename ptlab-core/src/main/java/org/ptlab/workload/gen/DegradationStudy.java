@@ -41,14 +41,28 @@ public final class DegradationStudy {
         return c;
     }
 
+    /** Receives the booted kernel and each sample of one variant's run (e.g. a report recorder). */
+    public interface Listener {
+        default void booted(Kernel k) {}
+
+        default void sampled(Kernel k, double hours) {}
+    }
+
     /**
      * Run one variant. progress receives (variant, fraction done).
      */
     public static Run run(String collapse, long memBytes, WorkloadSettings s, boolean reference, int checkEvery,
             BiConsumer<String, Double> progress) {
+        return run(collapse, memBytes, s, reference, checkEvery, progress, new Listener() {});
+    }
+
+    /** Run one variant, telling a listener about the boot and every sample. */
+    public static Run run(String collapse, long memBytes, WorkloadSettings s, boolean reference, int checkEvery,
+            BiConsumer<String, Double> progress, Listener listener) {
         long t0 = System.nanoTime();
         KernelConfig c = config(collapse);
         Kernel k = Kernel.boot(c, MemoryLayout.ofSize(memBytes));
+        listener.booted(k);
         Driver d = new Driver(k, reference);
         MixedWorkload w = new MixedWorkload(k, d, s);
         List<Violation> viol = new ArrayList<>();
@@ -65,6 +79,7 @@ public final class DegradationStudy {
             if (viol.size() < 16) {
                 viol.addAll(a);
             }
+            listener.sampled(k, f * s.hours());
             if (progress != null) {
                 progress.accept(collapse, f);
             }
