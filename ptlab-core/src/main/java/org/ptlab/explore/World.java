@@ -78,6 +78,10 @@ public final class World {
         if (((start | end) & (geo.pageSize - 1)) != 0) {
             return -Errno.EINVAL;
         }
+        if (!mutations.contains(Mutation.NO_SPLIT_LOCK) && !mutations.contains(Mutation.COUNTER_OUTSIDE_LOCK)
+                && !mutations.contains(Mutation.CONT_ONE_ENTRY)) {
+            return k.split.splitKernelLeafMapping(start, end); // the kernel's own code
+        }
         pg.op("split_kernel_leaf_mapping", start, end, true);
         boolean locked = !mutations.contains(Mutation.NO_SPLIT_LOCK);
         boolean deferCounters = mutations.contains(Mutation.COUNTER_OUTSIDE_LOCK);
