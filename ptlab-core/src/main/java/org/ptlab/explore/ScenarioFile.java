@@ -71,6 +71,9 @@ public final class ScenarioFile {
         OPS.put("__kernel_map_pages", "ADDR [PAGES]: DEBUG_PAGEALLOC map on allocation (set_memory_valid)");
         OPS.put("set_memory_ro", "ADDR [PAGES]: split the range, then the lockless pageattr walk makes the PTEs read-only, flush");
         OPS.put("try_collapse_kernel_pmd", "ADDR: seed 001 RFC collapse of the PTE table under the PMD at ADDR into a block");
+        OPS.put("change_memory_common", "ADDR PAGES ro|rw: the kernel's own __change_memory_common on the linear map (PageAttr: split, pageattr walk, flush)");
+        OPS.put("kernel_try_collapse_kernel_pmd", "ADDR: the kernel model's collapse=seed001 try_collapse_kernel_pmd (kernel.Collapse)");
+        OPS.put("collapse_scan", ": one pass of the kernel model's collapse=background scanner over every region");
         OPS.put("add_memory", "ADDR SIZE: hot-add and online the RAM behind linear ADDR (arch_add_memory; 2M blocks)");
         OPS.put("mutex_lock", "NAME: take a scenario-level mutex (e.g. an execmem lock: exclusion from above)");
         OPS.put("mutex_unlock", "NAME: release it");
@@ -352,6 +355,25 @@ public final class ScenarioFile {
                         throw err(n, "add_memory: " + e.getMessage());
                     }
                     yield w -> w.addMemory(x.va(w), size);
+                }
+                case "change_memory_common" -> {
+                    args(n, f, 3, 3);
+                    Addr x = addr(n, f[1]);
+                    int pages = pages(n, f[2]);
+                    if (!f[3].equals("ro") && !f[3].equals("rw")) {
+                        throw err(n, "change_memory_common: expected ro or rw, got '" + f[3] + "'");
+                    }
+                    boolean ro = f[3].equals("ro");
+                    yield w -> w.kernelChangeMemory(x.va(w), pages, ro);
+                }
+                case "kernel_try_collapse_kernel_pmd" -> {
+                    args(n, f, 1, 1);
+                    Addr x = addr(n, f[1]);
+                    yield w -> w.kernelTryCollapseKernelPmd(x.va(w));
+                }
+                case "collapse_scan" -> {
+                    args(n, f, 0, 0);
+                    yield World::collapseScan;
                 }
                 case "try_collapse_kernel_pmd" -> {
                     args(n, f, 1, 1);

@@ -323,6 +323,35 @@ public final class World {
     }
 
     /**
+     * The kernel's own {@code __change_memory_common(va, pages, set, clear)} on the linear map
+     * ({@link org.ptlab.kernel.PageAttr#changeCommon}): split_kernel_leaf_mapping, the lockless
+     * pageattr walk (taking the collapse=background region locks when that variant is selected)
+     * and flush_tlb_kernel_range. A read-only change is a promise checked at the end.
+     */
+    public int kernelChangeMemory(long va, int pages, boolean readOnly) {
+        long end = va + pages * geo.pageSize;
+        String name = readOnly ? "set_memory_ro" : "set_memory_rw";
+        pg.op(name, va, end, true);
+        int rc = readOnly ? k.pageAttr.changeCommon(va, end - va, Desc.RDONLY, Desc.WRITE)
+                : k.pageAttr.changeCommon(va, end - va, Desc.WRITE, Desc.RDONLY);
+        if (rc == 0 && readOnly) {
+            readOnlyPromises.add(new long[] {va, end});
+        }
+        pg.op(name, va, end, false);
+        return rc;
+    }
+
+    /** The kernel's collapse=seed001 {@code try_collapse_kernel_pmd} ({@link org.ptlab.kernel.Collapse}). */
+    public void kernelTryCollapseKernelPmd(long addr) {
+        k.collapse.tryCollapseKernelPmd(addr);
+    }
+
+    /** One pass of the kernel's collapse=background scanner over every region. */
+    public int collapseScan() {
+        return k.collapse.scan(k.collapse.linearSpan(), true);
+    }
+
+    /**
      * Seed 001 (RFC 6/6) {@code try_collapse_kernel_pmd(addr)}, as the reference (section 3.7)
      * describes it: under pgtable_split_lock, if the PMD holds a PTE table whose 512 entries are
      * valid, consecutive from a PMD-aligned PFN with equal attributes (CONT ignored), write the

@@ -234,7 +234,7 @@ public final class PageAttr {
      * {@code __change_memory_common(start, size, set, clear)}: update, then flush the range (even
      * when the update failed) unless the change only makes entries valid.
      */
-    int changeCommon(long start, long size, long set, long clear) {
+    public int changeCommon(long start, long size, long set, long clear) {
         int rc = updateRangeProt(start, size, set, clear);
         if (set != validSet() || clear != validClear()) {
             k.tlb.flushTlbKernelRange(start, start + size);
