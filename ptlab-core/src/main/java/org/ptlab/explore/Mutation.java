@@ -19,7 +19,9 @@ public enum Mutation {
     /** The DirectMap counters of a split are updated after pgtable_split_lock is dropped. */
     COUNTER_OUTSIDE_LOCK("the DirectMap counter updates of a split happen after pgtable_split_lock is released"),
     /** try_collapse_kernel_pmd frees the PTE table before __flush_tlb_kernel_pgtable. */
-    COLLAPSE_FREE_BEFORE_FLUSH("the PMD collapse frees the PTE table before __flush_tlb_kernel_pgtable (needs the hardware model: machine hw)");
+    COLLAPSE_FREE_BEFORE_FLUSH("the PMD collapse frees the PTE table before __flush_tlb_kernel_pgtable (needs the hardware model: machine hw)"),
+    /** The kernel trusts the boot CPU's BBML2_NOABORT (seed 003 v2); the other CPUs lack it. */
+    BBML2_BOOT_CPU_ONLY("the kernel splits live on the boot CPU's BBML2_NOABORT (seed 003 v2) while the CPUs lack it (needs machine hw)");
 
     public final String description;
 

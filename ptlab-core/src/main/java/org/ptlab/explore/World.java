@@ -39,7 +39,9 @@ public final class World {
         pg.addObserver(visibility);
         if (spec.hw() != null) {
             org.ptlab.hw.CoreConfig core = org.ptlab.hw.Presets.get(spec.hw());
-            core.bbml2NoAbort = k.cfg.systemBbml2(); // the hardware agrees with what the kernel detected
+            // the hardware agrees with what the kernel detected, unless the mutation makes the
+            // kernel trust the boot CPU alone while the CPUs walking the tables lack BBML2_NOABORT
+            core.bbml2NoAbort = k.cfg.systemBbml2() && !mutations.contains(Mutation.BBML2_BOOT_CPU_ONLY);
             this.hw = new org.ptlab.hw.HwModel(pg, core, spec.cpus()).attach();
             hw.setRoots(0, k.swapper);
         } else {

@@ -46,7 +46,7 @@ class LazyAndMutationTest {
         ExploreScenario sc = switch (m) {
             case NO_LAZY_FLUSH -> Scenarios.seed002LazyNesting();
             case CONT_ONE_ENTRY -> Scenarios.seed000SplitRaceContPmd();
-            case NO_TLB_FLUSH -> Scenarios.tlbSetMemoryRo();
+            case NO_TLB_FLUSH, BBML2_BOOT_CPU_ONLY -> Scenarios.tlbSetMemoryRo();
             case COLLAPSE_FREE_BEFORE_FLUSH -> Scenarios.seed001CollapseWithReader();
             default -> Scenarios.seed000SplitRace();
         };
@@ -58,7 +58,7 @@ class LazyAndMutationTest {
         String expectedKind = switch (m) {
             case NO_LAZY_FLUSH -> "hazard";
             case CONT_ONE_ENTRY -> "cont-group";
-            case NO_TLB_FLUSH, COLLAPSE_FREE_BEFORE_FLUSH -> "hw-hazard";
+            case NO_TLB_FLUSH, COLLAPSE_FREE_BEFORE_FLUSH, BBML2_BOOT_CPU_ONLY -> "hw-hazard";
             default -> "counters";
         };
         assertThat(r.counterexample().kind()).isEqualTo(expectedKind);
