@@ -53,17 +53,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "also print each run's own output (violations with their ptdump)")
     boolean verbose;
 
-    @Option(names = "--tlb-probe", paramLabel = "CORE",
-            description = "after every step load 4096 random linear-map pages twice on a modelled CORE (e.g. neoverse-n1) and report the last-level TLB misses of the second pass")
-    String tlbProbe;
-
-    private org.ptlab.report.Runs.Probe probe() {
-        if (tlbProbe == null) {
-            return null;
-        }
-        org.ptlab.hw.Presets.get(tlbProbe); // unknown names: one-line error
-        return new org.ptlab.report.Runs.Probe(tlbProbe, org.ptlab.report.Runs.Probe.DEFAULT_PAGES, 1);
-    }
+    @picocli.CommandLine.Mixin
+    TlbProbeOption probeOption = new TlbProbeOption();
 
     @Spec
     CommandSpec spec;
@@ -91,7 +82,7 @@ final class CompareCommand implements Callable<Integer> {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
                     ProgressReporter p = ProgressReporter.forConsole("compare " + String.join("+", col), "steps", s.steps.size())) {
-                runs.add(Runs.scenario(s, col, checkEvery, ps, p, probe()));
+                runs.add(Runs.scenario(s, col, checkEvery, ps, p, probeOption.probe()));
             }
             if (verbose) {
                 out.println("## " + String.join("+", col));

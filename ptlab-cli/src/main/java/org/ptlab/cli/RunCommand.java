@@ -37,17 +37,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the run as JSON (the report's data) instead of the runner's text")
     boolean json;
 
-    @Option(names = "--tlb-probe", paramLabel = "CORE",
-            description = "after every step load 4096 random linear-map pages twice on a modelled CORE (e.g. neoverse-n1) and report the last-level TLB misses of the second pass")
-    String tlbProbe;
-
-    private org.ptlab.report.Runs.Probe probe() {
-        if (tlbProbe == null) {
-            return null;
-        }
-        org.ptlab.hw.Presets.get(tlbProbe); // unknown names: one-line error
-        return new org.ptlab.report.Runs.Probe(tlbProbe, org.ptlab.report.Runs.Probe.DEFAULT_PAGES, 1);
-    }
+    @picocli.CommandLine.Mixin
+    TlbProbeOption probeOption = new TlbProbeOption();
 
     @Spec
     CommandSpec spec;
@@ -64,11 +55,11 @@ final class RunCommand implements Callable<Integer> {
         Scenario s = Scenario.load(file);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(new ForwardingStream(out), true, StandardCharsets.UTF_8);
-        if (report != null || json || tlbProbe != null) {
+        if (report != null || json || probeOption.tlbProbe != null) {
             PrintStream runOut = json ? new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) : ps;
             org.ptlab.report.RunRecord rec;
             try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
-                rec = org.ptlab.report.Runs.scenario(s, variants, checkEvery, runOut, p, probe());
+                rec = org.ptlab.report.Runs.scenario(s, variants, checkEvery, runOut, p, probeOption.probe());
             }
             ps.flush();
             if (report != null) {

@@ -58,17 +58,8 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "OUT.html", description = "also write a self-contained HTML report")
     Path report;
 
-    @Option(names = "--tlb-probe", paramLabel = "CORE",
-            description = "after every step load 4096 random linear-map pages twice on a modelled CORE (e.g. neoverse-n1) and report the last-level TLB misses of the second pass")
-    String tlbProbe;
-
-    private org.ptlab.report.Runs.Probe probe() {
-        if (tlbProbe == null) {
-            return null;
-        }
-        org.ptlab.hw.Presets.get(tlbProbe); // unknown names: one-line error
-        return new org.ptlab.report.Runs.Probe(tlbProbe, org.ptlab.report.Runs.Probe.DEFAULT_PAGES, 1);
-    }
+    @picocli.CommandLine.Mixin
+    TlbProbeOption probeOption = new TlbProbeOption();
 
     @Spec
     CommandSpec spec;
@@ -114,7 +105,7 @@ final class TraceCommand implements Callable<Integer> {
         List<String> steps = toScenario != null ? new ArrayList<>() : null;
         for (List<String> col : columns) {
             try (ProgressReporter p = ProgressReporter.forConsole("trace " + String.join(",", col), "events", t.events().size())) {
-                runs.add(Runs.trace(m, col, t, checkEvery, p, runs.isEmpty() ? steps : null, probe()));
+                runs.add(Runs.trace(m, col, t, checkEvery, p, runs.isEmpty() ? steps : null, probeOption.probe()));
             }
         }
         if (toScenario != null) {
