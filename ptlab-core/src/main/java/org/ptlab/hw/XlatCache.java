@@ -35,11 +35,9 @@ final class XlatCache {
     int live;
     private final int[] hidx;
     private final int hmask;
-    // fully associative levels: exact LRU as a doubly linked list (MRU at head) and a free stack
-    private final int[] prev;
-    private final int[] next;
-    private int head = -1;
-    private int tail = -1;
+    // fully associative levels: exact LRU by time stamps (a hit is one store; the victim search
+    // over all entries happens only on a fill into a full level) and a free stack
+    private final boolean fa;
     private final int[] free;
     private int nfree;
 
@@ -59,8 +57,7 @@ final class XlatCache {
             int n = Integer.highestOneBit(entries * 4 - 1) << 1;
             hidx = new int[n];
             hmask = n - 1;
-            prev = new int[entries];
-            next = new int[entries];
+            fa = true;
             free = new int[entries];
             for (int i = 0; i < entries; i++) {
                 free[i] = entries - 1 - i;
@@ -69,8 +66,7 @@ final class XlatCache {
         } else {
             hidx = null;
             hmask = 0;
-            prev = null;
-            next = null;
+            fa = false;
             free = null;
         }
     }
@@ -127,41 +123,21 @@ final class XlatCache {
     }
 
     private void touch(int w) {
-        if (prev == null) {
-            stamp[w] = ++clock;
-            return;
-        }
-        if (head == w) {
-            return;
-        }
-        unlink(w);
-        pushFront(w);
+        stamp[w] = ++clock;
     }
 
-    private void unlink(int w) {
-        int p = prev[w];
-        int n = next[w];
-        if (p >= 0) {
-            next[p] = n;
-        } else {
-            head = n;
+    /** The least recently used entry of a full fully associative level. */
+    private int lruVictim() {
+        long[] st = stamp;
+        int victim = 0;
+        long best = st[0];
+        for (int i = 1; i < st.length; i++) {
+            if (st[i] < best) {
+                best = st[i];
+                victim = i;
+            }
         }
-        if (n >= 0) {
-            prev[n] = p;
-        } else {
-            tail = p;
-        }
-    }
-
-    private void pushFront(int w) {
-        prev[w] = -1;
-        next[w] = head;
-        if (head >= 0) {
-            prev[head] = w;
-        } else {
-            tail = w;
-        }
-        head = w;
+        return victim;
     }
 
     /** Look up one kind and mark it used. */
@@ -188,9 +164,9 @@ final class XlatCache {
     int fill(long va, int kind, long value, long auxv, int srcKind, boolean absent) {
         long k = keyOf(va, kind, shift[kind]);
         int w = absent ? -1 : probe(va, kind);
-        if (w < 0 && prev != null) {
+        if (w < 0 && fa) {
             if (nfree == 0) {
-                remove(tail);
+                remove(lruVictim());
             }
             w = free[--nfree];
             key[w] = k;
@@ -202,7 +178,7 @@ final class XlatCache {
                 h = (h + 1) & hmask;
             }
             hidx[h] = w + 1;
-            pushFront(w);
+            stamp[w] = ++clock;
         } else if (w >= 0) {
             touch(w);
         } else {
@@ -290,7 +266,6 @@ final class XlatCache {
                 }
             }
             hidx[hole] = 0;
-            unlink(w);
             free[nfree++] = w;
         }
     }
@@ -340,8 +315,6 @@ final class XlatCache {
         Arrays.fill(perKind, 0);
         if (hidx != null) {
             Arrays.fill(hidx, 0);
-            head = -1;
-            tail = -1;
             for (int i = 0; i < key.length; i++) {
                 free[i] = key.length - 1 - i;
             }
