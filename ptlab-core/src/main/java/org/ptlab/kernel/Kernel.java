@@ -318,33 +318,8 @@ public final class Kernel {
         long pages = kfencePoolSize >>> geo.pageShift;
         for (long i = 0; i < pages; i++) {
             if (i < 2 || (i & 1) == 1) {
-                setPteValid(base + (i << geo.pageShift), false);
+                pageAttr.setMemoryValid(base + (i << geo.pageShift), 1, false); // kfence_protect()
             }
-        }
-    }
-
-    /** One page of set_memory_valid() on a PTE-mapped range: rewrite the PTE, flush on invalidation. */
-    private void setPteValid(long va, boolean valid) {
-        long table = swapper;
-        for (int level = geo.startLevel; level < 3; level++) {
-            long d = pg.read(table, geo.index(level, va));
-            if (!Desc.isTable(d)) {
-                throw new KernelBug(String.format("set_memory_valid: 0x%x is not PTE mapped", va));
-            }
-            table = Pgtable.tablePa(d);
-        }
-        int idx = geo.index(3, va);
-        long d = pg.read(table, idx);
-        long nu;
-        if (cfg.version.presentInvalidEncoding()) {
-            long maybeNg = ng() ? Desc.NG : 0;
-            nu = valid ? (d & ~Desc.PRESENT_INVALID) | Desc.VALID | maybeNg : (d & ~(Desc.VALID | maybeNg)) | Desc.PRESENT_INVALID;
-        } else {
-            nu = valid ? d | Desc.VALID : d & ~Desc.VALID;
-        }
-        pg.write(table, idx, nu);
-        if (!valid) {
-            tlb.flushTlbKernelRange(va, va + geo.pageSize);
         }
     }
 
