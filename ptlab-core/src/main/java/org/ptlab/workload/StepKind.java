@@ -12,4 +12,24 @@ public interface StepKind {
 
     /** Parse the step's arguments (the value under its key); throw {@link YNode#error} on bad input. */
     Step parse(YNode args, StepRegistry registry);
+
+    /** A kind from its name, usage line and parser. */
+    static StepKind of(String name, String usage, java.util.function.BiFunction<YNode, StepRegistry, Step> parser) {
+        return new StepKind() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String usage() {
+                return usage;
+            }
+
+            @Override
+            public Step parse(YNode args, StepRegistry registry) {
+                return parser.apply(args, registry);
+            }
+        };
+    }
 }

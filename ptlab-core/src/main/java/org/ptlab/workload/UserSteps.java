@@ -102,22 +102,7 @@ final class UserSteps {
     }
 
     private static void kind(String name, String usage, BiFunction<YNode, StepRegistry, Step> parse) {
-        StepRegistry.register(new StepKind() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String usage() {
-                return usage;
-            }
-
-            @Override
-            public Step parse(YNode args, StepRegistry registry) {
-                return parse.apply(args, registry);
-            }
-        });
+        StepRegistry.register(StepKind.of(name, usage, parse));
     }
 
     interface Body {

@@ -29,22 +29,7 @@ public final class GenSteps {
     }
 
     private static StepKind kind(String name, String usage, Parser p) {
-        return new StepKind() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String usage() {
-                return usage;
-            }
-
-            @Override
-            public Step parse(YNode args, StepRegistry registry) {
-                return p.parse(args);
-            }
-        };
+        return StepKind.of(name, usage, (args, registry) -> p.parse(args));
     }
 
     private static Step rox(YNode a) {
