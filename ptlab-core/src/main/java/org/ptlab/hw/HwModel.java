@@ -278,9 +278,7 @@ public final class HwModel implements PgtableObserver {
                 fillTlb(c, i, va, pa, attr, src, true);
             }
         } else {
-            long before = s.cycles;
             pa = walk(c, va);
-            s.walkCycles += s.cycles - before;
             if (pa < 0) {
                 s.translationFaults++;
                 lastFault = 1;
@@ -321,7 +319,12 @@ public final class HwModel implements PgtableObserver {
     private long walkAttr;
     private int walkKind;
 
-    /** A table walk; returns the PA or -1 (translation fault). Sets walkAttr / walkKind. */
+    /**
+     * A table walk; returns the PA or -1 (translation fault). Sets walkAttr / walkKind and adds the
+     * walk's cycles (walk-cache lookup and each descriptor load) to the CPU's counters. Counters are
+     * kept in locals and stored once, so the per-level loop carries no memory dependence but the
+     * descriptor chain itself.
+     */
     private long walk(HwCpu c, long va) {
         HwStats s = c.stats;
         s.walks++;
@@ -341,9 +344,10 @@ public final class HwModel implements PgtableObserver {
             return -1;
         }
         int level = start;
+        long cyc = 0;
         XlatCache wc = c.wc;
         if (wc != null) {
-            s.cycles += wc.latency;
+            cyc = wc.latency;
             if (wc.kindMask != 0) {
                 for (int l = 2; l >= start; l--) {
                     if (!c.wcLevel[l + 1]) {
@@ -359,13 +363,17 @@ public final class HwModel implements PgtableObserver {
                 }
             }
         }
+        long[] served = s.walkLoads;
+        int[] lsh = levelShift;
+        long[] im = idxMask;
+        int first = level;
+        long pa = -1;
         for (;;) {
-            int idx = (int) ((va >>> levelShift[level + 1]) & idxMask[level + 1]);
-            s.walkRefs++;
-            s.cycles += c.load(table + ((long) idx << 3), s.walkLoads);
+            int idx = (int) ((va >>> lsh[level + 1]) & im[level + 1]);
+            cyc += c.load(table + ((long) idx << 3), served);
             long d = pg.peek(table, idx);
             if ((d & Desc.VALID) == 0) {
-                return -1;
+                break;
             }
             if (level < 3 && (d & Desc.TYPE_MASK) == Desc.TYPE_TABLE) {
                 long next = d & oaMask;
@@ -377,14 +385,19 @@ public final class HwModel implements PgtableObserver {
                 continue;
             }
             if (level < 3 && !geo.blockAllowed(level)) {
-                return -1;
+                break;
             }
             boolean cont = (d & Desc.CONT) != 0 && level >= 2;
             walkKind = level == 3 ? (cont ? 1 : 0) : level == 2 ? (cont ? 3 : 2) : 4;
             walkAttr = d & ~Desc.OA_MASK;
-            long esize = 1L << levelShift[level + 1];
-            return (d & oaMask & -esize) + (va & (esize - 1));
+            long esize = 1L << lsh[level + 1];
+            pa = (d & oaMask & -esize) + (va & (esize - 1));
+            break;
         }
+        s.walkRefs += level - first + 1;
+        s.cycles += cyc;
+        s.walkCycles += cyc;
+        return pa;
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * the walk cache. An entry is tagged by a kind (a mapping size for TLBs, a table level for the
  * walk cache) and the VA shifted by that kind's shift, so one structure holds entries of several
  * sizes, and a lookup probes each kind currently present. Fully associative levels with more than
- * 8 ways get an open-addressed hash index so that a hit costs a hash probe, not a scan.
+ * 8 ways get a chained hash index so that a hit or a miss costs a hash probe, not a scan.
  *
  * <p>Per entry: {@link #val} (the output: a leaf's output address base, or the next table's PA),
  * {@link #aux} (leaf attributes, or the PA of the table the descriptor was read from) and
@@ -27,20 +27,36 @@ final class XlatCache {
     final long[] val;
     final long[] aux;
     final byte[] src;
-    final long[] stamp;
+    /** Set-associative levels: exact LRU by time stamps (a hit is one store, a fill scans its set). */
+    private final long[] stamp;
     private long clock;
     private final int[] perKind = new int[8];
     /** Bit k set iff some entry of kind k is present. */
     int kindMask;
     int live;
-    private final int[] hidx;
-    private final int hmask;
-    // fully associative levels: exact LRU by time stamps (a hit is one store; the victim search
-    // over all entries happens only on a fill into a full level) and a free stack
+
+    // Fully associative levels (one set, more than 8 ways).
     private final boolean fa;
+    /**
+     * Hash index with chaining through int arrays: head[bucket] and next[way] hold way + 1 (0 ends
+     * a chain), bucket[way] the way's bucket. With four buckets per entry a miss is usually one
+     * load of an empty head, and unlinking or linking a way touches one or two slots, with no
+     * probe sequences whose length the host's branch predictor would have to guess.
+     */
+    private final int[] head;
+    private final int[] next;
+    private final int[] bucket;
+    private final int hmask;
+    /** Ways not holding an entry. */
     private final int[] free;
     private int nfree;
-
+    /**
+     * Fully associative levels: exact LRU as a circular doubly linked list over the ways with a
+     * sentinel (index entries), most recent first: a hit moves its way to the front and a fill
+     * takes the way at the back, both O(1) and without branches on the list's ends.
+     */
+    private final int[] lruNext;
+    private final int[] lruPrev;
     XlatCache(String name, int entries, int ways, int latency, int[] shift) {
         this.name = name;
         this.ways = ways;
@@ -52,22 +68,38 @@ final class XlatCache {
         this.val = new long[entries];
         this.aux = new long[entries];
         this.src = new byte[entries];
-        this.stamp = new long[entries];
-        if (sets == 1 && ways > 8) {
+        this.fa = sets == 1 && ways > 8;
+        if (fa) {
             int n = Integer.highestOneBit(entries * 4 - 1) << 1;
-            hidx = new int[n];
+            head = new int[n];
+            next = new int[entries];
+            bucket = new int[entries];
             hmask = n - 1;
-            fa = true;
             free = new int[entries];
-            for (int i = 0; i < entries; i++) {
-                free[i] = entries - 1 - i;
-            }
-            nfree = entries;
+            lruNext = new int[entries + 1];
+            lruPrev = new int[entries + 1];
         } else {
-            hidx = null;
+            head = null;
+            next = null;
+            bucket = null;
             hmask = 0;
-            fa = false;
             free = null;
+            lruNext = null;
+            lruPrev = null;
+        }
+        stamp = fa ? null : new long[entries];
+        resetFree();
+    }
+
+    private void resetFree() {
+        if (fa) {
+            for (int i = 0; i < key.length; i++) {
+                free[i] = key.length - 1 - i;
+            }
+            nfree = key.length;
+            int sent = key.length;
+            lruNext[sent] = sent;
+            lruPrev[sent] = sent;
         }
     }
 
@@ -87,14 +119,13 @@ final class XlatCache {
     /** Find an entry of one kind covering va, without touching LRU state; -1 if none. */
     int probe(long va, int kind) {
         long k = keyOf(va, kind, shift[kind]);
-        if (hidx != null) {
-            int h = hash(k) & hmask;
-            int w;
-            while ((w = hidx[h]) != 0) {
-                if (key[w - 1] == k) {
-                    return w - 1;
+        if (fa) {
+            long[] ks = key;
+            int[] nx = next;
+            for (int e = head[hash(k) & hmask]; e != 0; e = nx[e - 1]) {
+                if (ks[e - 1] == k) {
+                    return e - 1;
                 }
-                h = (h + 1) & hmask;
             }
             return -1;
         }
@@ -123,21 +154,43 @@ final class XlatCache {
     }
 
     private void touch(int w) {
+        if (fa) {
+            int[] nx = lruNext;
+            int sent = key.length;
+            int first = nx[sent];
+            if (first != w) {
+                int[] pv = lruPrev;
+                int p = pv[w];
+                int n = nx[w];
+                nx[p] = n;
+                pv[n] = p;
+                nx[w] = first;
+                pv[first] = w;
+                pv[w] = sent;
+                nx[sent] = w;
+            }
+            return;
+        }
         stamp[w] = ++clock;
     }
 
-    /** The least recently used entry of a full fully associative level. */
-    private int lruVictim() {
-        long[] st = stamp;
-        int victim = 0;
-        long best = st[0];
-        for (int i = 1; i < st.length; i++) {
-            if (st[i] < best) {
-                best = st[i];
-                victim = i;
-            }
-        }
-        return victim;
+    /** Put a new way at the front of the LRU list of a fully associative level. */
+    private void linkFront(int w) {
+        int[] nx = lruNext;
+        int sent = key.length;
+        int first = nx[sent];
+        nx[w] = first;
+        lruPrev[first] = w;
+        lruPrev[w] = sent;
+        nx[sent] = w;
+    }
+
+    /** Take a way out of the LRU list. */
+    private void unlinkLru(int w) {
+        int p = lruPrev[w];
+        int n = lruNext[w];
+        lruNext[p] = n;
+        lruPrev[n] = p;
     }
 
     /** Look up one kind and mark it used. */
@@ -164,9 +217,11 @@ final class XlatCache {
     int fill(long va, int kind, long value, long auxv, int srcKind, boolean absent) {
         long k = keyOf(va, kind, shift[kind]);
         int w = absent ? -1 : probe(va, kind);
-        if (w < 0 && fa) {
+        if (w >= 0) {
+            touch(w);
+        } else if (fa) {
             if (nfree == 0) {
-                remove(lruVictim());
+                removeFa(lruPrev[key.length]);
             }
             w = free[--nfree];
             key[w] = k;
@@ -174,13 +229,10 @@ final class XlatCache {
             kindMask |= 1 << kind;
             live++;
             int h = hash(k) & hmask;
-            while (hidx[h] != 0) {
-                h = (h + 1) & hmask;
-            }
-            hidx[h] = w + 1;
-            stamp[w] = ++clock;
-        } else if (w >= 0) {
-            touch(w);
+            bucket[w] = h;
+            next[w] = head[h];
+            head[h] = w + 1;
+            linkFront(w);
         } else {
             int base = (int) ((va >>> shift[kind]) & setMask) * ways;
             int victim = base;
@@ -195,20 +247,32 @@ final class XlatCache {
                     victim = i;
                 }
             }
-            if (key[victim] != 0) {
-                remove(victim);
+            long old = key[victim];
+            if (old == 0) {
+                live++;
+                perKind[kind]++;
+                kindMask |= 1 << kind;
+            } else if ((int) ((old - 1) & 7) != kind) {
+                dropKind(old);
+                perKind[kind]++;
+                kindMask |= 1 << kind;
             }
             w = victim;
             key[w] = k;
-            perKind[kind]++;
-            kindMask |= 1 << kind;
-            live++;
             stamp[w] = ++clock;
         }
         val[w] = value;
         aux[w] = auxv;
         src[w] = (byte) srcKind;
         return w;
+    }
+
+    /** Per-kind bookkeeping for an entry leaving (its way is reused at once). */
+    private void dropKind(long k) {
+        int kind = (int) ((k - 1) & 7);
+        if (--perKind[kind] == 0) {
+            kindMask &= ~(1 << kind);
+        }
     }
 
     int kindOf(int w) {
@@ -238,36 +302,33 @@ final class XlatCache {
         if (k == 0) {
             return;
         }
-        int kind = (int) ((k - 1) & 7);
-        if (--perKind[kind] == 0) {
-            kindMask &= ~(1 << kind);
+        if (fa) {
+            removeFa(w);
+            return;
         }
+        dropKind(k);
         live--;
         key[w] = 0;
-        if (hidx != null) {
-            int h = hash(k) & hmask;
-            while (hidx[h] != w + 1) {
-                h = (h + 1) & hmask;
+    }
+
+    /** Drop a fully associative entry: unlink it from its hash chain and free its way. */
+    private void removeFa(int w) {
+        long k = key[w];
+        dropKind(k);
+        live--;
+        key[w] = 0;
+        unlinkLru(w);
+        int h = bucket[w];
+        int e = head[h];
+        if (e == w + 1) {
+            head[h] = next[w];
+        } else {
+            while (next[e - 1] != w + 1) {
+                e = next[e - 1];
             }
-            // backward-shift deletion for linear probing
-            int hole = h;
-            int j = h;
-            for (;;) {
-                j = (j + 1) & hmask;
-                int e = hidx[j];
-                if (e == 0) {
-                    break;
-                }
-                int home = hash(key[e - 1]) & hmask;
-                boolean between = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-                if (!between) {
-                    hidx[hole] = e;
-                    hole = j;
-                }
-            }
-            hidx[hole] = 0;
-            free[nfree++] = w;
+            next[e - 1] = next[w];
         }
+        free[nfree++] = w;
     }
 
     /** Drop every entry covering va; returns how many. */
@@ -313,13 +374,10 @@ final class XlatCache {
     void clear() {
         Arrays.fill(key, 0);
         Arrays.fill(perKind, 0);
-        if (hidx != null) {
-            Arrays.fill(hidx, 0);
-            for (int i = 0; i < key.length; i++) {
-                free[i] = key.length - 1 - i;
-            }
-            nfree = key.length;
+        if (fa) {
+            Arrays.fill(head, 0);
         }
+        resetFree();
         kindMask = 0;
         live = 0;
     }

@@ -102,12 +102,16 @@ class WalkerTest {
         assertThat(hw.cpu(0).stats.translationFaults).isEqualTo(2);
     }
 
-    /** The fully associative (hashed, linked-list LRU) and set-associative paths against a reference LRU. */
+    /**
+     * The fully associative (hash chains, use-ordered ring) and set-associative (stamps) paths
+     * against a reference LRU, with entries of two sizes, invalidations by VA and by range, and
+     * whole clears.
+     */
     @Test
     void xlatCacheIsExactLruAgainstAReference() {
-        for (int ways : new int[] {48, 4, 1}) {
+        for (int ways : new int[] {48, 12, 4, 1}) {
             long seed = 1234 + ways;
-            int entries = ways == 48 ? 48 : 64;
+            int entries = ways >= 12 ? ways : 64;
             int[] shift = {12, 16, 21, 25, 30, 0, 0, 0};
             XlatCache c = new XlatCache("t", entries, ways, 0, shift);
             int sets = entries / ways;
@@ -116,27 +120,50 @@ class WalkerTest {
                 ref.add(new LinkedHashMap<>(16, 0.75f, true));
             }
             SplittableRandom rnd = new SplittableRandom(seed);
-            for (int step = 0; step < 200_000; step++) {
-                long va = rnd.nextLong(300) << 12;
-                int kind = 0;
-                long key = va >>> 12;
-                Map<Long, Boolean> set = ref.get((int) (key & (sets - 1)));
-                int op = rnd.nextInt(10);
-                if (op == 0) {
+            for (int step = 0; step < 300_000; step++) {
+                int kind = rnd.nextInt(5) == 0 ? 2 : 0;
+                long va = kind == 2 ? rnd.nextLong(40) << 21 : rnd.nextLong(300) << 12;
+                long tag = va >>> shift[kind];
+                long key = tag << 3 | kind;
+                Map<Long, Boolean> set = ref.get((int) (tag & (sets - 1)));
+                int op = rnd.nextInt(1000);
+                if (op < 100) {
                     boolean had = set.remove(key) != null;
-                    assertThat(c.invalidateVa(va) == 1).as("seed %d step %d invalidate", seed, step).isEqualTo(had);
+                    int w = c.probe(va, kind);
+                    assertThat(w >= 0).as("seed %d step %d probe", seed, step).isEqualTo(had);
+                    if (had) {
+                        c.remove(w);
+                    }
                     continue;
                 }
-                boolean hit = c.lookup(va) >= 0;
+                if (op < 102) {
+                    c.clear();
+                    ref.forEach(Map::clear);
+                    continue;
+                }
+                if (op < 105) {
+                    long s0 = rnd.nextLong(300) << 12;
+                    long e0 = s0 + (rnd.nextLong(64) + 1) * 4096;
+                    c.invalidateRange(s0, e0);
+                    for (Map<Long, Boolean> m : ref) {
+                        m.keySet().removeIf(k -> {
+                            int kk = (int) (k & 7);
+                            long a = (k >>> 3) << shift[kk];
+                            return a < e0 && a + (1L << shift[kk]) > s0;
+                        });
+                    }
+                    continue;
+                }
+                boolean hit = c.lookup(va, kind) >= 0;
                 boolean refHit = set.get(key) != null;
-                assertThat(hit).as("seed %d step %d va %x", seed, step, va).isEqualTo(refHit);
+                assertThat(hit).as("seed %d step %d va %x kind %d", seed, step, va, kind).isEqualTo(refHit);
                 if (!hit) {
                     if (set.size() == ways) {
                         Long lru = set.keySet().iterator().next();
                         set.remove(lru);
                     }
                     set.put(key, true);
-                    c.fill(va, kind, va, 0, 0);
+                    c.fill(va, kind, va, 0, kind, true);
                 }
             }
             assertThat(c.live).isEqualTo(ref.stream().mapToInt(Map::size).sum());
