@@ -15,14 +15,14 @@ import org.ptlab.hw.CoreConfig;
 import org.ptlab.hw.HwModel;
 import org.ptlab.hw.HwYaml;
 import org.ptlab.hw.Presets;
+import org.ptlab.kernel.KernelConfig;
 import org.ptlab.workload.trace.AccessTrace;
 import org.ptlab.workload.trace.AddressMapper;
 import org.ptlab.workload.trace.BinaryTrace;
 import org.ptlab.workload.trace.LackeyReader;
 import org.ptlab.workload.trace.LatMemRdStudy;
 import org.ptlab.workload.trace.LinearMapStudy;
-import org.ptlab.workload.trace.Region;
-import org.ptlab.workload.trace.Replay;
+import org.ptlab.workload.trace.ReplayTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -182,9 +182,13 @@ final class TlbStudyCommand implements Runnable {
     }
 
     @Command(name = "replay", mixinStandardHelpOptions = true,
-            description = {"Replay a recorded trace (valgrind lackey text or ptlab binary, .gz ok) on one modelled CPU, its",
-                "addresses packed by 1G chunks onto a standalone region mapped with one page size.",
-                "Example: ptlab tlb-study replay sort.lackey --mapping 4K --mapping 2M"})
+            description = {"Replay a recorded trace (valgrind lackey text or ptlab binary, .gz ok)",
+                "on one modelled CPU, its addresses packed by chunks onto a target:",
+                "a standalone region mapped with one page size (default), a booted",
+                "kernel's linear map, a vmalloc area of the trace's size, or a user",
+                "mm's remap_pfn_range VMA.",
+                "Example: ptlab tlb-study replay sort.lackey --mapping 4K --mapping 2M",
+                "         ptlab tlb-study replay sort.ptltrc --target vmalloc"})
     static final class ReplayCmd implements Callable<Integer> {
         @Mixin
         CoreOptions core;
@@ -192,11 +196,19 @@ final class TlbStudyCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "TRACE")
         Path trace;
 
-        @Option(names = "--mapping", description = "page size(s) of the region (repeatable; default 4K and 2M)")
+        @Option(names = "--target", defaultValue = "region", paramLabel = "region|linear|vmalloc|user",
+                description = "where the trace's addresses are mapped (default region)")
+        String target;
+
+        @Option(names = "--mapping", description = {"leaf size(s) to compare (repeatable; default 4K and 2M, linear: 4K and block);",
+            "region: 4K 64K 2M 32M 1G; vmalloc: 4K 64K 2M; user: 4K 2M 1G; linear: 4K or block"})
         List<String> mappings;
 
-        @Option(names = "--region", defaultValue = "8G", description = "size of the region the trace is packed onto (default 8G)")
+        @Option(names = "--region", description = "region target: size of the region the trace is packed onto (default 8G)")
         String region;
+
+        @Option(names = "--mem", description = "linear and vmalloc targets: RAM of the booted kernel (default 8G)")
+        String mem;
 
         @Option(names = "--ifetch", description = "also replay instruction fetches (through the same TLBs)")
         boolean ifetch;
@@ -212,32 +224,87 @@ final class TlbStudyCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            ReplayTarget.Kind kind = ReplayTarget.Kind.parse(target);
+            Geometry geo = Geometry.of(Granule.G4K, 48);
+            List<String> ms = mappings == null ? ReplayTarget.defaultMappings(kind, geo) : mappings;
+            List<MapSize> leaves = new ArrayList<>();
+            for (String m : ms) {
+                leaves.add(ReplayTarget.leafFor(kind, m, geo));
+            }
+            if (region != null && kind != ReplayTarget.Kind.REGION) {
+                throw new IllegalArgumentException("--region applies to --target region only (the " + kind.label() + " target is sized by "
+                        + (kind == ReplayTarget.Kind.LINEAR ? "--mem" : "the trace") + ")");
+            }
+            boolean kernel = kind == ReplayTarget.Kind.LINEAR || kind == ReplayTarget.Kind.VMALLOC;
+            if (mem != null && !kernel) {
+                throw new IllegalArgumentException("--mem applies to --target linear and vmalloc (a booted kernel), not " + kind.label());
+            }
+            long size = Sizes.parse(region == null ? "8G" : region);
+            long ram = Sizes.parse(mem == null ? "8G" : mem);
+            if (kind == ReplayTarget.Kind.REGION) {
+                for (MapSize k : leaves) {
+                    if (size % geo.size(k) != 0 || size < (1L << 30)) {
+                        throw new IllegalArgumentException("--region must be a multiple of " + Sizes.label(geo.size(k)) + " and at least 1G");
+                    }
+                }
+            }
+            if (kernel && ram < (256L << 20)) {
+                throw new IllegalArgumentException("--mem must be at least 256M");
+            }
             if (!Files.isRegularFile(trace)) {
                 throw new Cli.InputError(trace + ": no such file");
             }
             CoreConfig c = core.core();
-            Geometry geo = Geometry.of(Granule.G4K, 48);
-            long size = Sizes.parse(region);
-            List<String> ms = mappings == null ? List.of("4K", "2M") : mappings;
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf("trace %s on %s%n", trace, c.summary());
-            for (String m : ms) {
-                MapSize k = kind(m, geo);
-                if (size % geo.size(k) != 0 || size < (1L << 30)) {
-                    throw new IllegalArgumentException("--region must be a multiple of " + Sizes.label(geo.size(k)) + " and at least 1G");
-                }
-                Region r = Region.standalone(geo, size, k);
-                HwModel hw = new HwModel(r.pg, c, 1).checks(false);
-                hw.setRoots(r.root, 0);
-                long n;
+            long footprint = 0;
+            if (kind == ReplayTarget.Kind.VMALLOC || kind == ReplayTarget.Kind.USER) {
+                long chunk = ReplayTarget.chunkFor(kind, geo);
                 try (AccessTrace t = BinaryTrace.openAny(trace, ifetch)) {
-                    n = Replay.run(hw, 0, t, Replay.mapped(new AddressMapper(r.va, r.size, 1L << 30)), limit);
+                    footprint = AddressMapper.chunksTouched(t, chunk) * chunk;
                 }
-                out.printf("%n== %s mappings (%,d accesses replayed; region %s, %s of page tables) ==%n", Sizes.label(geo.size(k)), n,
-                        Sizes.label(size), Sizes.label(r.tablePages() * geo.pageSize));
-                out.print(hw.cpu(0).stats.format(c.frequencyGHz, ipa));
             }
-            out.flush();
+            // Everything is built and replayed before anything is printed: an error is one line, no partial output.
+            StringBuilder out = new StringBuilder();
+            out.append(String.format("trace %s on %s%n", trace, c.summary()));
+            if (footprint != 0) {
+                out.append(String.format("footprint: %s in %s chunks%n", Sizes.label(footprint), Sizes.label(ReplayTarget.chunkFor(kind, geo))));
+            }
+            for (int i = 0; i < ms.size(); i++) {
+                MapSize k = leaves.get(i);
+                ReplayTarget t;
+                switch (kind) {
+                    case LINEAR: t = ReplayTarget.linear(new KernelConfig(), ram, k == null); break;
+                    case VMALLOC: t = ReplayTarget.vmalloc(new KernelConfig(), ram, footprint, k); break;
+                    case USER: t = ReplayTarget.user(geo, footprint, k); break;
+                    default: t = ReplayTarget.region(geo, size, k); break;
+                }
+                if (kind == ReplayTarget.Kind.LINEAR) {
+                    long touched;
+                    try (AccessTrace tr = BinaryTrace.openAny(trace, ifetch)) {
+                        touched = AddressMapper.chunksTouched(tr, t.chunk);
+                    }
+                    if (touched * t.chunk > t.size) {
+                        throw new IllegalArgumentException(String.format("--target linear: the trace touches %d chunks of %s, the %s of RAM"
+                                + " above the image hold %d: give a larger --mem", touched, Sizes.label(t.chunk), Sizes.label(t.size), t.size / t.chunk));
+                    }
+                }
+                HwModel hw = t.hw(c);
+                long n;
+                try (AccessTrace tr = BinaryTrace.openAny(trace, ifetch)) {
+                    n = t.replay(hw, tr, limit);
+                }
+                if (kind == ReplayTarget.Kind.REGION) {
+                    out.append(String.format("%n== %s mappings (%,d accesses replayed; region %s, %s of page tables) ==%n", t.mapping, n,
+                            Sizes.label(size), Sizes.label(t.tableBytes)));
+                } else {
+                    out.append(String.format("%n== %s, %s mappings (%,d accesses replayed; %s: %s, %s of page tables) ==%n", kind.label(), t.mapping,
+                            n, Sizes.label(t.size), t.leafSummary(), Sizes.label(t.tableBytes)));
+                    out.append(String.format("target            %s%n", t.detail));
+                }
+                out.append(hw.cpu(0).stats.format(c.frequencyGHz, ipa));
+            }
+            PrintWriter pw = spec.commandLine().getOut();
+            pw.print(out);
+            pw.flush();
             return 0;
         }
     }

@@ -57,6 +57,71 @@ class TlbStudyCommandTest {
         assertThat(r.out()).contains("== 4K mappings").contains("== 2M mappings").contains("(from the trace)");
     }
 
+    static final String SORT = "../ptlab-core/src/test/resources/traces/sort1k.ptltrc.gz";
+
+    @Test
+    void replayTargetsVmallocUserAndLinear() {
+        Run v = run("tlb-study", "replay", SORT, "--target", "vmalloc", "--mem", "1G", "--mapping", "4K", "--mapping", "64K", "--mapping", "2M");
+        assertThat(v.status()).as(v.err()).isZero();
+        assertThat(v.out()).contains("footprint: 12M in 2M chunks")
+                .contains("== vmalloc, 4K mappings (456,817 accesses replayed; 12M: 3,072 PTE,")
+                .contains("== vmalloc, 64K mappings (456,817 accesses replayed; 12M: 3,072 CONT_PTE,")
+                .contains("== vmalloc, 2M mappings (456,817 accesses replayed; 12M: 6 PMD,")
+                .contains("vmalloc_huge() VM_ALLOW_HUGE_VMAP, order-9 pages").contains("TTBR1 = swapper_pg_dir");
+        assertThat(walks(v.out())).hasSize(3);
+        assertThat(walks(v.out())[2]).isLessThan(walks(v.out())[0]);
+        Run u = run("tlb-study", "replay", SORT, "--target", "user", "--mapping", "4K", "--mapping", "1G");
+        assertThat(u.status()).as(u.err()).isZero();
+        assertThat(u.out()).contains("footprint: 2G in 1G chunks").contains("== user, 4K mappings").contains("2G: 524,288 PTE")
+                .contains("== user, 1G mappings").contains("2G: 2 PUD").contains("remap_pfn_range of device memory").contains("TTBR0 = the mm's pgd");
+        assertThat(walks(u.out())[1]).isLessThan(walks(u.out())[0]);
+        Run l = run("tlb-study", "replay", SORT, "--target", "linear", "--mem", "4G");
+        assertThat(l.status()).as(l.err()).isZero();
+        assertThat(l.out()).contains("== linear, 4K mappings").contains("== linear, block mappings").contains("BBML2_NOABORT yes");
+        // the default target is the standalone region, as before
+        Run r = run("tlb-study", "replay", SORT, "--mapping", "2M");
+        assertThat(r.out()).contains("== 2M mappings (456,817 accesses replayed; region 8G, 40K of page tables) ==");
+    }
+
+    static long[] walks(String out) {
+        return out.lines().filter(x -> x.startsWith("walks ")).mapToLong(x -> Long.parseLong(x.split("\\s+")[1].replace(",", ""))).toArray();
+    }
+
+    @Test
+    void impossibleTargetMappingCombinationsAreOneLineAndStatus2(@TempDir Path dir) throws Exception {
+        // 200 loads 2M apart: a 400M vmalloc footprint, more than a 256M machine has free
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            b.append(String.format(" L %x,8%n", 0x40000000L + (i << 21)));
+        }
+        Path big = dir.resolve("sparse.lackey");
+        Files.writeString(big, b.toString());
+        String[][] bad = {
+            {"--target", "vmalloc", "--mapping", "4K", "--mapping", "1G"},
+            {"--target", "user", "--mapping", "64K"},
+            {"--target", "linear", "--mapping", "2M"},
+            {"--target", "heap"},
+            {"--target", "user", "--mem", "4G"},
+            {"--target", "vmalloc", "--region", "4G"},
+            {"--target", "linear", "--mem", "1G"},
+            {"--target", "vmalloc", "--mem", "256M", "--mapping", "2M", "--ifetch"},
+        };
+        String[] expect = {"--target vmalloc --mapping 1G: vmalloc maps with PTEs, contiguous PTEs or PMD blocks (VM_ALLOW_HUGE_VMAP); expected 4K, 64K, 2M",
+            "--target user --mapping 64K", "--target linear --mapping 2M", "expected region, linear, vmalloc or user", "--mem applies to",
+            "--region applies to --target region only", "give a larger --mem", "give a larger --mem"};
+        for (int i = 0; i < bad.length; i++) {
+            String[] args = new String[bad[i].length + 3];
+            args[0] = "tlb-study";
+            args[1] = "replay";
+            args[2] = i == 7 ? big.toString() : SORT;
+            System.arraycopy(bad[i], 0, args, 3, bad[i].length);
+            Run r = run(args);
+            assertThat(r.status()).as(String.join(" ", bad[i])).isEqualTo(2);
+            assertThat(r.out()).as("no partial output").isEmpty();
+            assertThat(r.err().strip()).startsWith("ptlab: ").contains(expect[i]).doesNotContain("\n");
+        }
+    }
+
     @Test
     void badInputIsOneLineAndStatus2(@TempDir Path dir) throws Exception {
         Path lk = dir.resolve("bad.lackey");

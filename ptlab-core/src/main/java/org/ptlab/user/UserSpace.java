@@ -811,6 +811,63 @@ public final class UserSpace {
         }
     }
 
+    /**
+     * {@code handle_mm_fault(vma, addr, FAULT_FLAG_WRITE)} for a store that found its leaf writable
+     * ({@code PTE_WRITE}) but clean ({@code PTE_RDONLY}), as a CPU without hardware dirty-bit
+     * management (FEAT_HAFDBS) raises it for every first store to a freshly mapped page:
+     * {@code handle_pte_fault()} (or {@code huge_pmd_set_accessed()} / {@code huge_pud_set_accessed()}
+     * for a PMD/PUD leaf) makes the entry young and dirty ({@code pte_mkdirty} clears PTE_RDONLY of a
+     * writable entry) with {@code ptep_set_access_flags()}, which on arm64 then invalidates the stale
+     * read-only entry ({@code flush_tlb_page}). A missing entry is first faulted in as {@link #fault}
+     * does.
+     *
+     * @return 0 when the store can be retried, {@link #FAULT_SIGSEGV} (no VMA, or the VMA is not
+     *     writable), or what {@link #fault} returns for a missing entry
+     */
+    public int writeFault(Mm mm, long addr) {
+        pg.lock(mm.mmapLock);
+        try {
+            Vma vma = mm.findVma(addr);
+            if (vma == null || (vma.flags & UserProt.VM_WRITE) == 0) {
+                return FAULT_SIGSEGV;
+            }
+            pg.op("handle_mm_fault", addr, 0, true);
+            try {
+                int rc = faultLevel(mm, vma, addr);
+                if (rc != 0) {
+                    return rc;
+                }
+                long table = mm.pgd;
+                for (int level = geo.startLevel; level <= 3; level++) {
+                    int idx = geo.index(level, addr);
+                    long d = pg.read(table, idx);
+                    if (level < 3 && Desc.isTable(d)) {
+                        table = Pgtable.tablePa(d);
+                        continue;
+                    }
+                    if ((d & Desc.WRITE) == 0) {
+                        // do_wp_page() on a shared PFN map: not reached, a writable VMA's leaves carry PTE_WRITE.
+                        throw new UserBug(String.format("write fault at 0x%x: %s leaf 0x%x of a writable VMA lacks PTE_WRITE", addr,
+                                geo.levelName(level), d));
+                    }
+                    long nu = (d | Desc.AF | Desc.DIRTY) & ~Desc.RDONLY;
+                    if (nu != d) {
+                        pg.lock(mm.ptl);
+                        pg.write(table, idx, nu);
+                        pg.unlock(mm.ptl);
+                        tlb.flushTlbRange(mm.asid, addr & -pageSize, (addr & -pageSize) + pageSize, pageSize, true);
+                    }
+                    return 0;
+                }
+                return 0;
+            } finally {
+                pg.op("handle_mm_fault", addr, 0, false);
+            }
+        } finally {
+            pg.unlock(mm.mmapLock);
+        }
+    }
+
     private int faultLevel(Mm mm, Vma vma, long addr) {
         long table = mm.pgd;
         for (int level = geo.startLevel; level <= 3; level++) {

@@ -86,6 +86,23 @@ public final class AddressMapper {
         }
     }
 
+    /**
+     * The footprint of a trace in chunks: how many distinct aligned chunks its addresses touch (the
+     * number a mapper over a large enough target would assign). Reads the trace to its end.
+     */
+    public static long chunksTouched(AccessTrace t, long chunk) throws java.io.IOException {
+        AddressMapper m = new AddressMapper(0, Long.MAX_VALUE & -chunk, chunk);
+        long[] va = new long[4096];
+        byte[] ty = new byte[4096];
+        int n;
+        while ((n = t.next(va, ty, va.length)) > 0) {
+            for (int i = 0; i < n; i++) {
+                m.map(va[i]);
+            }
+        }
+        return m.chunksUsed();
+    }
+
     /** Chunks assigned so far. */
     public int chunksUsed() {
         return used;

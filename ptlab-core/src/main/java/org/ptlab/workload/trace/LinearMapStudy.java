@@ -10,7 +10,6 @@ import org.ptlab.hw.HwModel;
 import org.ptlab.hw.HwStats;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.KernelConfig;
-import org.ptlab.kernel.MemoryLayout;
 
 /**
  * The linear-map study (seed 003's "kernel TLB MPKI down 28.5%"): one kernel-memory access trace
@@ -44,38 +43,22 @@ public final class LinearMapStudy {
     }
 
     private static Side side(String label, boolean bbml2, CoreConfig core, Params p) {
-        KernelConfig cfg = p.base.copy();
-        cfg.bbml2Override = bbml2;
-        Kernel k = Kernel.boot(cfg, MemoryLayout.ofSize(p.mem));
-        CoreConfig c = core.copy();
-        c.bbml2NoAbort = bbml2;
-        HwModel hw = new HwModel(k.pg, c, 1).checks(false);
-        hw.setRoots(0, k.swapper);
-        long ramStart = k.mem.memory().get(0).start();
-        long lo = (k.mem.initBegin() + (2L << 20) - 1) & -(2L << 20);
-        long hi = k.mem.memory().get(k.mem.memory().size() - 1).end();
-        long size = (hi - lo) & -(1L << 30);
-        if (size <= 0) {
-            size = (hi - lo) & -(2L << 20);
-        }
-        long baseVa = k.physToVirt(lo);
+        ReplayTarget t = ReplayTarget.linear(p.base, p.mem, bbml2);
+        Kernel k = t.kernel;
+        HwModel hw = t.hw(core);
         try {
             if (p.trace == null) {
-                AccessTrace t = Generators.zipf(size, k.geo.pageSize, p.zipfS, p.storeFraction, p.seed, p.warmup + p.accesses);
-                Replay.run(hw, 0, t, Replay.at(baseVa), p.warmup);
+                AccessTrace g = Generators.zipf(t.size, k.geo.pageSize, p.zipfS, p.storeFraction, p.seed, p.warmup + p.accesses);
+                Replay.run(hw, 0, g, t.offsets(), p.warmup);
                 hw.cpu(0).stats.reset();
-                Replay.run(hw, 0, t, Replay.at(baseVa), p.accesses);
+                Replay.run(hw, 0, g, t.offsets(), p.accesses);
             } else {
-                try (AccessTrace t = BinaryTrace.openAny(p.trace, false)) {
-                    long chunk = Math.min(1L << 30, Long.highestOneBit(size));
-                    Replay.run(hw, 0, t, Replay.mapped(new AddressMapper(baseVa, size, chunk)), -1);
+                try (AccessTrace r = BinaryTrace.openAny(p.trace, false)) {
+                    Replay.run(hw, 0, r, t.packed(), -1);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        if (ramStart < 0) {
-            throw new IllegalStateException();
         }
         return new Side(label, k, hw.cpu(0).stats);
     }

@@ -28,10 +28,24 @@ public final class Replay {
     }
 
     /**
+     * What the operating system does when a replayed access faults: fix the tables and return true
+     * (the access is then retried once, as the CPU re-executes the faulting instruction, and counted
+     * again), or return false (the fault stands).
+     */
+    public interface FaultHandler {
+        boolean fault(long va, int type);
+    }
+
+    /**
      * Replay up to limit accesses (limit < 0: all) of a trace; returns the number replayed. The
      * trace's instruction count, if any, is added to the CPU's counters.
      */
     public static long run(HwModel hw, int cpu, AccessTrace trace, Placement where, long limit) throws IOException {
+        return run(hw, cpu, trace, where, limit, null);
+    }
+
+    /** As {@link #run(HwModel, int, AccessTrace, Placement, long)}, with faults served by onFault (may be null). */
+    public static long run(HwModel hw, int cpu, AccessTrace trace, Placement where, long limit, FaultHandler onFault) throws IOException {
         long[] va = new long[4096];
         byte[] ty = new byte[4096];
         long done = 0;
@@ -43,7 +57,10 @@ public final class Replay {
                 break;
             }
             for (int i = 0; i < n; i++) {
-                hw.access(cpu, where.place(va[i]), ty[i]);
+                long v = where.place(va[i]);
+                if (hw.access(cpu, v, ty[i]) < 0 && onFault != null && onFault.fault(v, ty[i])) {
+                    hw.access(cpu, v, ty[i]);
+                }
             }
             done += n;
             left -= n;
