@@ -215,56 +215,79 @@ final class XlatCache {
 
     /** As {@link #fill(long, int, long, long, int)}; absent = the caller just looked the key up and missed. */
     int fill(long va, int kind, long value, long auxv, int srcKind, boolean absent) {
-        long k = keyOf(va, kind, shift[kind]);
         int w = absent ? -1 : probe(va, kind);
         if (w >= 0) {
             touch(w);
-        } else if (fa) {
-            if (nfree == 0) {
-                removeFa(lruPrev[key.length]);
-            }
-            w = free[--nfree];
-            key[w] = k;
-            perKind[kind]++;
-            kindMask |= 1 << kind;
-            live++;
-            int h = hash(k) & hmask;
-            bucket[w] = h;
-            next[w] = head[h];
-            head[h] = w + 1;
-            linkFront(w);
         } else {
-            int base = (int) ((va >>> shift[kind]) & setMask) * ways;
-            int victim = base;
-            long best = Long.MAX_VALUE;
-            for (int i = base, e = base + ways; i < e; i++) {
-                if (key[i] == 0) {
-                    victim = i;
-                    break;
-                }
-                if (stamp[i] < best) {
-                    best = stamp[i];
-                    victim = i;
-                }
-            }
-            long old = key[victim];
-            if (old == 0) {
-                live++;
-                perKind[kind]++;
-                kindMask |= 1 << kind;
-            } else if ((int) ((old - 1) & 7) != kind) {
-                dropKind(old);
-                perKind[kind]++;
-                kindMask |= 1 << kind;
-            }
-            w = victim;
-            key[w] = k;
-            stamp[w] = ++clock;
+            w = fa ? fillFa(va, kind) : fillSet(va, kind);
         }
         val[w] = value;
         aux[w] = auxv;
         src[w] = (byte) srcKind;
         return w;
+    }
+
+    /** A new key in a fully associative level: a free way, else the LRU way, re-keyed in place. */
+    private int fillFa(long va, int kind) {
+        long k = keyOf(va, kind, shift[kind]);
+        int w;
+        if (nfree == 0) {
+            w = lruPrev[key.length];
+            long old = key[w];
+            unlinkHash(w);
+            touch(w);
+            if ((int) ((old - 1) & 7) != kind) {
+                dropKind(old);
+                addKind(kind);
+            }
+        } else {
+            w = free[--nfree];
+            live++;
+            addKind(kind);
+            linkFront(w);
+        }
+        key[w] = k;
+        int h = hash(k) & hmask;
+        bucket[w] = h;
+        next[w] = head[h];
+        head[h] = w + 1;
+        return w;
+    }
+
+    /** A new key in a set-associative level: an empty way of its set, else the LRU way. */
+    private int fillSet(long va, int kind) {
+        long k = keyOf(va, kind, shift[kind]);
+        long[] ks = key;
+        long[] st = stamp;
+        int base = (int) ((va >>> shift[kind]) & setMask) * ways;
+        int victim = base;
+        long best = Long.MAX_VALUE;
+        for (int i = base, e = base + ways; i < e; i++) {
+            if (ks[i] == 0) {
+                victim = i;
+                break;
+            }
+            if (st[i] < best) {
+                best = st[i];
+                victim = i;
+            }
+        }
+        long old = ks[victim];
+        if (old == 0) {
+            live++;
+            addKind(kind);
+        } else if ((int) ((old - 1) & 7) != kind) {
+            dropKind(old);
+            addKind(kind);
+        }
+        ks[victim] = k;
+        st[victim] = ++clock;
+        return victim;
+    }
+
+    private void addKind(int kind) {
+        perKind[kind]++;
+        kindMask |= 1 << kind;
     }
 
     /** Per-kind bookkeeping for an entry leaving (its way is reused at once). */
@@ -311,13 +334,18 @@ final class XlatCache {
         key[w] = 0;
     }
 
-    /** Drop a fully associative entry: unlink it from its hash chain and free its way. */
+    /** Drop a fully associative entry: unlink it from its hash chain and the LRU list, free its way. */
     private void removeFa(int w) {
-        long k = key[w];
-        dropKind(k);
+        dropKind(key[w]);
         live--;
         key[w] = 0;
         unlinkLru(w);
+        unlinkHash(w);
+        free[nfree++] = w;
+    }
+
+    /** Take way w out of its hash chain. */
+    private void unlinkHash(int w) {
         int h = bucket[w];
         int e = head[h];
         if (e == w + 1) {
@@ -328,7 +356,6 @@ final class XlatCache {
             }
             next[e - 1] = next[w];
         }
-        free[nfree++] = w;
     }
 
     /** Drop every entry covering va; returns how many. */
