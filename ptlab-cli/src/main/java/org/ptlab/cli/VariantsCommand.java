@@ -20,9 +20,16 @@ final class VariantsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        int width = 0;
+        for (List<Variants.Variant> l : Variants.FAMILIES.values()) {
+            for (Variants.Variant v : l) {
+                width = Math.max(width, v.family().length() + 1 + v.name().length());
+            }
+        }
+        String fmt = "%s %-" + width + "s %s%n";
         for (Map.Entry<String, List<Variants.Variant>> e : Variants.FAMILIES.entrySet()) {
             for (Variants.Variant v : e.getValue()) {
-                out.printf("%s %-24s %s%n", v.isDefault() ? "*" : " ", v.family() + "=" + v.name(), v.description());
+                out.printf(fmt, v.isDefault() ? "*" : " ", v.family() + "=" + v.name(), v.description());
             }
         }
         out.flush();

@@ -65,6 +65,7 @@ class RunCliTest {
         Run r = run("variants");
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("* split=upstream", "  split=minimal", "  split=seed003-v2", "* account=exact", "  account=seed000-v7",
-                "* hotplug=v7.1", "  hotplug=pre-7.1");
+                "* hotplug=v7.1", "  hotplug=pre-7.1", "* pageattr=upstream", "  pageattr=no-flush", "* bbml2=system", "  bbml2=boot-cpu",
+                "* collapse-free=flush-first", "  collapse-free=free-before-flush");
     }
 }

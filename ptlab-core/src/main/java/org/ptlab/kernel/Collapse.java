@@ -77,7 +77,11 @@ public final class Collapse {
         this.cursor = geo.pageOffset;
         this.variant = k.cfg.variants.get("collapse");
         this.background = "background".equals(variant);
+        this.freeBeforeFlush = k.cfg.variants.is("collapse-free", "free-before-flush");
     }
+
+    /** collapse-free=free-before-flush: the old table is freed before __flush_tlb_kernel_pgtable. */
+    private final boolean freeBeforeFlush;
 
     private final String variant;
     private final boolean background;
@@ -227,6 +231,7 @@ public final class Collapse {
      * {@code deferFree} null the walk caches are invalidated at va with
      * {@code __flush_tlb_kernel_pgtable} and the child freed at once; otherwise the child is added
      * to deferFree for the caller to free after its own flush (x86). Returns whether it collapsed.
+     * {@code collapse-free=free-before-flush} (known bad) frees the child first, then flushes.
      */
     public boolean collapseTable(int level, long table, int idx, long va, List<Long> deferFree) {
         if (!geo.blockAllowed(level) || level == 3) {
@@ -256,7 +261,12 @@ public final class Collapse {
         pg.write(table, idx, block);
         dm.moved(va, MapSize.of(childLevel, true), MapSize.of(level, false), contBytes);
         dm.moved(va, MapSize.of(childLevel, false), MapSize.of(level, false), size - contBytes);
-        if (deferFree == null) {
+        if (deferFree == null && freeBeforeFlush) {
+            // collapse-free=free-before-flush (known bad): a walk cache may still hold the table
+            pg.freeTable(child);
+            tablesFreed++;
+            k.tlb.flushTlbKernelPgtable(va);
+        } else if (deferFree == null) {
             k.tlb.flushTlbKernelPgtable(va);
             pg.freeTable(child);
             tablesFreed++;

@@ -52,7 +52,7 @@ public final class Kernel {
     public final boolean forcePteMapping;
     /** linear_map_requires_bbml2. */
     public final boolean linearMapRequiresBbml2;
-    /** The system capability BBML2_NOABORT once finalised. */
+    /** The system capability BBML2_NOABORT once finalised (under bbml2=boot-cpu: the boot CPU's check). */
     public final boolean systemBbml2;
     /** Whether linear_map_maybe_split_to_ptes() repainted the linear map at boot. */
     public boolean repaintedAtBoot;
@@ -93,7 +93,8 @@ public final class Kernel {
         KernelVersion v = cfg.version;
         boolean lateKfence = cfg.kfence && cfg.kfenceSampleInterval == 0;
         boolean realm = cfg.realm && v == KernelVersion.V7_2;
-        this.systemBbml2 = cfg.systemBbml2();
+        // bbml2=boot-cpu (seed 003 v2's decision): the boot CPU's own check stands for the system.
+        this.systemBbml2 = cfg.variants.is("bbml2", "boot-cpu") ? cfg.bootCpuBbml2() : cfg.systemBbml2();
         switch (v) {
             case V6_1:
                 // can_set_direct_map() || IS_ENABLED(CONFIG_KFENCE)

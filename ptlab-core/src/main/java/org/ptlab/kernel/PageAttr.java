@@ -26,6 +26,8 @@ public final class PageAttr {
     /** PTE_MAYBE_GP: the model runs without BTI, so 0. */
     private static final long MAYBE_GP = 0;
     private final boolean minimal;
+    /** pageattr=no-flush: the known-bad __change_memory_common that skips flush_tlb_kernel_range. */
+    private final boolean noFlush;
     private final long validSet;
     private final long validClear;
     private final long invalidSet;
@@ -36,6 +38,7 @@ public final class PageAttr {
         this.pg = k.pg;
         this.geo = k.geo;
         this.minimal = k.cfg.variants.is("split", "minimal");
+        this.noFlush = k.cfg.variants.is("pageattr", "no-flush");
         boolean enc = k.cfg.version.presentInvalidEncoding();
         long ng = k.ng() ? Desc.NG : 0;
         this.validSet = enc ? Desc.VALID | ng : Desc.VALID;
@@ -232,11 +235,12 @@ public final class PageAttr {
 
     /**
      * {@code __change_memory_common(start, size, set, clear)}: update, then flush the range (even
-     * when the update failed) unless the change only makes entries valid.
+     * when the update failed) unless the change only makes entries valid. Under
+     * {@code pageattr=no-flush} (a known-bad patch) the flush is skipped altogether.
      */
     public int changeCommon(long start, long size, long set, long clear) {
         int rc = updateRangeProt(start, size, set, clear);
-        if (set != validSet() || clear != validClear()) {
+        if (!noFlush && (set != validSet() || clear != validClear())) {
             k.tlb.flushTlbKernelRange(start, start + size);
         }
         return rc;

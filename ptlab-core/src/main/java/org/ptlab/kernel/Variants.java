@@ -49,6 +49,18 @@ public final class Variants extends TreeMap<String, String> {
                 "x86 since ~v6.14 (cpa_collapse_large_pages): on set_memory_rox only, PMD then PUD of the call's own range, flush_tlb_all, then free the tables");
         register("collapse", "background", false,
                 "ours: a khugepaged-like scanner coalescing whatever became uniform (contPTE, PMD, contPMD, PUD), excluded per region against set_memory_*");
+        register("collapse-free", "flush-first", true,
+                "a table-to-block collapse invalidates the walk caches with __flush_tlb_kernel_pgtable (TLBI VAAE1IS; DSB ISH), then frees the old table (seed 001 as posted, order-aware, background)");
+        register("collapse-free", "free-before-flush", false,
+                "known bad: the collapse frees the old table before __flush_tlb_kernel_pgtable, so another CPU's walk cache may still point into the freed page (x86 is unaffected: it frees after flush_tlb_all)");
+        register("pageattr", "upstream", true,
+                "__change_memory_common flushes the changed range with flush_tlb_kernel_range after update_range_prot (except when it only makes entries valid)");
+        register("pageattr", "no-flush", false,
+                "known bad: __change_memory_common writes the new attributes but skips flush_tlb_kernel_range, so other CPUs keep the old, more permissive translations");
+        register("bbml2", "system", true,
+                "ARM64_HAS_BBML2_NOABORT as upstream finalises it: every CPU must have it; a boot CPU with it and a secondary without repaint the linear map to PTEs at boot");
+        register("bbml2", "boot-cpu", false,
+                "known bad (seed 003 v2's decision): the boot CPU's check alone decides, no repaint, the linear map is split live although secondaries may lack BBML2_NOABORT");
     }
 
     static {

@@ -38,6 +38,14 @@ class ScenarioFileTest {
         }
     }
 
+    /** The known-bad pageattr=no-flush scenario is safe with the upstream flush. */
+    @Test
+    void kernelPageattrScenarioIsSafeWithTheUpstreamFlush() throws IOException {
+        ExploreScenario bad = ScenarioFile.load(DIR.resolve("kernel-pageattr-no-flush.yaml"));
+        Explorer.Result r = Explorer.explore(bad.with(java.util.Set.of(), java.util.List.of("pageattr=upstream")), new Explorer.Options());
+        assertThat(r.verdict()).isEqualTo(Explorer.Verdict.SAFE_WITHIN_BOUND);
+    }
+
     @Test
     void fileAndBuiltinAgreeOnTheSeed000Race() throws IOException {
         ExploreScenario file = ScenarioFile.load(DIR.resolve("seed000-split-race.yaml"));
