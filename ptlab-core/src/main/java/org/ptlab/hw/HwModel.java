@@ -68,6 +68,8 @@ public final class HwModel implements PgtableObserver {
     private final String[] opName;
     private final long[] opA0;
     private final long[] opA1;
+    /** Per CPU: the operations it is inside, outermost first (name, range), for nesting. */
+    private final OpStack[] opStack;
 
     /** Operations run under stop_machine: while one runs, the other CPUs are parked off the tables. */
     private final java.util.Set<String> stopMachineOps = new java.util.HashSet<>(java.util.Set.of("linear_map_maybe_split_to_ptes"));
@@ -107,6 +109,10 @@ public final class HwModel implements PgtableObserver {
         opName = new String[cpus.length];
         opA0 = new long[cpus.length];
         opA1 = new long[cpus.length];
+        opStack = new OpStack[cpus.length];
+        for (int i = 0; i < cpus.length; i++) {
+            opStack[i] = new OpStack();
+        }
     }
 
     /** n CPUs of the same core. */
@@ -560,6 +566,11 @@ public final class HwModel implements PgtableObserver {
         if (level < 3 && Desc.valid(val) && Desc.isTable(val) && tableVaKnown(tablePa)) {
             setTableVa(val & oaMask, tblVa[pg.slot(tablePa)] + ((long) idx << levelShift[level + 1]));
         }
+        if (checks && Desc.valid(old) && old != val && opStack[cpu].depth > 0 && tableVaKnown(tablePa)) {
+            // a valid descriptor rewritten inside an operation: TLBs may cache what it said
+            long va = tblVa[pg.slot(tablePa)] + ((long) idx << levelShift[level + 1]);
+            opStack[cpu].wrote(va, va + (1L << levelShift[level + 1]));
+        }
         if (!checks || !Desc.valid(old) || !Desc.valid(val)) {
             return;
         }
@@ -640,24 +651,99 @@ public final class HwModel implements PgtableObserver {
         }
     }
 
+    /**
+     * The operations a CPU is inside, and the VA ranges whose valid descriptors the outermost one
+     * (and everything it called) rewrote: the stale check at its return covers those too, so a
+     * missing flush is found wherever the operation wrote (set_memory_ro's linear alias under
+     * rodata=full, not only the vmalloc range it was called on).
+     */
+    private static final class OpStack {
+        String[] name = new String[8];
+        long[] a0 = new long[8];
+        long[] a1 = new long[8];
+        int depth;
+        long[] wStart = new long[16];
+        long[] wEnd = new long[16];
+        int nw;
+
+        void push(String n, long s, long e) {
+            if (depth == name.length) {
+                name = Arrays.copyOf(name, depth * 2);
+                a0 = Arrays.copyOf(a0, depth * 2);
+                a1 = Arrays.copyOf(a1, depth * 2);
+            }
+            name[depth] = n;
+            a0[depth] = s;
+            a1[depth] = e;
+            depth++;
+        }
+
+        /** Record [s, e) as rewritten, merging with the last range when they touch. */
+        void wrote(long s, long e) {
+            if (nw > 0 && Long.compareUnsigned(s, wEnd[nw - 1]) <= 0 && Long.compareUnsigned(e, wStart[nw - 1]) >= 0) {
+                wStart[nw - 1] = Long.compareUnsigned(s, wStart[nw - 1]) < 0 ? s : wStart[nw - 1];
+                wEnd[nw - 1] = Long.compareUnsigned(e, wEnd[nw - 1]) > 0 ? e : wEnd[nw - 1];
+                return;
+            }
+            if (nw == wStart.length) {
+                wStart = Arrays.copyOf(wStart, nw * 2);
+                wEnd = Arrays.copyOf(wEnd, nw * 2);
+            }
+            wStart[nw] = s;
+            wEnd[nw] = e;
+            nw++;
+        }
+    }
+
     @Override
     public void onOp(int cpu, String name, long a0, long a1, boolean begin) {
         if (stopMachineOps.contains(name)) {
             stopMachineCpu = begin ? cpu : -1;
         }
+        OpStack st = opStack[cpu];
         if (begin) {
+            st.push(name, a0, a1);
             opName[cpu] = name;
             opA0[cpu] = a0;
             opA1[cpu] = a1;
             return;
         }
-        if (checks && !name.endsWith("_noflush") && Long.compareUnsigned(a1, a0) > 0) {
+        boolean flushing = !name.endsWith("_noflush");
+        if (checks && flushing && Long.compareUnsigned(a1, a0) > 0) {
             opName[cpu] = name;
             opA0[cpu] = a0;
             opA1[cpu] = a1;
             checkStale(cpu, a0, a1);
         }
-        opName[cpu] = null;
+        if (st.depth > 0) {
+            st.depth--;
+        }
+        if (st.depth == 0) {
+            if (checks && flushing) {
+                // everything the operation rewrote outside its own range
+                for (int i = 0; i < st.nw; i++) {
+                    long s0 = st.wStart[i];
+                    long e0 = st.wEnd[i];
+                    if (Long.compareUnsigned(a1, a0) > 0) {
+                        if (Long.compareUnsigned(s0, a0) < 0) {
+                            checkStale(cpu, s0, Long.compareUnsigned(e0, a0) < 0 ? e0 : a0);
+                        }
+                        if (Long.compareUnsigned(e0, a1) > 0) {
+                            checkStale(cpu, Long.compareUnsigned(s0, a1) > 0 ? s0 : a1, e0);
+                        }
+                    } else {
+                        checkStale(cpu, s0, e0);
+                    }
+                }
+            }
+            st.nw = 0;
+            opName[cpu] = null;
+        } else {
+            int d = st.depth - 1;
+            opName[cpu] = st.name[d];
+            opA0[cpu] = st.a0[d];
+            opA1[cpu] = st.a1[d];
+        }
     }
 
     /** The stale-translation check over [start, end) on every CPU (also callable directly). */
