@@ -23,10 +23,14 @@ public final class HwCpu {
     public final HwStats stats;
     long ttbr0;
     long ttbr1;
+    /** The current ASID (cpu_switch_mm) and its tag for entries below TTBR0 (see XlatCache.ASID_SHIFT). */
+    int asid;
+    long asidTag = XlatCache.asidTag(0);
     /** Pending TLBIs (issued, not yet completed by a DSB): op ordinal, va, pages. */
     int[] pendOp = new int[16];
     long[] pendVa = new long[16];
     long[] pendPages = new long[16];
+    int[] pendAsid = new int[16];
     int pending;
 
     HwCpu(int id, CoreConfig cfg, Geometry geo, int[] kindShift, int[] levelKindShift, LineCache shared) {
@@ -136,15 +140,22 @@ public final class HwCpu {
         return wc == null ? 0 : wc.live;
     }
 
-    void pushPending(int op, long va, long pages) {
+    void pushPending(int op, long va, long pages, int asidArg) {
         if (pending == pendOp.length) {
             pendOp = java.util.Arrays.copyOf(pendOp, pending * 2);
             pendVa = java.util.Arrays.copyOf(pendVa, pending * 2);
             pendPages = java.util.Arrays.copyOf(pendPages, pending * 2);
+            pendAsid = java.util.Arrays.copyOf(pendAsid, pending * 2);
         }
         pendOp[pending] = op;
         pendVa[pending] = va;
         pendPages[pending] = pages;
+        pendAsid[pending] = asidArg;
         pending++;
+    }
+
+    /** The current ASID. */
+    public int asid() {
+        return asid;
     }
 }

@@ -182,7 +182,10 @@ public final class HwModel implements PgtableObserver {
         for (HwCpu c : cpus) {
             c.ttbr0 = ttbr0;
             c.ttbr1 = ttbr1;
+            c.asid = 0;
+            c.asidTag = XlatCache.asidTag(0);
         }
+        asidRoot.put(0, ttbr0);
         if (ttbr0 != 0) {
             learn(ttbr0, start, 0);
         }
@@ -190,6 +193,25 @@ public final class HwModel implements PgtableObserver {
             learn(ttbr1, start, ttbr1Base);
         }
     }
+
+    /**
+     * {@code cpu_switch_mm}: point one CPU's TTBR0_EL1 at a user mm's pgd and make asid current.
+     * Entries of other ASIDs stay in the TLBs (tagged) and match again when their ASID returns;
+     * nothing is invalidated, as on arm64 with ASIDs (only a rollover flushes, with TLBI VMALLE1IS).
+     */
+    public void switchMm(int cpuId, long pgd, int asid) {
+        HwCpu c = cpus[cpuId];
+        c.asidTag = XlatCache.asidTag(asid);
+        c.asid = asid;
+        c.ttbr0 = pgd;
+        Long known = asidRoot.put(asid, pgd);
+        if (pgd != 0 && (known == null || known != pgd)) {
+            learn(pgd, start, 0);
+        }
+    }
+
+    /** The pgd last made current with each ASID: where the stale check walks another ASID's entries. */
+    private final java.util.Map<Integer, Long> asidRoot = new java.util.HashMap<>();
 
     private void learn(long table, int level, long va) {
         setTableVa(table, va);
@@ -237,7 +259,7 @@ public final class HwModel implements PgtableObserver {
         HwStats s = c.stats;
         s.accesses++;
         XlatCache l1 = c.tlbs[0];
-        int w = l1.lookup(va);
+        int w = l1.lookup(XlatCache.tagged(va, c.asidTag));
         if (w < 0) {
             return accessSlow(c, va, type);
         }
@@ -264,9 +286,10 @@ public final class HwModel implements PgtableObserver {
         int hitLevel = -1;
         int w = -1;
         s.tlbMisses[0]++;
+        long tva = XlatCache.tagged(va, c.asidTag);
         for (int i = 1; i < t.length; i++) {
             s.cycles += t[i].latency;
-            w = t[i].lookup(va);
+            w = t[i].lookup(tva);
             if (w >= 0) {
                 hitLevel = i;
                 s.tlbHits[i]++;
@@ -281,7 +304,7 @@ public final class HwModel implements PgtableObserver {
             attr = h.aux[w];
             int src = h.src[w];
             for (int i = hitLevel - 1; i >= 0; i--) {
-                fillTlb(c, i, va, pa, attr, src, true);
+                fillTlb(c, i, va, tva, pa, attr, src);
             }
         } else {
             pa = walk(c, va);
@@ -293,7 +316,7 @@ public final class HwModel implements PgtableObserver {
             attr = walkAttr;
             int src = walkKind;
             for (int i = t.length - 1; i >= 0; i--) {
-                fillTlb(c, i, va, pa, attr, src, true);
+                fillTlb(c, i, va, tva, pa, attr, src);
             }
         }
         if (type == STORE && (attr & Desc.RDONLY) != 0) {
@@ -308,8 +331,8 @@ public final class HwModel implements PgtableObserver {
         return pa;
     }
 
-    /** Fill a TLB level; missed = this level was just searched for va and missed (every kind). */
-    private void fillTlb(HwCpu c, int level, long va, long pa, long attr, int src, boolean missed) {
+    /** Fill a TLB level that was just searched for va (tagged: tva) and missed every kind. */
+    private void fillTlb(HwCpu c, int level, long va, long tva, long pa, long attr, int src) {
         int k = c.storeKind[level][src];
         if (k < 0) {
             return;
@@ -319,7 +342,7 @@ public final class HwModel implements PgtableObserver {
         if (sizeChanged && checks && !c.cfg.bbml2NoAbort) {
             checkFillConflict(c, t, va, src);
         }
-        t.fill(va, k, pa - (va & (size - 1)), attr, src, missed);
+        t.fill(tva, k, pa - (va & (size - 1)), attr, src, true);
     }
 
     private long walkAttr;
@@ -359,7 +382,7 @@ public final class HwModel implements PgtableObserver {
                     if (!c.wcLevel[l + 1]) {
                         continue;
                     }
-                    int w = wc.lookup(va, l + 1);
+                    int w = wc.lookup(XlatCache.tagged(va, c.asidTag), l + 1);
                     if (w >= 0) {
                         table = wc.val[w];
                         level = l + 1;
@@ -384,7 +407,7 @@ public final class HwModel implements PgtableObserver {
             if (level < 3 && (d & Desc.TYPE_MASK) == Desc.TYPE_TABLE) {
                 long next = d & oaMask;
                 if (wc != null && c.wcLevel[level + 1]) {
-                    wc.fill(va, level + 1, next, table, level + 1);
+                    wc.fill(XlatCache.tagged(va, c.asidTag), level + 1, next, table, level + 1);
                 }
                 table = next;
                 level++;
@@ -412,12 +435,13 @@ public final class HwModel implements PgtableObserver {
      */
     public long probe(int cpuId, long va) {
         HwCpu c = cpus[cpuId];
+        long tva = XlatCache.tagged(va, c.asidTag);
         for (XlatCache t : c.tlbs) {
             int m = t.kindMask;
             while (m != 0) {
                 int k = Integer.numberOfTrailingZeros(m);
                 m &= m - 1;
-                int w = t.probe(va, k);
+                int w = t.probe(tva, k);
                 if (w >= 0) {
                     probeAttr = t.aux[w];
                     probeFromTlb = true;
@@ -435,10 +459,12 @@ public final class HwModel implements PgtableObserver {
 
     /** Walk the tables from the root (optionally through a CPU's walk cache) without side effects. */
     private long refWalk(long va, boolean useWc, HwCpu c) {
-        long table = va < 0 ? cpus[0].ttbr1 : cpus[0].ttbr0;
-        if (c != null) {
-            table = va < 0 ? c.ttbr1 : c.ttbr0;
-        }
+        return refWalk(va, useWc, c, c != null ? c.ttbr0 : cpus[0].ttbr0);
+    }
+
+    /** As {@link #refWalk(long, boolean, HwCpu)} with an explicit TTBR0 (another ASID's tables). */
+    private long refWalk(long va, boolean useWc, HwCpu c, long ttbr0) {
+        long table = va < 0 ? (c != null ? c.ttbr1 : cpus[0].ttbr1) : ttbr0;
         int level = start;
         refLevel = start;
         if (table == 0 || (va < 0 ? va < ttbr1Base : (va >>> geo.vaBits) != 0)) {
@@ -449,7 +475,7 @@ public final class HwModel implements PgtableObserver {
                 if (!c.wcLevel[l + 1]) {
                     continue;
                 }
-                int w = c.wc.probe(va, l + 1);
+                int w = c.wc.probe(XlatCache.tagged(va, ttbr0 == c.ttbr0 ? c.asidTag : 0), l + 1);
                 if (w >= 0) {
                     table = c.wc.val[w];
                     level = l + 1;
@@ -483,9 +509,9 @@ public final class HwModel implements PgtableObserver {
     @Override
     public void onTlbi(int cpu, Tlbi op, long va, long pages, int asid) {
         if (deferTlbiToDsb) {
-            cpus[cpu].pushPending(op.ordinal(), va, pages);
+            cpus[cpu].pushPending(op.ordinal(), va, pages, asid);
         } else {
-            applyTlbi(cpu, op, va, pages);
+            applyTlbi(cpu, op, va, pages, asid);
         }
     }
 
@@ -504,16 +530,20 @@ public final class HwModel implements PgtableObserver {
                 c.pendOp[kept] = c.pendOp[i];
                 c.pendVa[kept] = c.pendVa[i];
                 c.pendPages[kept] = c.pendPages[i];
+                c.pendAsid[kept] = c.pendAsid[i];
                 kept++;
                 continue;
             }
-            applyTlbi(cpu, op, c.pendVa[i], c.pendPages[i]);
+            applyTlbi(cpu, op, c.pendVa[i], c.pendPages[i], c.pendAsid[i]);
         }
         c.pending = kept;
     }
 
-    /** Apply one TLBI to its target CPUs. */
-    void applyTlbi(int issuer, Tlbi op, long va, long pages) {
+    /**
+     * Apply one TLBI to its target CPUs. By-ASID forms (VALE1IS, VAE1IS, RVALE1IS, ASIDE1IS) reach
+     * the entries of that ASID and global ones; all-ASID forms every entry for the VA.
+     */
+    void applyTlbi(int issuer, Tlbi op, long va, long pages, int asid) {
         int from = op.broadcast ? 0 : issuer;
         int to = op.broadcast ? cpus.length : issuer + 1;
         for (int i = from; i < to; i++) {
@@ -529,32 +559,34 @@ public final class HwModel implements PgtableObserver {
             }
             if (op == Tlbi.ASIDE1IS) {
                 for (XlatCache t : c.tlbs) {
-                    for (int w = 0; w < t.key.length; w++) {
-                        if (t.key[w] != 0 && (t.aux[w] & Desc.NG) != 0) {
-                            t.remove(w);
-                        }
-                    }
+                    t.invalidateAsid(asid);
                 }
                 if (c.wc != null) {
-                    c.wc.invalidateRange(0, 1L << geo.vaBits);
+                    c.wc.invalidateAsid(asid);
                 }
                 continue;
             }
+            boolean oneAsid = op.byAsid && asid >= 0;
             long n = Math.max(1, pages);
             long end = va + n * pageSize;
-            for (XlatCache t : c.tlbs) {
-                if (n == 1) {
-                    t.invalidateVa(va);
-                } else {
-                    t.invalidateRange(va, end);
-                }
-            }
+            invalidate(c.tlbs, va, end, n, oneAsid, asid);
             if (!op.lastLevel && c.wc != null) {
-                if (n == 1) {
-                    c.wc.invalidateVa(va);
-                } else {
-                    c.wc.invalidateRange(va, end);
+                invalidate(new XlatCache[] {c.wc}, va, end, n, oneAsid, asid);
+            }
+        }
+    }
+
+    private static void invalidate(XlatCache[] ts, long va, long end, long n, boolean oneAsid, int asid) {
+        for (XlatCache t : ts) {
+            if (n == 1 && oneAsid) {
+                t.invalidateVa(va);
+                if (va >= 0) {
+                    t.invalidateVa(XlatCache.tagged(va, XlatCache.asidTag(asid)));
                 }
+            } else if (n == 1) {
+                t.invalidateVaAllAsids(va);
+            } else {
+                t.invalidateRange(va, end, oneAsid ? asid : -1);
             }
         }
     }
@@ -763,10 +795,19 @@ public final class HwModel implements PgtableObserver {
                     long ee = es + t.sizeOf(w);
                     long cur = Long.compareUnsigned(es, startVa) < 0 ? startVa : es;
                     long stop = Long.compareUnsigned(ee - 1, endVa - 1) < 0 ? ee : endVa;
+                    int easid = t.asidOf(w);
+                    long root0 = c.ttbr0;
+                    if (easid >= 0 && easid != c.asid) {
+                        Long r = asidRoot.get(easid);
+                        if (r == null) {
+                            continue;
+                        }
+                        root0 = r;
+                    }
                     while (cur != stop) {
                         long cachedPa = t.val[w] + (cur - es);
                         long cachedAttr = t.aux[w];
-                        long pa = refWalk(cur, false, c);
+                        long pa = refWalk(cur, false, c, root0);
                         String why = null;
                         if (pa < 0) {
                             why = "the tables say invalid";

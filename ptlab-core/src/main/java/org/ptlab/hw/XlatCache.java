@@ -15,6 +15,41 @@ import java.util.Arrays;
  * entry and no allocation per lookup.
  */
 final class XlatCache {
+    /**
+     * ASIDs: an entry for a VA below TTBR0 (a user address, never global in Linux) carries the
+     * ASID it was filled under in VA bits 52..62, which no TTBR0 VA uses ({@link #tagged}); the set
+     * index comes from the low bits, so tagging moves no entry, and an entry of another ASID simply
+     * never matches. TTBR1 (kernel) VAs are global and untagged. Bit 63 stays clear, so a tagged
+     * VA can never look like a TTBR1 one.
+     */
+    static final int ASID_SHIFT = 52;
+    /** ASIDs representable in a tag (11 bits, value + 1). */
+    static final int MAX_ASID = (1 << 11) - 2;
+    private static final long ASID_BITS = ((1L << 11) - 1) << ASID_SHIFT;
+
+    /** va tagged with an ASID's tag (0 for TTBR1 VAs, which are global). */
+    static long tagged(long va, long asidTag) {
+        return va | (asidTag & ~(va >> 63));
+    }
+
+    /** The tag of an ASID. */
+    static long asidTag(int asid) {
+        if (asid < 0 || asid > MAX_ASID) {
+            throw new IllegalArgumentException("ASID " + asid + ": the model tags 0.." + MAX_ASID);
+        }
+        return (long) (asid + 1) << ASID_SHIFT;
+    }
+
+    /** A tagged VA without its tag. */
+    static long untag(long tva) {
+        return tva < 0 ? tva : tva & ~ASID_BITS;
+    }
+
+    /** The ASID a tagged VA carries, or -1 (TTBR1: global). */
+    static int asidOfTagged(long tva) {
+        return tva < 0 ? -1 : (int) (tva >>> ASID_SHIFT) - 1;
+    }
+
     final String name;
     final int sets;
     final int ways;
@@ -302,10 +337,20 @@ final class XlatCache {
         return (int) ((key[w] - 1) & 7);
     }
 
-    /** First VA covered by the entry. */
-    long vaOf(int w) {
+    /** First VA covered by the entry, with its ASID tag (see {@link #ASID_SHIFT}). */
+    long taggedVaOf(int w) {
         int kind = kindOf(w);
         return ((key[w] - 1) >>> 3) << shift[kind];
+    }
+
+    /** First VA covered by the entry. */
+    long vaOf(int w) {
+        return untag(taggedVaOf(w));
+    }
+
+    /** The ASID of the entry, or -1 if global. */
+    int asidOf(int w) {
+        return asidOfTagged(taggedVaOf(w));
     }
 
     long sizeOf(int w) {
@@ -374,11 +419,58 @@ final class XlatCache {
         return n;
     }
 
-    /** Drop every entry overlapping [start, end). */
-    int invalidateRange(long start, long end) {
+    /**
+     * Drop every entry overlapping [start, end) whose ASID is asid, or of any ASID when asid is
+     * -1; global (TTBR1) entries always match.
+     */
+    int invalidateRange(long start, long end, int asid) {
         int n = 0;
         for (int w = 0; w < key.length; w++) {
-            if (key[w] != 0 && overlaps(w, start, end)) {
+            if (key[w] != 0 && overlaps(w, start, end) && (asid < 0 || asidOf(w) < 0 || asidOf(w) == asid)) {
+                remove(w);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Drop every entry overlapping [start, end), of every ASID. */
+    int invalidateRange(long start, long end) {
+        return invalidateRange(start, end, -1);
+    }
+
+    /** Drop every entry covering va, of every ASID (TLBI VAAE1IS / VAALE1IS on a TTBR0 VA). */
+    int invalidateVaAllAsids(long va) {
+        if (va < 0) {
+            return invalidateVa(va);
+        }
+        int n = 0;
+        int m = kindMask;
+        while (m != 0) {
+            int kind = Integer.numberOfTrailingZeros(m);
+            m &= m - 1;
+            long want = va & -(1L << shift[kind]);
+            int from = 0;
+            int to = key.length;
+            if (!fa) {
+                from = (int) ((va >>> shift[kind]) & setMask) * ways;
+                to = from + ways;
+            }
+            for (int w = from; w < to; w++) {
+                if (key[w] != 0 && kindOf(w) == kind && vaOf(w) == want) {
+                    remove(w);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Drop every entry of one ASID (TLBI ASIDE1IS). */
+    int invalidateAsid(int asid) {
+        int n = 0;
+        for (int w = 0; w < key.length; w++) {
+            if (key[w] != 0 && asidOf(w) == asid) {
                 remove(w);
                 n++;
             }

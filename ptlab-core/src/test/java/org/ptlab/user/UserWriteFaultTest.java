@@ -45,7 +45,9 @@ class UserWriteFaultTest {
             assertThat(before & Desc.RDONLY).as("clean: PTE_RDONLY").isNotZero();
             assertThat(before & Desc.WRITE).as("writable: PTE_WRITE").isNotZero();
             HwModel hw = new HwModel(pg, Presets.get(Presets.DEFAULT), 1).attach();
-            hw.setRoots(mm.pgd, 0);
+            for (int cpu = 0; cpu < hw.cpuCount(); cpu++) {
+            hw.switchMm(cpu, mm.pgd, mm.asid);
+        }
             assertThat(hw.access(0, va + 8192, HwModel.LOAD)).isEqualTo(DEV + 8192);
             assertThat(hw.access(0, va + 8192, HwModel.STORE)).isEqualTo(-1);
             assertThat(hw.lastFault).isEqualTo(2);

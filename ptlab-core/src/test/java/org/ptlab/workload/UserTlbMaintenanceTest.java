@@ -36,7 +36,9 @@ class UserTlbMaintenanceTest {
         UserSpace us = new UserSpace(pg, new TlbFlush(pg, false), new UserConfig());
         Mm mm = us.mmAlloc();
         HwModel hw = new HwModel(pg, Presets.get(Presets.DEFAULT), 2).attach();
-        hw.setRoots(mm.pgd, 0);
+        for (int cpu = 0; cpu < hw.cpuCount(); cpu++) {
+            hw.switchMm(cpu, mm.pgd, mm.asid);
+        }
         Random r = new Random(7);
         List<long[]> areas = new ArrayList<>();
         int rw = UserProt.VM_READ | UserProt.VM_WRITE;
@@ -80,7 +82,9 @@ class UserTlbMaintenanceTest {
         UserSpace us = new UserSpace(pg, new TlbFlush(pg, false), c);
         Mm mm = us.mmAlloc();
         HwModel hw = new HwModel(pg, Presets.get(Presets.DEFAULT), 1).attach();
-        hw.setRoots(mm.pgd, 0);
+        for (int cpu = 0; cpu < hw.cpuCount(); cpu++) {
+            hw.switchMm(cpu, mm.pgd, mm.asid);
+        }
         long a = us.mmapPfn(mm, 0, M2, UserProt.VM_READ | UserProt.VM_WRITE, UserProt.Cache.NORMAL, 0x80000);
         assertThat(hw.access(0, a + 4096, HwModel.LOAD)).isEqualTo((0x80000L << 12) + 4096);
         // zap the PMD leaf by hand, with no TLBI: the cached 2M translation is stale

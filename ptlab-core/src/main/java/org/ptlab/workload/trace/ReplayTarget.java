@@ -288,6 +288,7 @@ public final class ReplayTarget {
         HwModel hw = new HwModel(pg, c, 1).checks(false);
         hw.setRoots(ttbr0, ttbr1);
         if (kind == Kind.USER) {
+            hw.switchMm(0, mm.pgd, mm.asid);
             hw.attach();
         }
         return hw;
