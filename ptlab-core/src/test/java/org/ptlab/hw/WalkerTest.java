@@ -170,6 +170,22 @@ class WalkerTest {
         }
     }
 
+    /** The core files shipped under scenarios/cores load and mean what their names say. */
+    @Test
+    void shippedCoreFilesLoad() throws java.io.IOException {
+        CoreConfig flat = HwYaml.load(java.nio.file.Path.of("..", "scenarios", "cores", "n1-walk-latency.yaml"));
+        assertThat(flat.name).isEqualTo("n1-walk-latency");
+        assertThat(flat.caches).isEmpty();
+        assertThat(flat.tlbs).hasSize(Presets.get("neoverse-n1").tlbs.size());
+        Region r = Region.standalone(G, 64L << 20, MapSize.PTE);
+        HwModel hw = new HwModel(r.pg, flat, 1).attach();
+        hw.setRoots(r.root, 0);
+        hw.access(0, r.va, HwModel.LOAD);
+        HwStats s = hw.cpu(0).stats;
+        assertThat(s.walkRefs).isEqualTo(4);
+        assertThat(s.walkLoads[0]).as("every walker reference served by memory").isEqualTo(4);
+    }
+
     @Test
     void yamlOverridesAPresetAndRejectsBadGeometry() {
         CoreConfig c = HwYaml.parse("base: neoverse-n1\nname: small\ncaches:\n  - {name: L1D, size: 32K, ways: 4, latency: 3}\n", "x.yaml");
