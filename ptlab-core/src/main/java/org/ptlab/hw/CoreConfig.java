@@ -22,6 +22,12 @@ public final class CoreConfig {
     public boolean bbml2NoAbort;
     /** TLB levels, first searched first (e.g. L1 data TLB, then unified L2 TLB). */
     public List<TlbLevel> tlbs = new ArrayList<>();
+    /**
+     * The first-level instruction TLB: instruction fetches look it up instead of the first level of
+     * {@link #tlbs}, then continue with the later (unified) levels. Null: fetches share the data
+     * TLBs.
+     */
+    public TlbLevel itlb;
     /** Walk cache for table descriptors of the non-leaf levels; null or 0 entries for none. */
     public WalkCacheConfig walkCache = new WalkCacheConfig();
     /** Data caches, nearest first. The last one may be shared by all CPUs. */
@@ -108,7 +114,11 @@ public final class CoreConfig {
         if (tlbs.size() > 4) {
             throw new IllegalArgumentException("tlbs: at most 4 levels are modelled, got " + tlbs.size());
         }
-        for (TlbLevel t : tlbs) {
+        List<TlbLevel> all = new ArrayList<>(tlbs);
+        if (itlb != null) {
+            all.add(itlb);
+        }
+        for (TlbLevel t : all) {
             if (t == null) {
                 throw new IllegalArgumentException("tlbs: empty level");
             }
@@ -201,6 +211,9 @@ public final class CoreConfig {
         for (TlbLevel t : tlbs) {
             c.tlbs.add(new TlbLevel(t.name, t.entries, t.ways, t.latency, t.sizes.toArray(new MapSize[0])));
         }
+        if (itlb != null) {
+            c.itlb = new TlbLevel(itlb.name, itlb.entries, itlb.ways, itlb.latency, itlb.sizes.toArray(new MapSize[0]));
+        }
         if (walkCache != null) {
             c.walkCache = new WalkCacheConfig(walkCache.entries, walkCache.ways, walkCache.latency);
             c.walkCache.levels = new ArrayList<>(walkCache.levels);
@@ -220,7 +233,11 @@ public final class CoreConfig {
     /** One-line summary. */
     public String summary() {
         StringBuilder b = new StringBuilder(name).append(":");
-        for (TlbLevel t : tlbs) {
+        List<TlbLevel> all = new ArrayList<>(tlbs);
+        if (itlb != null) {
+            all.add(1, itlb);
+        }
+        for (TlbLevel t : all) {
             b.append(' ').append(t.name).append(' ').append(t.entries)
                     .append(t.ways == t.entries ? "-entry FA" : "-entry " + t.ways + "-way");
         }

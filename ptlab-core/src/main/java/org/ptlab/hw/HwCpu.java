@@ -14,6 +14,12 @@ public final class HwCpu {
     final XlatCache[] tlbs;
     /** Per TLB level: for each source kind, the kind the level stores it as (splintering), or -1. */
     final int[][] storeKind;
+    /** The instruction TLB (used by fetches instead of tlbs[0]), or null; its stats index and store kinds. */
+    final XlatCache itlb;
+    final int itlbStat;
+    final int[] itlbStoreKind;
+    /** Every TLB of the CPU (tlbs, then itlb): what maintenance and the hazard checks scan. */
+    final XlatCache[] allTlbs;
     final XlatCache wc;
     /** wcLevel[level + 1]: whether table descriptors read at that level are cached. */
     final boolean[] wcLevel = new boolean[5];
@@ -36,13 +42,16 @@ public final class HwCpu {
     HwCpu(int id, CoreConfig cfg, Geometry geo, int[] kindShift, int[] levelKindShift, LineCache shared) {
         this.id = id;
         this.cfg = cfg;
-        List<CoreConfig.TlbLevel> tl = cfg.tlbs;
-        tlbs = new XlatCache[tl.size()];
+        List<CoreConfig.TlbLevel> tl = new java.util.ArrayList<>(cfg.tlbs);
+        if (cfg.itlb != null) {
+            tl.add(cfg.itlb);
+        }
+        allTlbs = new XlatCache[tl.size()];
         storeKind = new int[tl.size()][5];
         String[] tn = new String[tl.size()];
         for (int i = 0; i < tl.size(); i++) {
             CoreConfig.TlbLevel t = tl.get(i);
-            tlbs[i] = new XlatCache(t.name, t.entries, t.ways, t.latency, kindShift);
+            allTlbs[i] = new XlatCache(t.name, t.entries, t.ways, t.latency, kindShift);
             tn[i] = t.name;
             for (MapSize k : MapSize.VALUES) {
                 int store = -1;
@@ -59,6 +68,10 @@ public final class HwCpu {
                 storeKind[i][k.ordinal()] = store;
             }
         }
+        tlbs = java.util.Arrays.copyOf(allTlbs, cfg.tlbs.size());
+        itlbStat = cfg.tlbs.size();
+        itlb = cfg.itlb != null ? allTlbs[itlbStat] : null;
+        itlbStoreKind = cfg.itlb != null ? storeKind[itlbStat] : null;
         CoreConfig.WalkCacheConfig w = cfg.walkCache;
         if (w != null && w.entries > 0) {
             wc = new XlatCache("walk cache", w.entries, w.ways, w.latency, levelKindShift);
@@ -79,7 +92,7 @@ public final class HwCpu {
         memLat = cfg.memoryLatency;
         privateL1 = n > 0 && !cfg.caches.get(0).shared;
         modelData = cfg.modelDataAccesses;
-        stats = new HwStats(tn, cn);
+        stats = new HwStats(tn, cn, cfg.tlbs.size());
     }
 
     /** Whether this CPU has BBML2_NOABORT. */
@@ -119,7 +132,7 @@ public final class HwCpu {
 
     /** Drop every TLB and walk-cache entry and every cached line (a cold CPU). */
     public void flushAll() {
-        for (XlatCache t : tlbs) {
+        for (XlatCache t : allTlbs) {
             t.clear();
         }
         if (wc != null) {
@@ -131,9 +144,9 @@ public final class HwCpu {
         lastLine = -1;
     }
 
-    /** Number of valid entries in a TLB level. */
+    /** Number of valid entries in a TLB level (the instruction TLB, if any, is the last index). */
     public int tlbLive(int level) {
-        return tlbs[level].live;
+        return allTlbs[level].live;
     }
 
     public int walkCacheLive() {

@@ -259,11 +259,16 @@ public final class HwModel implements PgtableObserver {
         HwStats s = c.stats;
         s.accesses++;
         XlatCache l1 = c.tlbs[0];
+        int first = 0;
+        if (type == IFETCH && c.itlb != null) {
+            l1 = c.itlb;
+            first = c.itlbStat;
+        }
         int w = l1.lookup(XlatCache.tagged(va, c.asidTag));
         if (w < 0) {
-            return accessSlow(c, va, type);
+            return accessSlow(c, va, type, first);
         }
-        s.tlbHits[0]++;
+        s.tlbHits[first]++;
         long pa = l1.val[w] + (va & ((1L << l1.shift[l1.kindOf(w)]) - 1));
         if (type == STORE && (l1.aux[w] & Desc.RDONLY) != 0) {
             s.permissionFaults++;
@@ -277,15 +282,18 @@ public final class HwModel implements PgtableObserver {
         return pa;
     }
 
-    /** An access that missed the first TLB level: the other levels, then a walk. */
-    private long accessSlow(HwCpu c, long va, int type) {
+    /**
+     * An access that missed its first TLB level (first: 0, or the instruction TLB's index in
+     * allTlbs): the later levels, then a walk; fills the levels searched, nearest last.
+     */
+    private long accessSlow(HwCpu c, long va, int type, int first) {
         HwStats s = c.stats;
         XlatCache[] t = c.tlbs;
         long attr;
         long pa;
         int hitLevel = -1;
         int w = -1;
-        s.tlbMisses[0]++;
+        s.tlbMisses[first]++;
         long tva = XlatCache.tagged(va, c.asidTag);
         for (int i = 1; i < t.length; i++) {
             s.cycles += t[i].latency;
@@ -303,9 +311,10 @@ public final class HwModel implements PgtableObserver {
             pa = h.val[w] + (va & (size - 1));
             attr = h.aux[w];
             int src = h.src[w];
-            for (int i = hitLevel - 1; i >= 0; i--) {
+            for (int i = hitLevel - 1; i >= 1; i--) {
                 fillTlb(c, i, va, tva, pa, attr, src);
             }
+            fillTlb(c, first, va, tva, pa, attr, src);
         } else {
             pa = walk(c, va);
             if (pa < 0) {
@@ -315,9 +324,10 @@ public final class HwModel implements PgtableObserver {
             }
             attr = walkAttr;
             int src = walkKind;
-            for (int i = t.length - 1; i >= 0; i--) {
+            for (int i = t.length - 1; i >= 1; i--) {
                 fillTlb(c, i, va, tva, pa, attr, src);
             }
+            fillTlb(c, first, va, tva, pa, attr, src);
         }
         if (type == STORE && (attr & Desc.RDONLY) != 0) {
             s.permissionFaults++;
@@ -331,13 +341,13 @@ public final class HwModel implements PgtableObserver {
         return pa;
     }
 
-    /** Fill a TLB level that was just searched for va (tagged: tva) and missed every kind. */
+    /** Fill TLB allTlbs[level] that was just searched for va (tagged: tva) and missed every kind. */
     private void fillTlb(HwCpu c, int level, long va, long tva, long pa, long attr, int src) {
         int k = c.storeKind[level][src];
         if (k < 0) {
             return;
         }
-        XlatCache t = c.tlbs[level];
+        XlatCache t = c.allTlbs[level];
         long size = 1L << kindShift[k];
         if (sizeChanged && checks && !c.cfg.bbml2NoAbort) {
             checkFillConflict(c, t, va, src);
@@ -436,7 +446,7 @@ public final class HwModel implements PgtableObserver {
     public long probe(int cpuId, long va) {
         HwCpu c = cpus[cpuId];
         long tva = XlatCache.tagged(va, c.asidTag);
-        for (XlatCache t : c.tlbs) {
+        for (XlatCache t : c.allTlbs) {
             int m = t.kindMask;
             while (m != 0) {
                 int k = Integer.numberOfTrailingZeros(m);
@@ -549,7 +559,7 @@ public final class HwModel implements PgtableObserver {
         for (int i = from; i < to; i++) {
             HwCpu c = cpus[i];
             if (op == Tlbi.VMALLE1IS || op == Tlbi.VMALLE1) {
-                for (XlatCache t : c.tlbs) {
+                for (XlatCache t : c.allTlbs) {
                     t.clear();
                 }
                 if (c.wc != null) {
@@ -558,7 +568,7 @@ public final class HwModel implements PgtableObserver {
                 continue;
             }
             if (op == Tlbi.ASIDE1IS) {
-                for (XlatCache t : c.tlbs) {
+                for (XlatCache t : c.allTlbs) {
                     t.invalidateAsid(asid);
                 }
                 if (c.wc != null) {
@@ -569,7 +579,7 @@ public final class HwModel implements PgtableObserver {
             boolean oneAsid = op.byAsid && asid >= 0;
             long n = Math.max(1, pages);
             long end = va + n * pageSize;
-            invalidate(c.tlbs, va, end, n, oneAsid, asid);
+            invalidate(c.allTlbs, va, end, n, oneAsid, asid);
             if (!op.lastLevel && c.wc != null) {
                 invalidate(new XlatCache[] {c.wc}, va, end, n, oneAsid, asid);
             }
@@ -627,7 +637,7 @@ public final class HwModel implements PgtableObserver {
                 continue;
             }
             levels:
-            for (XlatCache t : c.tlbs) {
+            for (XlatCache t : c.allTlbs) {
                 if (t.live == 0) {
                     continue;
                 }
@@ -783,7 +793,7 @@ public final class HwModel implements PgtableObserver {
         int found = 0;
         for (HwCpu c : cpus) {
             long lastReported = 1;
-            for (XlatCache t : c.tlbs) {
+            for (XlatCache t : c.allTlbs) {
                 if (t.live == 0) {
                     continue;
                 }
@@ -847,7 +857,7 @@ public final class HwModel implements PgtableObserver {
     private void checkFillConflict(HwCpu c, XlatCache t, long va, int src) {
         long size = 1L << kindShift[src];
         long s0 = va & -size;
-        for (XlatCache o : c.tlbs) {
+        for (XlatCache o : c.allTlbs) {
             if (o.live == 0) {
                 continue;
             }
@@ -909,7 +919,7 @@ public final class HwModel implements PgtableObserver {
 
     /** Sum of all CPUs' counters. */
     public HwStats totals() {
-        HwStats t = new HwStats(cpus[0].stats.tlbNames, cpus[0].stats.cacheNames);
+        HwStats t = new HwStats(cpus[0].stats.tlbNames, cpus[0].stats.cacheNames, cpus[0].stats.lastLevel + 1);
         for (HwCpu c : cpus) {
             if (c.stats.tlbHits.length == t.tlbHits.length && c.stats.walkLoads.length == t.walkLoads.length) {
                 t.add(c.stats);

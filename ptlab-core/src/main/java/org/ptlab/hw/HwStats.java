@@ -26,9 +26,12 @@ public final class HwStats {
     public long walkCycles;
     final String[] tlbNames;
     final String[] cacheNames;
+    /** Index of the last TLB level of the data path (the unified one); an instruction TLB comes after it. */
+    final int lastLevel;
 
-    HwStats(String[] tlbNames, String[] cacheNames) {
+    HwStats(String[] tlbNames, String[] cacheNames, int dataLevels) {
         this.tlbNames = tlbNames;
+        this.lastLevel = dataLevels - 1;
         this.cacheNames = cacheNames;
         this.tlbHits = new long[tlbNames.length];
         this.tlbMisses = new long[tlbNames.length];
@@ -38,6 +41,19 @@ public final class HwStats {
 
     public String[] tlbNames() {
         return tlbNames.clone();
+    }
+
+    /**
+     * Index of the last TLB level searched before a walk (the unified L2 TLB of the presets): its
+     * misses are the walks caused by TLB misses. Levels after it are first-level instruction TLBs.
+     */
+    public int lastLevel() {
+        return lastLevel;
+    }
+
+    /** Whether a TLB level was looked up at all (an instruction TLB stays unused without fetches). */
+    public boolean used(int level) {
+        return tlbHits[level] + tlbMisses[level] != 0 || level <= lastLevel;
     }
 
     public String[] cacheNames() {
@@ -109,6 +125,9 @@ public final class HwStats {
         b.append(String.format("instructions      %,.0f%s%n", instructions(instructionsPerAccess),
                 instructions > 0 ? " (from the trace)" : String.format(" (%.2f per access)", instructionsPerAccess)));
         for (int i = 0; i < tlbHits.length; i++) {
+            if (!used(i)) {
+                continue;
+            }
             b.append(String.format("%-8s hits %,d misses %,d (MPKI %.3f)%n", tlbNames[i], tlbHits[i], tlbMisses[i],
                     mpki(i, instructionsPerAccess)));
         }

@@ -57,7 +57,7 @@ public final class TlbProbe {
         for (long va : vas) {
             hw.access(0, va, HwModel.LOAD);
         }
-        return s.tlbMisses[s.tlbMisses.length - 1];
+        return s.tlbMisses[s.lastLevel()];
     }
 
     public void detach() {

@@ -126,7 +126,7 @@ public final class PfnmapStudy {
                 long[] lv = r.leaves()[k];
                 String shape = lv[1] > 0 ? lv[1] + " PUD" + (lv[2] > 0 ? "+" + lv[2] + " PMD" : "")
                         : lv[2] > 0 ? lv[2] + " PMD" + (lv[3] > 0 ? "+" + lv[3] + " PTE" : "") : lv[3] + " PTE";
-                int last = s.tlbMisses.length - 1;
+                int last = s.lastLevel();
                 b.append(String.format(" %-26s", String.format("%s, %.1f%%, %.2f", shape,
                         s.accesses == 0 ? 0 : 100.0 * s.tlbMisses[last] / s.accesses, s.refsPerWalk())));
             }

@@ -170,6 +170,55 @@ class WalkerTest {
         }
     }
 
+    /**
+     * Instruction fetches use the L1 instruction TLB, then the unified L2; TLB maintenance and the
+     * stale check reach the instruction TLB too.
+     */
+    @Test
+    void instructionFetchesUseTheInstructionTlbAndTheUnifiedL2() {
+        Region r = Region.standalone(G, 64L << 20, MapSize.PTE);
+        HwModel hw = model(r, 2);
+        HwCpu c = hw.cpu(0);
+        int itlb = c.stats.lastLevel() + 1;
+        assertThat(c.stats.tlbNames()[itlb]).isEqualTo("L1I-TLB");
+        assertThat(hw.access(0, r.va + 0x40, HwModel.IFETCH)).isEqualTo(r.pa + 0x40);
+        assertThat(c.tlbLive(itlb)).isEqualTo(1);
+        assertThat(c.tlbLive(0)).as("the data TLB is not filled by a fetch").isZero();
+        assertThat(hw.access(0, r.va + 0x80, HwModel.LOAD)).isEqualTo(r.pa + 0x80);
+        assertThat(c.stats.walks).as("the data access hits the L2 entry the fetch filled").isEqualTo(1);
+        assertThat(c.stats.tlbHits[1]).isEqualTo(1);
+        assertThat(c.stats.tlbMisses[itlb]).isEqualTo(1);
+        hw.access(0, r.va + 0xc0, HwModel.IFETCH);
+        assertThat(c.stats.tlbHits[itlb]).isEqualTo(1);
+
+        // a broadcast TLBI reaches the instruction TLB
+        r.pg.cpu = 1;
+        r.pg.tlbi(Tlbi.VAALE1IS, r.va, 1, -1);
+        r.pg.dsbIsh();
+        assertThat(c.tlbLive(itlb)).isZero();
+
+        // a PXN change without a flush leaves a stale executable entry in CPU0's instruction TLB
+        long t = r.root;
+        for (int level = G.startLevel; level < 3; level++) {
+            t = r.pg.peek(t, G.index(level, r.va)) & G.oaMask;
+        }
+        int idx = G.index(3, r.va);
+        r.pg.write(t, idx, r.pg.peek(t, idx) & ~org.ptlab.arch.Desc.PXN); // the region is mapped PXN: make the page executable
+        hw.access(0, r.va + 0x40, HwModel.IFETCH);
+        r.pg.op("set_memory_nx", r.va, r.va + 4096, true);
+        r.pg.write(t, idx, r.pg.peek(t, idx) | org.ptlab.arch.Desc.PXN);
+        r.pg.op("set_memory_nx", r.va, r.va + 4096, false);
+        assertThat(hw.hazards()).hasSize(1);
+        // one report per CPU and VA (the L2 copy is found first); the instruction TLB holds it too
+        assertThat(hw.hazards().get(0).toString()).contains("cached executable, the tables say PXN");
+        assertThat(c.tlbLive(itlb)).isEqualTo(1);
+        // with the L2 copy gone, the check finds the instruction TLB's own entry
+        c.allTlbs[1].invalidateVaAllAsids(r.va);
+        hw.clearHazards();
+        assertThat(hw.checkStale(1, r.va, r.va + 4096)).isEqualTo(1);
+        assertThat(hw.hazards().get(0).toString()).contains("L1I-TLB entry").contains("cached executable, the tables say PXN");
+    }
+
     /** The core files shipped under scenarios/cores load and mean what their names say. */
     @Test
     void shippedCoreFilesLoad() throws java.io.IOException {

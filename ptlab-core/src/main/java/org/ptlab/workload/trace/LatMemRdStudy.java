@@ -95,7 +95,7 @@ public final class LatMemRdStudy {
         b.append(String.format("%n%-10s %12s %12s %12s %12s %10s %10s%n", "size", sl + " L2-TLB miss", ll + " L2-TLB miss",
                 sl + " refs/walk", ll + " refs/walk", sl + " PTE@mem", ll + " @mem"));
         for (Row r : rows) {
-            int last = r.small().tlbMisses.length - 1;
+            int last = r.small().lastLevel();
             int mem = r.small().walkLoads.length - 1;
             b.append(String.format("%-10s %11.1f%% %11.1f%% %12.2f %12.2f %9.1f%% %9.1f%%%n", Sizes.label(r.size()),
                     pct(r.small().tlbMisses[last], r.small().accesses), pct(r.large().tlbMisses[last], r.large().accesses),

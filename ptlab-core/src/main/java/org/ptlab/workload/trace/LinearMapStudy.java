@@ -88,6 +88,9 @@ public final class LinearMapStudy {
         b.append(String.format("%n%-26s %18s %18s %10s%n", "", "PTE-mapped", "block-mapped", "change"));
         row(b, "accesses", a.accesses, c.accesses);
         for (int i = 0; i < a.tlbMisses.length; i++) {
+            if (!a.used(i) && !c.used(i)) {
+                continue;
+            }
             row(b, a.tlbNames()[i] + " misses", a.tlbMisses[i], c.tlbMisses[i]);
             b.append(String.format("%-26s %18.3f %18.3f %9.1f%%%n", a.tlbNames()[i] + " MPKI", a.mpki(i, ipa), c.mpki(i, ipa),
                     change(a.mpki(i, ipa), c.mpki(i, ipa))));
