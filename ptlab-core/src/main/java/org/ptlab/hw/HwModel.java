@@ -862,7 +862,8 @@ public final class HwModel implements PgtableObserver {
                 continue;
             }
             for (int w = 0; w < o.key.length; w++) {
-                if (o.key[w] != 0 && o.src[w] != src && o.overlaps(w, s0, s0 + size)) {
+                // entries of another ASID never match this translation
+                if (o.key[w] != 0 && o.src[w] != src && o.overlaps(w, s0, s0 + size) && (o.asidOf(w) < 0 || o.asidOf(w) == c.asid)) {
                     report(Hazard.Kind.TLB_CONFLICT, c.id, c.id, va,
                             String.format("filling a %s entry into %s while %s holds %s for an overlapping VA (TLB conflict abort; no BBML2_NOABORT)",
                                     kindName(src), t.name, o.name, entryString(o, w)));
