@@ -63,7 +63,8 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--variant", description = "variant selection family=name (repeatable), e.g. lazy=permissive")
     List<String> variants = new ArrayList<>();
 
-    @Option(names = "--mutate", description = "deliberately broken version: no-split-lock, no-lazy-flush, cont-one-entry, counter-outside-lock")
+    @Option(names = "--mutate", description = "deliberately broken version: no-split-lock, no-lazy-flush, cont-one-entry, counter-outside-lock, "
+            + "or an alias of a known-bad kernel variant: no-tlb-flush, collapse-free-before-flush, bbml2-boot-cpu-only (see --list)")
     List<String> mutations = new ArrayList<>();
 
     @Option(names = "--each-variant", paramLabel = "FAMILY", description = "run once per variant of FAMILY (e.g. lazy) and print a table")
@@ -111,7 +112,7 @@ final class ExploreCommand implements Callable<Integer> {
         }
         Explorer.Options opt = options(err);
         o.printf("scenario %s (%s)%s%n", sc.name(), sc.source(), sc.description().isEmpty() ? "" : ": " + sc.description());
-        o.printf("machine: %s%s%n", sc.machine(), sc.mutations().isEmpty() ? ""
+        o.printf("machine: %s%s%n", sc.bootMachine(), sc.mutations().isEmpty() ? ""
                 : ", mutations " + String.join(",", sc.mutations().stream().map(Mutation::label).toList()));
         o.printf("strategy %s%n", describe(opt));
         o.flush();
@@ -198,7 +199,7 @@ final class ExploreCommand implements Callable<Integer> {
     }
 
     private static String variantOf(ExploreScenario sc, String family) {
-        Variants v = sc.machine().config().variants;
+        Variants v = sc.bootMachine().config().variants;
         return family + "=" + v.get(family);
     }
 
@@ -280,7 +281,7 @@ final class ExploreCommand implements Callable<Integer> {
         sc = sc.with(f.mutations(), checkVariants(f.variants()));
         Explorer.Replay rp = Explorer.replay(sc, f.schedule());
         o.printf("replay of %s: scenario %s (%s)%n", replay, sc.name(), sc.source());
-        o.printf("machine: %s%s%n", sc.machine(), sc.mutations().isEmpty() ? ""
+        o.printf("machine: %s%s%n", sc.bootMachine(), sc.mutations().isEmpty() ? ""
                 : ", mutations " + String.join(",", sc.mutations().stream().map(Mutation::label).toList()));
         rp.trace().forEach(l -> o.println("  " + l));
         if (rp.violation() == null) {

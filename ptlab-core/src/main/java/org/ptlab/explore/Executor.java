@@ -256,6 +256,7 @@ final class Executor implements Sched, AutoCloseable {
         Arrays.fill(blocked, null);
         privateTables.clear();
         this.world = sc.newWorld();
+        this.setupWarnings = world.k.warnCount;
         this.pg = world.pg;
         this.hw = world.hw;
         this.tableMask = ~(pg.geo.pageSize - 1);
@@ -321,6 +322,9 @@ final class Executor implements Sched, AutoCloseable {
         return run;
     }
 
+    /** The kernel's WARN count after the setup steps (a WARN after it is a violation). */
+    private long setupWarnings;
+
     World world() {
         return world;
     }
@@ -328,6 +332,13 @@ final class Executor implements Sched, AutoCloseable {
     private void finalChecks() {
         if (hw != null && hw.hazardCount() != 0) {
             fail("hw-hazard", hw.hazards().get(0).toString());
+            return;
+        }
+        if (world.k.warnCount > setupWarnings) {
+            // a WARN of the kernel's code (e.g. the pageattr walk meeting a block its own split
+            // should have removed) is a violation, as the scenario-local operations' KernelBug was
+            int i = (int) setupWarnings;
+            fail("warn", "WARN: " + (i < world.k.warnings.size() ? world.k.warnings.get(i) : "(message not kept)"));
             return;
         }
         List<KLock> locks = new java.util.ArrayList<>(List.of(world.k.pgtableSplitLock, world.k.initMmLock, world.k.fixmapLock));

@@ -46,11 +46,23 @@ public record ExploreScenario(String name, String description, ExploreMachine ma
         return new ExploreScenario(name, description, machine, setup, cpus, mutations, e, source);
     }
 
+    /**
+     * The machine each execution boots: the scenario's, with the kernel variants of the mutations
+     * that alias one ({@link Mutation#applyTo}) selected last.
+     */
+    public ExploreMachine bootMachine() {
+        ExploreMachine m = machine;
+        for (Mutation x : mutations) {
+            m = x.applyTo(m);
+        }
+        return m;
+    }
+
     /** Build a fresh world for one execution and run the setup steps (unscheduled). */
     public World newWorld() {
         World w;
         try {
-            w = new World(machine, mutations);
+            w = new World(bootMachine(), mutations);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(source + ": machine " + machine + " does not boot: " + e.getMessage(), e);
         }

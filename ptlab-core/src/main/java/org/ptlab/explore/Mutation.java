@@ -1,37 +1,69 @@
 package org.ptlab.explore;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Deliberately broken versions of the kernel operations the explorer runs, for mutation testing:
  * each must be caught by the explorer on the scenario that exercises it.
+ *
+ * <p>Four break the explorer's own copy of split_kernel_leaf_mapping or its lazy MMU flush (the
+ * kernel model has no such variants). The other three are aliases of the kernel model's known-bad
+ * variants ({@link #variant}): the scenario's kernel boots with that variant selected and its own
+ * code ({@code kernel.PageAttr}, {@code kernel.Collapse}, {@code Kernel}'s BBML2 decision) runs
+ * broken; the explorer keeps no copy of it.
  */
 public enum Mutation {
     /** split_kernel_leaf_mapping without pgtable_split_lock. */
-    NO_SPLIT_LOCK("split_kernel_leaf_mapping runs without pgtable_split_lock"),
+    NO_SPLIT_LOCK("split_kernel_leaf_mapping runs without pgtable_split_lock", null),
     /** arch_flush_lazy_mmu_mode clears PENDING but emits no barriers. */
-    NO_LAZY_FLUSH("the lazy MMU flush clears TIF_LAZY_MMU_PENDING without emitting dsb ishst; isb"),
+    NO_LAZY_FLUSH("the lazy MMU flush clears TIF_LAZY_MMU_PENDING without emitting dsb ishst; isb", null),
     /** split_contpte / split_contpmd clear CONT on the entry at addr only. */
-    CONT_ONE_ENTRY("split_contpte/split_contpmd clear CONT on the one entry at addr, not the whole group"),
-    /** set_memory_ro returns without flush_tlb_kernel_range. */
-    NO_TLB_FLUSH("set_memory_ro returns without flush_tlb_kernel_range (needs the hardware model: machine hw)"),
+    CONT_ONE_ENTRY("split_contpte/split_contpmd clear CONT on the one entry at addr, not the whole group", null),
+    /** Alias of pageattr=no-flush: __change_memory_common returns without flush_tlb_kernel_range. */
+    NO_TLB_FLUSH("= --variant pageattr=no-flush: the kernel's __change_memory_common skips flush_tlb_kernel_range (needs machine hw)",
+            "pageattr=no-flush"),
     /** The DirectMap counters of a split are updated after pgtable_split_lock is dropped. */
-    COUNTER_OUTSIDE_LOCK("the DirectMap counter updates of a split happen after pgtable_split_lock is released"),
-    /** try_collapse_kernel_pmd frees the PTE table before __flush_tlb_kernel_pgtable. */
-    COLLAPSE_FREE_BEFORE_FLUSH("the PMD collapse frees the PTE table before __flush_tlb_kernel_pgtable (needs the hardware model: machine hw)"),
-    /** The kernel trusts the boot CPU's BBML2_NOABORT (seed 003 v2); the other CPUs lack it. */
-    BBML2_BOOT_CPU_ONLY("the kernel splits live on the boot CPU's BBML2_NOABORT (seed 003 v2) while the CPUs lack it (needs machine hw)");
+    COUNTER_OUTSIDE_LOCK("the DirectMap counter updates of a split happen after pgtable_split_lock is released", null),
+    /** Alias of collapse-free=free-before-flush: the kernel's collapse frees the table before __flush_tlb_kernel_pgtable. */
+    COLLAPSE_FREE_BEFORE_FLUSH("= --variant collapse-free=free-before-flush: the kernel's PMD collapse frees the PTE table before "
+            + "__flush_tlb_kernel_pgtable (needs machine hw)", "collapse-free=free-before-flush"),
+    /**
+     * Alias of bbml2=boot-cpu (seed 003 v2's decision) on CPUs that need it to matter: the kernel
+     * trusts the boot CPU's BBML2_NOABORT, and a machine whose CPUs all have it is given secondaries
+     * without it (machine bbml2: boot-cpu).
+     */
+    BBML2_BOOT_CPU_ONLY("= --variant bbml2=boot-cpu on a machine whose secondary CPUs lack BBML2_NOABORT (machine bbml2: boot-cpu): "
+            + "the kernel splits live on the boot CPU's word (seed 003 v2; needs machine hw)", "bbml2=boot-cpu");
 
     public final String description;
+    /** The kernel variant (family=name) this mutation selects, or null for the explorer's own mutants. */
+    public final String variant;
 
-    Mutation(String description) {
+    Mutation(String description, String variant) {
         this.description = description;
+        this.variant = variant;
     }
 
     /** Name as written on the command line and in scenario files: no-split-lock, ... */
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * The machine an execution under this mutation boots: the scenario's machine with the
+     * mutation's kernel variant selected last (so it wins over the scenario's own choice), and for
+     * bbml2-boot-cpu-only secondaries without BBML2_NOABORT when every CPU had it.
+     */
+    public ExploreMachine applyTo(ExploreMachine m) {
+        if (variant == null) {
+            return m;
+        }
+        if (this == BBML2_BOOT_CPU_ONLY && m.bbml2() == ExploreMachine.Bbml2.ALL) {
+            m = m.withBbml2(ExploreMachine.Bbml2.BOOT_CPU);
+        }
+        return m.withVariants(List.of(variant));
     }
 
     public static Mutation parse(String s) {

@@ -37,7 +37,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * description: two concurrent splits update the shared DirectMap counters
  * machine: {granule: 4K, memory: 4M, bbml2: true, debug_pagealloc: false, version: "7.2"}
  * variants: [lazy=generic]
- * mutations: []                  # no-split-lock, no-lazy-flush, cont-one-entry, counter-outside-lock
+ * mutations: []                  # no-split-lock, no-lazy-flush, cont-one-entry, counter-outside-lock,
+ *                                # or an alias of a kernel variant: no-tlb-flush, ... (see Mutation)
  * expect: safe                   # safe | violation
  * setup:                         # run before the CPUs start, not scheduled
  *   - set_memory_invalid lm+0x5000 1
@@ -69,10 +70,10 @@ public final class ScenarioFile {
         OPS.put("set_memory_valid", "ADDR [PAGES]: make PTE-mapped linear pages valid (own lazy section)");
         OPS.put("set_memory_invalid", "ADDR [PAGES]: make PTE-mapped linear pages invalid, flush the TLB");
         OPS.put("__kernel_map_pages", "ADDR [PAGES]: DEBUG_PAGEALLOC map on allocation (set_memory_valid)");
-        OPS.put("set_memory_ro", "ADDR [PAGES]: split the range, then the lockless pageattr walk makes the PTEs read-only, flush");
-        OPS.put("try_collapse_kernel_pmd", "ADDR: seed 001 RFC collapse of the PTE table under the PMD at ADDR into a block");
         OPS.put("change_memory_common", "ADDR PAGES ro|rw: the kernel's own __change_memory_common on the linear map (PageAttr: split, pageattr walk, flush)");
-        OPS.put("kernel_try_collapse_kernel_pmd", "ADDR: the kernel model's collapse=seed001 try_collapse_kernel_pmd (kernel.Collapse)");
+        OPS.put("set_memory_ro", "ADDR [PAGES]: the same as change_memory_common ADDR PAGES ro (the kernel's code)");
+        OPS.put("try_collapse_kernel_pmd", "ADDR: seed 001's collapse of the PTE table under the PMD at ADDR into a block (kernel.Collapse)");
+        OPS.put("kernel_try_collapse_kernel_pmd", "ADDR: the same as try_collapse_kernel_pmd (the older name)");
         OPS.put("collapse_scan", ": one pass of the kernel model's collapse=background scanner over every region");
         OPS.put("add_memory", "ADDR SIZE: hot-add and online the RAM behind linear ADDR (arch_add_memory; 2M blocks)");
         OPS.put("mutex_lock", "NAME: take a scenario-level mutex (e.g. an execmem lock: exclusion from above)");
@@ -168,7 +169,7 @@ public final class ScenarioFile {
             String description = "";
             Granule granule = Granule.G4K;
             long memory = 4L << 20;
-            boolean bbml2 = true;
+            ExploreMachine.Bbml2 bbml2 = ExploreMachine.Bbml2.ALL;
             boolean dpa = false;
             KernelVersion version = KernelVersion.NEWEST;
             String hw = null;
@@ -192,7 +193,15 @@ public final class ScenarioFile {
                                 switch (mk) {
                                     case "granule" -> granule = Granule.parse(scalar(mv, "granule").trim());
                                     case "memory" -> memory = Sizes.parse(scalar(mv, "memory"));
-                                    case "bbml2" -> bbml2 = bool(mv, "bbml2");
+                                    case "bbml2" -> {
+                                        String b = scalar(mv, "bbml2").trim().toLowerCase(Locale.ROOT);
+                                        bbml2 = switch (b) {
+                                            case "true", "yes", "on" -> ExploreMachine.Bbml2.ALL;
+                                            case "false", "no", "off" -> ExploreMachine.Bbml2.NONE;
+                                            case "boot-cpu" -> ExploreMachine.Bbml2.BOOT_CPU; // CPU0 only
+                                            default -> throw err(mv, "bbml2: expected true, false or boot-cpu, got '" + b + "'");
+                                        };
+                                    }
                                     case "debug_pagealloc" -> dpa = bool(mv, "debug_pagealloc");
                                     case "version" -> version = KernelVersion.parse(scalar(mv, "version").trim());
                                     case "hw" -> {
@@ -328,7 +337,7 @@ public final class ScenarioFile {
                     args(n, f, 1, 2);
                     Addr x = addr(n, f[1]);
                     int pages = f.length > 2 ? pages(n, f[2]) : 1;
-                    yield w -> w.setMemoryRo(x.va(w), pages);
+                    yield w -> w.kernelChangeMemory(x.va(w), pages, true);
                 }
                 case "mutex_lock", "mutex_unlock" -> {
                     args(n, f, 1, 1);
@@ -366,7 +375,7 @@ public final class ScenarioFile {
                     boolean ro = f[3].equals("ro");
                     yield w -> w.kernelChangeMemory(x.va(w), pages, ro);
                 }
-                case "kernel_try_collapse_kernel_pmd" -> {
+                case "try_collapse_kernel_pmd", "kernel_try_collapse_kernel_pmd" -> {
                     args(n, f, 1, 1);
                     Addr x = addr(n, f[1]);
                     yield w -> w.kernelTryCollapseKernelPmd(x.va(w));
@@ -374,11 +383,6 @@ public final class ScenarioFile {
                 case "collapse_scan" -> {
                     args(n, f, 0, 0);
                     yield World::collapseScan;
-                }
-                case "try_collapse_kernel_pmd" -> {
-                    args(n, f, 1, 1);
-                    Addr x = addr(n, f[1]);
-                    yield w -> w.tryCollapseKernelPmd(x.va(w));
                 }
                 case "set_memory_valid", "set_memory_invalid", "__kernel_map_pages" -> {
                     args(n, f, 1, 2);

@@ -90,16 +90,16 @@ public final class Scenarios {
     }
 
     /**
-     * set_memory_ro on CPU0 while CPU1 reads the page and its neighbour through its TLB (hardware
-     * model neoverse-n1, with BBML2_NOABORT as the kernel detected it): when set_memory_ro returns
-     * no CPU may still hold a writable translation.
+     * set_memory_ro (the kernel's __change_memory_common) on CPU0 while CPU1 reads the page and its
+     * neighbour through its TLB (hardware model neoverse-n1, with BBML2_NOABORT as the kernel
+     * detected it): when set_memory_ro returns no CPU may still hold a writable translation.
      */
     public static ExploreScenario tlbSetMemoryRo() {
         ExploreMachine m = new ExploreMachine(org.ptlab.arch.Granule.G4K, 4L << 20, 2, true, false,
                 org.ptlab.kernel.KernelVersion.NEWEST, java.util.List.of(), "neoverse-n1");
         return ExploreScenario.builder("tlb-set-memory-ro", m)
                 .describe("set_memory_ro against a concurrent reader's TLB (hardware model)")
-                .cpu().op("set_memory_ro(lm+0x100000, 1)", w -> w.setMemoryRo(w.linearBase() + 0x100000, 1))
+                .cpu().op("set_memory_ro(lm+0x100000, 1)", w -> w.kernelChangeMemory(w.linearBase() + 0x100000, 1, true))
                 .cpu().op("touch(lm+0x100000)", w -> w.touch(w.linearBase() + 0x100000, "touch"))
                 .op("touch(lm+0x101000)", w -> w.touch(w.linearBase() + 0x101000, "touch"))
                 .expect(ExploreScenario.Expect.SAFE)
@@ -107,7 +107,7 @@ public final class Scenarios {
     }
 
     /**
-     * Seed 001's PMD collapse while another CPU reads the same 2M through its TLB and walk cache
+     * Seed 001's PMD collapse (kernel.Collapse) while another CPU reads the same 2M through its TLB and walk cache
      * (hardware model): the collapse must invalidate the walk caches with
      * __flush_tlb_kernel_pgtable before it frees the PTE table, or a CPU is left holding a pointer
      * to a freed table (the freed-table hazard).
@@ -118,7 +118,7 @@ public final class Scenarios {
         return ExploreScenario.builder("seed001-collapse-with-reader", m)
                 .describe("seed 001 PMD collapse against a reader's walk cache (hardware model)")
                 .setup("split_kernel_leaf_mapping(lm+0x1000, lm+0x2000)", w -> w.splitKernelLeafMapping(w.linearBase() + 0x1000, w.linearBase() + 0x2000))
-                .cpu().op("try_collapse_kernel_pmd(lm)", w -> w.tryCollapseKernelPmd(w.linearBase()))
+                .cpu().op("try_collapse_kernel_pmd(lm)", w -> w.kernelTryCollapseKernelPmd(w.linearBase()))
                 .cpu().op("touch(lm+0x100000)", w -> w.touch(w.linearBase() + 0x100000, "touch"))
                 .op("touch(lm+0x101000)", w -> w.touch(w.linearBase() + 0x101000, "touch"))
                 .expect(ExploreScenario.Expect.SAFE)

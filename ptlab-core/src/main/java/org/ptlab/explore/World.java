@@ -14,9 +14,15 @@ import org.ptlab.pgtable.Sched;
 
 /**
  * One execution's modelled world: a freshly booted kernel, its lazy MMU state, the mutations in
- * force, and the hazard tracker; plus the kernel operations scenarios are written in. Each
- * operation is the kernel function of the same name expressed over the accessor layer (every
- * shared access a scheduling point), marked with {@code pg.op(...)} begin/end.
+ * force, and the hazard tracker; plus the kernel operations scenarios are written in, marked with
+ * {@code pg.op(...)} begin/end (every shared access is a scheduling point of the accessor layer).
+ *
+ * <p>Most operations run the kernel model's own code: {@code kernel.Split} (unless a split
+ * mutation is in force), {@code kernel.PageAttr}'s {@code __change_memory_common},
+ * {@code kernel.Collapse}'s {@code try_collapse_kernel_pmd} and scanner, {@code kernel.Hotplug}.
+ * Scenario-local code remains for two reasons only: the split mutants below (the kernel has no
+ * lock-less or one-entry-CONT split variant), and the lazy-MMU-aware PTE operations (see the
+ * section comment there).
  */
 public final class World {
     public final Kernel k;
@@ -29,20 +35,28 @@ public final class World {
     public final org.ptlab.hw.HwModel hw;
 
     World(ExploreMachine spec, Set<Mutation> mutations) {
+        // spec already carries the kernel variants of the mutations that alias one
+        // (ExploreScenario.bootMachine); the others are the explorer's own mutants below
+        this.mutations = mutations.isEmpty() ? EnumSet.noneOf(Mutation.class) : EnumSet.copyOf(mutations);
         this.k = Kernel.boot(spec.config(), spec.layout());
         this.pg = k.pg;
         this.geo = k.geo;
         this.lazy = new LazyMmu(pg, k.cfg.variants, spec.cpus());
-        this.mutations = mutations.isEmpty() ? EnumSet.noneOf(Mutation.class) : EnumSet.copyOf(mutations);
         this.lazy.omitFlushForMutationTesting(this.mutations.contains(Mutation.NO_LAZY_FLUSH));
         this.visibility = new Visibility(pg);
         pg.addObserver(visibility);
         if (spec.hw() != null) {
+            // each modelled core has BBML2_NOABORT exactly when the kernel's per-CPU check says that
+            // CPU has it (as workload.trace.KernelHw wires it): under bbml2=boot-cpu the kernel may
+            // still split live while a secondary's core lacks it
             org.ptlab.hw.CoreConfig core = org.ptlab.hw.Presets.get(spec.hw());
-            // the hardware agrees with what the kernel detected, unless the mutation makes the
-            // kernel trust the boot CPU alone while the CPUs walking the tables lack BBML2_NOABORT
-            core.bbml2NoAbort = k.cfg.systemBbml2() && !mutations.contains(Mutation.BBML2_BOOT_CPU_ONLY);
-            this.hw = new org.ptlab.hw.HwModel(pg, core, spec.cpus()).attach();
+            java.util.List<org.ptlab.hw.CoreConfig> perCpu = new java.util.ArrayList<>();
+            for (int i = 0; i < spec.cpus(); i++) {
+                org.ptlab.hw.CoreConfig c = core.copy();
+                c.bbml2NoAbort = k.cfg.cpuHasBbml2(k.cfg.cpus.get(i));
+                perCpu.add(c);
+            }
+            this.hw = new org.ptlab.hw.HwModel(pg, perCpu).attach();
             hw.setRoots(0, k.swapper);
         } else {
             this.hw = null;
@@ -184,6 +198,15 @@ public final class World {
 
     // ------------------------------------------------------------------ lazy MMU and pageattr-lite
 
+    // Why these stay scenario-local (set_memory_valid/invalid, __kernel_map_pages, __set_pte,
+    // ptep_set_rdonly): their descriptor writes go through LazyMmu.setEntry, so inside a lazy MMU
+    // section the dsb ishst; isb is deferred (TIF_LAZY_MMU_PENDING) until the flush, and nested
+    // enter/leave follow the lazy=... variant. kernel.LazyMmu is not wired into kernel.PageAttr or
+    // kernel.Split: their walks issue the barriers at once at the end of the walk, so with the
+    // kernel's set_memory_valid the seed 002 and lazy-publish scenarios could not defer anything
+    // and would lose exactly the hazard they exist to show. They also work on PTE-mapped linear
+    // memory only (the debug_pagealloc machines), where no split is involved.
+
     /** The PTE table and index mapping a PTE-mapped linear VA (a READ_ONCE walk). */
     private long[] ptep(long va) {
         long table = k.swapper;
@@ -278,57 +301,18 @@ public final class World {
         pg.op(what, va, va + geo.pageSize, false);
     }
 
-    // ------------------------------------------------------------------ seed 001: collapse vs pageattr
+    // ------------------------------------------------------------------ pageattr and collapse: the kernel's code
 
     /** Pages some completed set_memory_ro made read-only: checked at the end of the execution. */
     private final java.util.List<long[]> readOnlyPromises = new java.util.ArrayList<>();
 
     /**
-     * {@code set_memory_ro(addr, pages)} on the linear map (the pageattr path with BBML2):
-     * {@code split_kernel_leaf_mapping} of the range under pgtable_split_lock, then the lockless
-     * page-table walk rewriting each PTE read-only inside a lazy MMU section, then
-     * {@code flush_tlb_kernel_range}. On return the pages must be read-only.
-     */
-    public int setMemoryRo(long va, int pages) {
-        long end = va + pages * geo.pageSize;
-        pg.op("set_memory_ro", va, end, true);
-        int rc = splitKernelLeafMapping(va, end);
-        if (rc == 0) {
-            lazy.enter();
-            for (long a = va; a != end; a += geo.pageSize) {
-                long table = k.swapper;
-                int level = geo.startLevel;
-                long d;
-                while (true) {
-                    int idx = geo.index(level, a);
-                    d = pg.read(table, idx);
-                    if (level == 3 || Desc.isLeaf(level, d) || !Desc.present(d)) {
-                        break;
-                    }
-                    table = Pgtable.tablePa(d);
-                    level++;
-                }
-                if (level != 3) {
-                    throw new KernelBug(String.format("set_memory_ro: the pageattr walk met a %s leaf at 0x%x after the split (%s)",
-                            geo.levelName(level), a, Desc.describe(level, d)));
-                }
-                lazy.setEntry(table, geo.index(3, a), (d | Desc.RDONLY) & ~Desc.WRITE);
-            }
-            lazy.leave();
-            if (!mutations.contains(Mutation.NO_TLB_FLUSH)) {
-                k.tlb.flushTlbKernelRange(va, end);
-            }
-            readOnlyPromises.add(new long[] {va, end});
-        }
-        pg.op("set_memory_ro", va, end, false);
-        return rc;
-    }
-
-    /**
      * The kernel's own {@code __change_memory_common(va, pages, set, clear)} on the linear map
      * ({@link org.ptlab.kernel.PageAttr#changeCommon}): split_kernel_leaf_mapping, the lockless
      * pageattr walk (taking the collapse=background region locks when that variant is selected)
-     * and flush_tlb_kernel_range. A read-only change is a promise checked at the end.
+     * and flush_tlb_kernel_range (skipped under pageattr=no-flush, the no-tlb-flush mutation). A
+     * read-only change is a promise checked at the end. Scenario operations
+     * {@code change_memory_common ADDR PAGES ro|rw} and {@code set_memory_ro ADDR [PAGES]}.
      */
     public int kernelChangeMemory(long va, int pages, boolean readOnly) {
         long end = va + pages * geo.pageSize;
@@ -343,7 +327,12 @@ public final class World {
         return rc;
     }
 
-    /** The kernel's collapse=seed001 {@code try_collapse_kernel_pmd} ({@link org.ptlab.kernel.Collapse}). */
+    /**
+     * Seed 001's {@code try_collapse_kernel_pmd} as the kernel models it ({@link
+     * org.ptlab.kernel.Collapse#tryCollapseKernelPmd}: under pgtable_split_lock only; the PTE table
+     * freed after __flush_tlb_kernel_pgtable, or before it under collapse-free=free-before-flush,
+     * the collapse-free-before-flush mutation).
+     */
     public void kernelTryCollapseKernelPmd(long addr) {
         k.collapse.tryCollapseKernelPmd(addr);
     }
@@ -351,67 +340,6 @@ public final class World {
     /** One pass of the kernel's collapse=background scanner over every region. */
     public int collapseScan() {
         return k.collapse.scan(k.collapse.linearSpan(), true);
-    }
-
-    /**
-     * Seed 001 (RFC 6/6) {@code try_collapse_kernel_pmd(addr)}, as the reference (section 3.7)
-     * describes it: under pgtable_split_lock, if the PMD holds a PTE table whose 512 entries are
-     * valid, consecutive from a PMD-aligned PFN with equal attributes (CONT ignored), write the
-     * PMD block over the table, {@code __flush_tlb_kernel_pgtable(addr)}, and free the table.
-     * Scenario-local until a kernel collapse lands; it moves the DirectMap counters too.
-     */
-    public boolean tryCollapseKernelPmd(long addr) {
-        if ((addr & (geo.entrySize(2) - 1)) != 0) {
-            throw new KernelBug(String.format("try_collapse_kernel_pmd: 0x%x is not PMD aligned", addr));
-        }
-        pg.op("try_collapse_kernel_pmd", addr, addr + geo.entrySize(2), true);
-        pg.lock(k.pgtableSplitLock);
-        boolean done = false;
-        long table = k.swapper;
-        long d = 0;
-        boolean ok = true;
-        for (int level = geo.startLevel; level < 2; level++) {
-            d = pg.read(table, geo.index(level, addr));
-            if (!Desc.isTable(d)) {
-                ok = false;
-                break;
-            }
-            table = Pgtable.tablePa(d);
-        }
-        int pmdIdx = geo.index(2, addr);
-        long pmd = ok ? pg.read(table, pmdIdx) : 0;
-        if (ok && Desc.isTable(pmd)) {
-            long pte = Pgtable.tablePa(pmd);
-            lazy.enter();
-            long first = pg.read(pte, 0);
-            long prot = Desc.pgprot(first) & ~Desc.CONT;
-            long oa = first & Desc.OA_MASK;
-            ok = Desc.valid(first) && (oa & (geo.entrySize(2) - 1)) == 0;
-            long[] cont = new long[2];
-            for (int i = 0; ok && i < geo.ptrsPerTable; i++) {
-                long e = i == 0 ? first : pg.read(pte, i);
-                ok = Desc.valid(e) && (e & Desc.OA_MASK) == oa + i * geo.pageSize && (Desc.pgprot(e) & ~Desc.CONT) == prot;
-                cont[Desc.cont(e) ? 1 : 0]++;
-            }
-            if (ok) {
-                lazy.setEntry(table, pmdIdx, oa | Desc.mkSect(prot));
-                if (mutations.contains(Mutation.COLLAPSE_FREE_BEFORE_FLUSH)) {
-                    pg.freeTable(pte); // deliberately broken: a walk cache may still point at it
-                    k.tlb.flushTlbKernelPgtable(addr);
-                } else {
-                    k.tlb.flushTlbKernelPgtable(addr);
-                    pg.freeTable(pte);
-                }
-                long ps = geo.pageSize;
-                k.directMap.moved(addr, org.ptlab.arch.MapSize.CONT_PTE, org.ptlab.arch.MapSize.PMD, cont[1] * ps);
-                k.directMap.moved(addr, org.ptlab.arch.MapSize.PTE, org.ptlab.arch.MapSize.PMD, cont[0] * ps);
-                done = true;
-            }
-            lazy.leave();
-        }
-        pg.unlock(k.pgtableSplitLock);
-        pg.op("try_collapse_kernel_pmd", addr, addr + geo.entrySize(2), false);
-        return done;
     }
 
     /**

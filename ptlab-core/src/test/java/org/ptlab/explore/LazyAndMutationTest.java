@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -62,5 +63,57 @@ class LazyAndMutationTest {
             default -> "counters";
         };
         assertThat(r.counterexample().kind()).isEqualTo(expectedKind);
+    }
+
+    /**
+     * The three mutations that alias a kernel variant boot the kernel with that variant and run
+     * its code: the same search as selecting the variant (and, for bbml2-boot-cpu-only, the
+     * machine whose secondaries lack BBML2_NOABORT) by hand, execution for execution.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mutation.class, names = {"NO_TLB_FLUSH", "COLLAPSE_FREE_BEFORE_FLUSH", "BBML2_BOOT_CPU_ONLY"})
+    void aliasMutationIsItsKernelVariant(Mutation m) {
+        assertThat(m.variant).isNotNull();
+        ExploreScenario sc = m == Mutation.COLLAPSE_FREE_BEFORE_FLUSH ? Scenarios.seed001CollapseWithReader() : Scenarios.tlbSetMemoryRo();
+        ExploreScenario mutated = sc.with(Set.of(m), List.of());
+        World w = mutated.newWorld();
+        String[] fv = m.variant.split("=");
+        assertThat(w.k.cfg.variants.is(fv[0], fv[1])).as(m.variant).isTrue();
+
+        ExploreMachine machine = m == Mutation.BBML2_BOOT_CPU_ONLY ? sc.machine().withBbml2(ExploreMachine.Bbml2.BOOT_CPU) : sc.machine();
+        ExploreScenario byHand = new ExploreScenario(sc.name(), sc.description(), machine, sc.setup(), sc.cpus(), Set.of(), sc.expect(),
+                sc.source()).with(Set.of(), List.of(m.variant));
+        Explorer.Result a = Explorer.explore(mutated, dfs(1));
+        Explorer.Result b = Explorer.explore(byHand, dfs(1));
+        assertThat(a.verdict()).isEqualTo(Explorer.Verdict.VIOLATION);
+        assertThat(b.verdict()).isEqualTo(Explorer.Verdict.VIOLATION);
+        assertThat(a.executions()).isEqualTo(b.executions());
+        assertThat(a.states()).isEqualTo(b.states());
+        assertThat(a.counterexample().violation()).isEqualTo(b.counterexample().violation());
+    }
+
+    /**
+     * machine bbml2: boot-cpu: CPU0 has BBML2_NOABORT and CPU1 lacks it, for the kernel's per-CPU
+     * check and for the hardware model's cores alike. Upstream (bbml2=system) repaints the linear
+     * map to PTEs at boot; bbml2=boot-cpu trusts CPU0 and keeps the blocks.
+     */
+    @Test
+    void bootCpuOnlyMachineGivesEachCoreItsOwnCapability() {
+        ExploreScenario sc = Scenarios.tlbSetMemoryRo();
+        ExploreMachine m = sc.machine().withBbml2(ExploreMachine.Bbml2.BOOT_CPU);
+        World upstream = new ExploreScenario(sc.name(), "", m, List.of(), sc.cpus(), Set.of(), sc.expect(), sc.source()).newWorld();
+        assertThat(upstream.k.systemBbml2).isFalse();
+        assertThat(upstream.k.repaintedAtBoot).isTrue();
+        assertThat(upstream.hw.cpu(0).cfg.bbml2NoAbort).isTrue();
+        assertThat(upstream.hw.cpu(1).cfg.bbml2NoAbort).isFalse();
+        World bootCpu = new ExploreScenario(sc.name(), "", m.withVariants(List.of("bbml2=boot-cpu")), List.of(), sc.cpus(), Set.of(),
+                sc.expect(), sc.source()).newWorld();
+        assertThat(bootCpu.k.systemBbml2).isTrue();
+        assertThat(bootCpu.k.repaintedAtBoot).isFalse();
+        assertThat(bootCpu.hw.cpu(1).cfg.bbml2NoAbort).isFalse();
+        // a machine whose CPUs all have it: both cores have it, as before
+        World all = sc.newWorld();
+        assertThat(all.hw.cpu(0).cfg.bbml2NoAbort).isTrue();
+        assertThat(all.hw.cpu(1).cfg.bbml2NoAbort).isTrue();
     }
 }

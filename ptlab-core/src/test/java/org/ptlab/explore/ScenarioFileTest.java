@@ -38,12 +38,53 @@ class ScenarioFileTest {
         }
     }
 
-    /** The known-bad pageattr=no-flush scenario is safe with the upstream flush. */
-    @Test
-    void kernelPageattrScenarioIsSafeWithTheUpstreamFlush() throws IOException {
-        ExploreScenario bad = ScenarioFile.load(DIR.resolve("kernel-pageattr-no-flush.yaml"));
-        Explorer.Result r = Explorer.explore(bad.with(java.util.Set.of(), java.util.List.of("pageattr=upstream")), new Explorer.Options());
+    /** Each scenario of a known-bad kernel variant is safe with the good variant of the same family. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "kernel-pageattr-no-flush.yaml,           pageattr=upstream",
+        "split-live-without-bbml2.yaml,           bbml2=system",
+        "seed001-collapse-free-before-flush.yaml, collapse-free=flush-first",
+    })
+    void knownBadVariantScenarioIsSafeWithTheGoodVariant(String file, String good) throws IOException {
+        ExploreScenario bad = ScenarioFile.load(DIR.resolve(file));
+        assertThat(bad.expect()).isEqualTo(ExploreScenario.Expect.VIOLATION);
+        Explorer.Options o = new Explorer.Options();
+        o.bound = 1;
+        Explorer.Result r = Explorer.explore(bad.with(Set.of(), List.of(good)), o);
         assertThat(r.verdict()).isEqualTo(Explorer.Verdict.SAFE_WITHIN_BOUND);
+    }
+
+    /**
+     * seed001-collapse-vs-pageattr runs the kernel's pageattr, which WARNs and returns -EINVAL when
+     * its walk meets the block a collapse wrote after its split: a WARN is a violation. PCT with
+     * seed 3 finds that face of the race in its first execution.
+     */
+    @Test
+    void aKernelWarnIsAViolation() throws IOException {
+        ExploreScenario sc = ScenarioFile.load(DIR.resolve("seed001-collapse-vs-pageattr.yaml"));
+        Explorer.Options o = new Explorer.Options();
+        o.strategy = Explorer.Strategy.PCT;
+        o.seed = 3;
+        Explorer.Result r = Explorer.explore(sc, o);
+        assertThat(r.verdict()).isEqualTo(Explorer.Verdict.VIOLATION);
+        assertThat(r.counterexample().kind()).isEqualTo("warn");
+        assertThat(r.counterexample().violation()).startsWith("WARN: pageattr: PMD leaf at").contains("only partly inside");
+    }
+
+    /** The older operation names run the same kernel code as the ones the shipped files use. */
+    @Test
+    void olderOperationNamesAreAliases() {
+        String m = "machine: {memory: 4M}\nsetup: [split_kernel_leaf_mapping lm+0x1000 lm+0x2000]\n";
+        Explorer.Options o = new Explorer.Options();
+        o.bound = 1;
+        Explorer.Result a = Explorer.explore(ScenarioFile.parse("name: a\n" + m + "cpu0: [try_collapse_kernel_pmd lm]\n"
+                + "cpu1: [change_memory_common lm+0x100000 1 ro]\n", "a.yaml"), o);
+        Explorer.Result b = Explorer.explore(ScenarioFile.parse("name: b\n" + m + "cpu0: [kernel_try_collapse_kernel_pmd lm]\n"
+                + "cpu1: [set_memory_ro lm+0x100000]\n", "b.yaml"), o);
+        assertThat(a.verdict()).isEqualTo(Explorer.Verdict.VIOLATION);
+        assertThat(b.executions()).isEqualTo(a.executions());
+        assertThat(b.states()).isEqualTo(a.states());
+        assertThat(b.counterexample().violation()).isEqualTo(a.counterexample().violation());
     }
 
     @Test
@@ -71,6 +112,10 @@ class ScenarioFileTest {
                 .hasMessageStartingWith("f.yaml:").hasMessageContaining("bad YAML");
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\nvariants: [lazy=lazier]\ncpu0: [touch lm]\n", "f.yaml"))
                 .hasMessageStartingWith("f.yaml:2: unknown variant 'lazier'");
+        assertThatThrownBy(() -> ScenarioFile.parse("name: x\nmachine: {bbml2: maybe}\ncpu0: [touch lm]\n", "f.yaml"))
+                .hasMessage("f.yaml:2: bbml2: expected true, false or boot-cpu, got 'maybe'");
+        assertThat(ScenarioFile.parse("name: x\nmachine: {bbml2: boot-cpu}\ncpu0: [touch lm]\ncpu1: [touch lm]\n", "f.yaml")
+                .machine().bbml2()).isEqualTo(ExploreMachine.Bbml2.BOOT_CPU);
     }
 
     @Test
