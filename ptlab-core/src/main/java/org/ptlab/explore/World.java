@@ -47,17 +47,10 @@ public final class World {
         pg.addObserver(visibility);
         if (spec.hw() != null) {
             // each modelled core has BBML2_NOABORT exactly when the kernel's per-CPU check says that
-            // CPU has it (as workload.trace.KernelHw wires it): under bbml2=boot-cpu the kernel may
+            // CPU has it (HwModel.perCpu, as workload.trace.KernelHw): under bbml2=boot-cpu the kernel may
             // still split live while a secondary's core lacks it
-            org.ptlab.hw.CoreConfig core = org.ptlab.hw.Presets.get(spec.hw());
-            java.util.List<org.ptlab.hw.CoreConfig> perCpu = new java.util.ArrayList<>();
-            for (int i = 0; i < spec.cpus(); i++) {
-                org.ptlab.hw.CoreConfig c = core.copy();
-                c.bbml2NoAbort = k.cfg.cpuHasBbml2(k.cfg.cpus.get(i));
-                perCpu.add(c);
-            }
-            this.hw = new org.ptlab.hw.HwModel(pg, perCpu).attach();
-            hw.setRoots(0, k.swapper);
+            this.hw = org.ptlab.hw.HwModel.perCpu(pg, org.ptlab.hw.Presets.get(spec.hw()), spec.cpus(),
+                    i -> k.cfg.cpuHasBbml2(k.cfg.cpus.get(i)), k.swapper);
         } else {
             this.hw = null;
         }

@@ -115,6 +115,22 @@ public final class HwModel implements PgtableObserver {
         }
     }
 
+    /**
+     * n CPUs of one core whose BBML2_NOABORT is decided per CPU (by whoever knows the CPUs: the
+     * kernel's per-MIDR check), attached to pg as an observer, TTBR1 at ttbr1.
+     */
+    public static HwModel perCpu(Pgtable pg, CoreConfig core, int n, java.util.function.IntPredicate bbml2NoAbort, long ttbr1) {
+        List<CoreConfig> per = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            CoreConfig c = core.copy();
+            c.bbml2NoAbort = bbml2NoAbort.test(i);
+            per.add(c);
+        }
+        HwModel hw = new HwModel(pg, per).attach();
+        hw.setRoots(0, ttbr1);
+        return hw;
+    }
+
     /** n CPUs of the same core. */
     public HwModel(Pgtable pg, CoreConfig core, int n) {
         this(pg, nCopies(core, n));

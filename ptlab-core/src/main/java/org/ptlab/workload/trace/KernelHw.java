@@ -1,6 +1,5 @@
 package org.ptlab.workload.trace;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.ptlab.hw.CoreConfig;
 import org.ptlab.hw.HwModel;
@@ -22,15 +21,7 @@ public final class KernelHw {
 
     /** n modelled CPUs; CPU i takes the kernel's CPU i mod the configured count. */
     public static HwModel attach(Kernel k, CoreConfig core, int n) {
-        List<CoreConfig> per = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Cpu c = k.cfg.cpus.get(i % k.cfg.cpus.size());
-            CoreConfig cc = core.copy();
-            cc.bbml2NoAbort = k.cfg.cpuHasBbml2(c);
-            per.add(cc);
-        }
-        HwModel hw = new HwModel(k.pg, per).attach();
-        hw.setRoots(0, k.swapper);
-        return hw;
+        List<Cpu> cpus = k.cfg.cpus;
+        return HwModel.perCpu(k.pg, core, n, i -> k.cfg.cpuHasBbml2(cpus.get(i % cpus.size())), k.swapper);
     }
 }
