@@ -210,7 +210,8 @@ final class TlbStudyCommand implements Runnable {
         @Option(names = "--mem", description = "linear and vmalloc targets: RAM of the booted kernel (default 8G)")
         String mem;
 
-        @Option(names = "--ifetch", description = "also replay instruction fetches (through the same TLBs)")
+        @Option(names = "--ifetch", description = "also replay instruction fetches (lackey I lines: through the L1 instruction TLB, "
+                + "checked for execute permission; region and user targets)")
         boolean ifetch;
 
         @Option(names = "--ipa", defaultValue = "3", description = "instructions per access when the trace has no instruction count")
@@ -248,6 +249,10 @@ final class TlbStudyCommand implements Runnable {
                     }
                 }
             }
+            if (ifetch && (kind == ReplayTarget.Kind.LINEAR || kind == ReplayTarget.Kind.VMALLOC)) {
+                throw new IllegalArgumentException("--ifetch: the " + kind.label() + " target maps data (PXN): every fetch would fault;"
+                        + " replay instruction fetches on --target region or user");
+            }
             if (kernel && ram < (256L << 20)) {
                 throw new IllegalArgumentException("--mem must be at least 256M");
             }
@@ -274,7 +279,7 @@ final class TlbStudyCommand implements Runnable {
                 switch (kind) {
                     case LINEAR: t = ReplayTarget.linear(new KernelConfig(), ram, k == null); break;
                     case VMALLOC: t = ReplayTarget.vmalloc(new KernelConfig(), ram, footprint, k); break;
-                    case USER: t = ReplayTarget.user(geo, footprint, k); break;
+                    case USER: t = ReplayTarget.user(geo, footprint, k, ifetch); break;
                     default: t = ReplayTarget.region(geo, size, k); break;
                 }
                 if (kind == ReplayTarget.Kind.LINEAR) {

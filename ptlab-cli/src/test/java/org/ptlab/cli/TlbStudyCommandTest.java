@@ -104,11 +104,13 @@ class TlbStudyCommandTest {
             {"--target", "user", "--mem", "4G"},
             {"--target", "vmalloc", "--region", "4G"},
             {"--target", "linear", "--mem", "1G"},
-            {"--target", "vmalloc", "--mem", "256M", "--mapping", "2M", "--ifetch"},
+            {"--target", "vmalloc", "--mem", "256M", "--mapping", "2M"},
+            {"--target", "linear", "--ifetch"},
         };
         String[] expect = {"--target vmalloc --mapping 1G: vmalloc maps with PTEs, contiguous PTEs or PMD blocks (VM_ALLOW_HUGE_VMAP); expected 4K, 64K, 2M",
             "--target user --mapping 64K", "--target linear --mapping 2M", "expected region, linear, vmalloc or user", "--mem applies to",
-            "--region applies to --target region only", "give a larger --mem", "give a larger --mem"};
+            "--region applies to --target region only", "give a larger --mem", "give a larger --mem",
+            "--ifetch: the linear target maps data (PXN): every fetch would fault"};
         for (int i = 0; i < bad.length; i++) {
             String[] args = new String[bad[i].length + 3];
             args[0] = "tlb-study";

@@ -163,7 +163,15 @@ public final class Desc {
         return prot | TABLE_BIT;
     }
 
-    /** A table descriptor pointing to a table page. */
+    /**
+     * A user table descriptor ({@code __pmd_populate(..., PMD_TABLE_PXN)} for user page tables): the
+     * kernel may never execute below it; EL0 execution is left to the leaves.
+     */
+    public static long userTableDesc(long tablePa) {
+        return tablePa | TYPE_TABLE | TABLE_AF | TABLE_PXN;
+    }
+
+    /** A kernel table descriptor pointing to a table page (UXNTable always; PXNTable if pxn). */
     public static long tableDesc(long tablePa, boolean pxn) {
         return tablePa | TYPE_TABLE | TABLE_UXN | TABLE_AF | (pxn ? TABLE_PXN : 0);
     }

@@ -286,7 +286,7 @@ public final class HwModel implements PgtableObserver {
         }
         s.tlbHits[first]++;
         long pa = l1.val[w] + (va & ((1L << l1.shift[l1.kindOf(w)]) - 1));
-        if (type == STORE && (l1.aux[w] & Desc.RDONLY) != 0) {
+        if (type != LOAD && (l1.aux[w] & (type == STORE ? Desc.RDONLY : xnFor(va))) != 0) {
             s.permissionFaults++;
             lastFault = 2;
             return -1;
@@ -345,7 +345,7 @@ public final class HwModel implements PgtableObserver {
             }
             fillTlb(c, first, va, tva, pa, attr, src);
         }
-        if (type == STORE && (attr & Desc.RDONLY) != 0) {
+        if (type != LOAD && (attr & (type == STORE ? Desc.RDONLY : xnFor(va))) != 0) {
             s.permissionFaults++;
             lastFault = 2;
             return -1;
@@ -369,6 +369,22 @@ public final class HwModel implements PgtableObserver {
             checkFillConflict(c, t, va, src);
         }
         t.fill(tva, k, pa - (va & (size - 1)), attr, src, true);
+    }
+
+    /** The hierarchical execute-never bits of table descriptors (PXNTable, UXNTable). */
+    static final long TABLE_XN = Desc.TABLE_PXN | Desc.TABLE_UXN;
+
+    /**
+     * A leaf's attributes as a TLB caches them: its own, with PXN / UXN forced by a PXNTable /
+     * UXNTable seen on the way down (the walk cache keeps that accumulation with each entry).
+     */
+    private static long leafAttr(long d, long tableXn) {
+        return (d & ~Desc.OA_MASK) | ((tableXn & Desc.TABLE_PXN) != 0 ? Desc.PXN : 0) | ((tableXn & Desc.TABLE_UXN) != 0 ? Desc.UXN : 0);
+    }
+
+    /** The execute-never bit that governs a fetch from va: PXN for EL1 (TTBR1), UXN for EL0 (TTBR0). */
+    private static long xnFor(long va) {
+        return va < 0 ? Desc.PXN : Desc.UXN;
     }
 
     private long walkAttr;
@@ -400,6 +416,7 @@ public final class HwModel implements PgtableObserver {
         }
         int level = start;
         long cyc = 0;
+        long tx = 0;
         XlatCache wc = c.wc;
         if (wc != null) {
             cyc = wc.latency;
@@ -411,6 +428,7 @@ public final class HwModel implements PgtableObserver {
                     int w = wc.lookup(XlatCache.tagged(va, c.asidTag), l + 1);
                     if (w >= 0) {
                         table = wc.val[w];
+                        tx = wc.aux[w] & TABLE_XN;
                         level = l + 1;
                         s.walkCacheHits++;
                         break;
@@ -432,8 +450,9 @@ public final class HwModel implements PgtableObserver {
             }
             if (level < 3 && (d & Desc.TYPE_MASK) == Desc.TYPE_TABLE) {
                 long next = d & oaMask;
+                tx |= d & TABLE_XN;
                 if (wc != null && c.wcLevel[level + 1]) {
-                    wc.fill(XlatCache.tagged(va, c.asidTag), level + 1, next, table, level + 1);
+                    wc.fill(XlatCache.tagged(va, c.asidTag), level + 1, next, table | tx, level + 1);
                 }
                 table = next;
                 level++;
@@ -444,7 +463,7 @@ public final class HwModel implements PgtableObserver {
             }
             boolean cont = (d & Desc.CONT) != 0 && level >= 2;
             walkKind = level == 3 ? (cont ? 1 : 0) : level == 2 ? (cont ? 3 : 2) : 4;
-            walkAttr = d & ~Desc.OA_MASK;
+            walkAttr = leafAttr(d, tx);
             long esize = 1L << lsh[level + 1];
             pa = (d & oaMask & -esize) + (va & (esize - 1));
             break;
@@ -491,6 +510,7 @@ public final class HwModel implements PgtableObserver {
     /** As {@link #refWalk(long, boolean, HwCpu)} with an explicit TTBR0 (another ASID's tables). */
     private long refWalk(long va, boolean useWc, HwCpu c, long ttbr0) {
         long table = va < 0 ? (c != null ? c.ttbr1 : cpus[0].ttbr1) : ttbr0;
+        long tx = 0;
         int level = start;
         refLevel = start;
         if (table == 0 || (va < 0 ? va < ttbr1Base : (va >>> geo.vaBits) != 0)) {
@@ -504,6 +524,7 @@ public final class HwModel implements PgtableObserver {
                 int w = c.wc.probe(XlatCache.tagged(va, ttbr0 == c.ttbr0 ? c.asidTag : 0), l + 1);
                 if (w >= 0) {
                     table = c.wc.val[w];
+                    tx = c.wc.aux[w] & TABLE_XN;
                     level = l + 1;
                     break;
                 }
@@ -521,10 +542,11 @@ public final class HwModel implements PgtableObserver {
             }
             if (level < 3 && Desc.isTable(d)) {
                 table = d & oaMask;
+                tx |= d & TABLE_XN;
                 level++;
                 continue;
             }
-            probeAttr = d & ~Desc.OA_MASK;
+            probeAttr = leafAttr(d, tx);
             long esize = 1L << levelShift[level + 1];
             return (d & oaMask & -esize) + (va & (esize - 1));
         }
@@ -696,7 +718,7 @@ public final class HwModel implements PgtableObserver {
                 continue;
             }
             for (int w = 0; w < wc.key.length; w++) {
-                if (wc.key[w] != 0 && (wc.val[w] == pa || wc.aux[w] == pa)) {
+                if (wc.key[w] != 0 && (wc.val[w] == pa || (wc.aux[w] & ~TABLE_XN) == pa)) {
                     int l = wc.kindOf(w) - 1;
                     report(Hazard.Kind.FREED_TABLE_WALK, cpu, c.id, wc.vaOf(w),
                             String.format("%s table page 0x%x freed while CPU%d's walk cache holds the %s descriptor for 0x%x..0x%x "
@@ -839,8 +861,8 @@ public final class HwModel implements PgtableObserver {
                             why = "the tables say invalid";
                         } else if ((cachedAttr & Desc.RDONLY) == 0 && (probeAttr & Desc.RDONLY) != 0) {
                             why = "cached writable, the tables say read-only (stale writable translation)";
-                        } else if ((cachedAttr & Desc.PXN) == 0 && (probeAttr & Desc.PXN) != 0) {
-                            why = "cached executable, the tables say PXN";
+                        } else if ((cachedAttr & xnFor(cur)) == 0 && (probeAttr & xnFor(cur)) != 0) {
+                            why = cur < 0 ? "cached executable, the tables say PXN" : "cached executable at EL0, the tables say UXN";
                         } else if (pa != cachedPa) {
                             why = String.format("cached output 0x%x, the tables say 0x%x", cachedPa, pa);
                         }

@@ -482,7 +482,7 @@ final class XlatCache {
     int invalidateTable(long pa) {
         int n = 0;
         for (int w = 0; w < key.length; w++) {
-            if (key[w] != 0 && (val[w] == pa || aux[w] == pa)) {
+            if (key[w] != 0 && (val[w] == pa || (aux[w] & ~HwModel.TABLE_XN) == pa)) {
                 remove(w);
                 n++;
             }

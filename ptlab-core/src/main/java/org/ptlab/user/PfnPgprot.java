@@ -77,7 +77,7 @@ public final class PfnPgprot {
      * PXNTable (user tables are never privileged-executable; EL0 execution stays allowed).
      */
     public static long userTableDesc(long tablePa) {
-        return tablePa | Desc.TYPE_TABLE | Desc.TABLE_AF | Desc.TABLE_PXN;
+        return Desc.userTableDesc(tablePa);
     }
 
     /** {@code pmdp_invalidate()}: clear VALID, set the present-invalid marker; the entry stays present. */

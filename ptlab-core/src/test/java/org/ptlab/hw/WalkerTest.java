@@ -197,26 +197,54 @@ class WalkerTest {
         r.pg.dsbIsh();
         assertThat(c.tlbLive(itlb)).isZero();
 
-        // a PXN change without a flush leaves a stale executable entry in CPU0's instruction TLB
+        // a UXN change without a flush leaves a stale executable entry in CPU0's instruction TLB
         long t = r.root;
         for (int level = G.startLevel; level < 3; level++) {
             t = r.pg.peek(t, G.index(level, r.va)) & G.oaMask;
         }
         int idx = G.index(3, r.va);
-        r.pg.write(t, idx, r.pg.peek(t, idx) & ~org.ptlab.arch.Desc.PXN); // the region is mapped PXN: make the page executable
         hw.access(0, r.va + 0x40, HwModel.IFETCH);
-        r.pg.op("set_memory_nx", r.va, r.va + 4096, true);
-        r.pg.write(t, idx, r.pg.peek(t, idx) | org.ptlab.arch.Desc.PXN);
-        r.pg.op("set_memory_nx", r.va, r.va + 4096, false);
+        r.pg.op("mprotect", r.va, r.va + 4096, true);
+        r.pg.write(t, idx, r.pg.peek(t, idx) | org.ptlab.arch.Desc.UXN);
+        r.pg.op("mprotect", r.va, r.va + 4096, false);
         assertThat(hw.hazards()).hasSize(1);
         // one report per CPU and VA (the L2 copy is found first); the instruction TLB holds it too
-        assertThat(hw.hazards().get(0).toString()).contains("cached executable, the tables say PXN");
+        assertThat(hw.hazards().get(0).toString()).contains("cached executable at EL0, the tables say UXN");
         assertThat(c.tlbLive(itlb)).isEqualTo(1);
+        assertThat(hw.access(0, r.va + 0x40, HwModel.IFETCH)).as("the stale entry still lets CPU0 execute").isEqualTo(r.pa + 0x40);
         // with the L2 copy gone, the check finds the instruction TLB's own entry
         c.allTlbs[1].invalidateVaAllAsids(r.va);
         hw.clearHazards();
         assertThat(hw.checkStale(1, r.va, r.va + 4096)).isEqualTo(1);
-        assertThat(hw.hazards().get(0).toString()).contains("L1I-TLB entry").contains("cached executable, the tables say PXN");
+        assertThat(hw.hazards().get(0).toString()).contains("L1I-TLB entry").contains("the tables say UXN");
+        // after the flush, the fetch faults: execute-never at EL0
+        r.pg.tlbi(Tlbi.VAALE1IS, r.va, 1, -1);
+        r.pg.dsbIsh();
+        assertThat(hw.access(0, r.va + 0x40, HwModel.IFETCH)).isEqualTo(-1);
+        assertThat(hw.lastFault).isEqualTo(2);
+        assertThat(hw.access(0, r.va + 0x40, HwModel.LOAD)).as("loads still work").isEqualTo(r.pa + 0x40);
+    }
+
+    /** Fetches are checked against PXN at EL1 (TTBR1) and UXN at EL0, including PXNTable/UXNTable on the way down. */
+    @Test
+    void fetchPermissionFollowsPxnUxnAndTheTableBits() {
+        Region r = Region.standalone(G, 4L << 20, MapSize.PTE);
+        HwModel hw = model(r, 1);
+        assertThat(hw.access(0, r.va, HwModel.IFETCH)).as("user region: executable at EL0").isEqualTo(r.pa);
+        // UXNTable on the PMD-level table descriptor: every page below is execute-never at EL0,
+        // also when the walk starts from the walk cache
+        long t = r.root;
+        for (int level = G.startLevel; level < 2; level++) {
+            t = r.pg.peek(t, G.index(level, r.va)) & G.oaMask;
+        }
+        int idx = G.index(2, r.va);
+        r.pg.write(t, idx, r.pg.peek(t, idx) | org.ptlab.arch.Desc.TABLE_UXN);
+        r.pg.tlbi(Tlbi.VMALLE1IS, 0, 0, -1);
+        r.pg.dsbIsh();
+        assertThat(hw.access(0, r.va + 8192, HwModel.LOAD)).isEqualTo(r.pa + 8192);
+        assertThat(hw.access(0, r.va + 4096, HwModel.IFETCH)).as("UXNTable, first walk").isEqualTo(-1);
+        assertThat(hw.access(0, r.va + 12288, HwModel.IFETCH)).as("UXNTable, via the walk cache").isEqualTo(-1);
+        assertThat(hw.cpu(0).stats.permissionFaults).isEqualTo(2);
     }
 
     /** The core files shipped under scenarios/cores load and mean what their names say. */

@@ -10,7 +10,8 @@ import org.ptlab.pgtable.Pgtable;
  * leaf kind (PTE, CONT_PTE, PMD, CONT_PMD or PUD) in its own table tree, built through
  * {@link Pgtable} (allocTable, write, writeRun) like {@code __create_pgd_mapping} would, so the
  * hardware model walks real descriptors. The region lives below TTBR0 (a user-style mapping:
- * non-global, AP[1] user, never executable); its root is {@link #root}.
+ * non-global, AP[1] user, read-write and executable at EL0 only, PXN set: a process's text, data
+ * and stack alike, as a replayed trace places them); its root is {@link #root}.
  */
 public final class Region {
     /** Default VA and PA bases: 64 GiB and 512 GiB, aligned for every leaf size. */
@@ -63,7 +64,7 @@ public final class Region {
         if (root == 0) {
             root = pg.allocTable(geo.startLevel, owner);
         }
-        long prot = Desc.protNormal(true) | Desc.USER;
+        long prot = (Desc.protNormal(true) | Desc.USER) & ~Desc.UXN;
         int level = kind.level();
         long entry = geo.entrySize(level);
         long step = entry;
@@ -99,7 +100,7 @@ public final class Region {
                 if (t == 0) {
                     throw new IllegalStateException("table allocation failed");
                 }
-                pg.write(table, idx, Desc.tableDesc(t, true));
+                pg.write(table, idx, Desc.userTableDesc(t));
                 d = pg.read(table, idx);
             } else if (!Desc.isTable(d)) {
                 throw new IllegalArgumentException(String.format("0x%x is already mapped by a %s block", va, geo.levelName(level)));

@@ -251,6 +251,11 @@ public final class ReplayTarget {
      * memory with {@code remap_pfn_range()}, PMD and PUD PFN maps enabled up to the leaf asked for.
      */
     public static ReplayTarget user(Geometry geo, long size, MapSize leaf) {
+        return user(geo, size, leaf, false);
+    }
+
+    /** As {@link #user(Geometry, long, MapSize)}; exec: the VMA is also VM_EXEC (a replay with instruction fetches). */
+    public static ReplayTarget user(Geometry geo, long size, MapSize leaf, boolean exec) {
         leafFor(Kind.USER, Sizes.label(geo.size(leaf)), geo);
         long leafSize = geo.size(leaf);
         long len = (size + leafSize - 1) & -leafSize;
@@ -260,7 +265,8 @@ public final class ReplayTarget {
         c.pudPfnmap = leaf.level() <= 1;
         UserSpace us = new UserSpace(pg, new TlbFlush(pg, false), c);
         Mm mm = us.mmAlloc();
-        long va = us.mmapPfn(mm, 0, len, UserProt.VM_READ | UserProt.VM_WRITE, UserProt.Cache.NORMAL, Region.DEFAULT_PA >>> geo.pageShift);
+        int prot = UserProt.VM_READ | UserProt.VM_WRITE | (exec ? UserProt.VM_EXEC : 0);
+        long va = us.mmapPfn(mm, 0, len, prot, UserProt.Cache.NORMAL, Region.DEFAULT_PA >>> geo.pageShift);
         if (va < 0) {
             throw new IllegalArgumentException("--target user: mmap of " + Sizes.label(len) + " failed (" + va + ")");
         }

@@ -171,6 +171,23 @@ class ReplayTargetTest {
         assertThat(lb.walks).isLessThan(l4.walks / 10);
     }
 
+    /** Instruction fetches need an executable mapping: the user VMA is VM_EXEC only when asked. */
+    @Test
+    void userTargetIsExecutableOnlyWhenAskedFor() {
+        for (boolean exec : new boolean[] {false, true}) {
+            ReplayTarget t = ReplayTarget.user(GEO, 2L << 20, MapSize.PTE, exec);
+            HwModel hw = t.hw(Presets.get(Presets.DEFAULT));
+            long pa = hw.access(0, t.va + 64, HwModel.IFETCH);
+            if (exec) {
+                assertThat(pa).isEqualTo(Region.DEFAULT_PA + 64);
+            } else {
+                assertThat(pa).isEqualTo(-1);
+                assertThat(hw.lastFault).as("execute-never at EL0: a permission fault").isEqualTo(2);
+            }
+            assertThat(hw.access(0, t.va + 64, HwModel.LOAD)).isEqualTo(Region.DEFAULT_PA + 64);
+        }
+    }
+
     static HwStats replayOnce(ReplayTarget t) throws IOException {
         HwModel hw = t.hw(Presets.get(Presets.DEFAULT));
         try (AccessTrace tr = BinaryTrace.openAny(SORT, false)) {
