@@ -61,6 +61,29 @@ public final class Hotplug {
         return blocks;
     }
 
+    /** Whether every memory block of [start, start + size) is in state want (null: absent). */
+    private boolean allBlocks(long start, long size, State want) {
+        long bs = k.cfg.memoryBlockSize();
+        for (long b = start; b < start + size; b += bs) {
+            if (blocks.get(b) != want) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Put every memory block of [start, start + size) in state to (null: remove it). */
+    private void setBlocks(long start, long size, State to) {
+        long bs = k.cfg.memoryBlockSize();
+        for (long b = start; b < start + size; b += bs) {
+            if (to == null) {
+                blocks.remove(b);
+            } else {
+                blocks.put(b, to);
+            }
+        }
+    }
+
     private int checkRange(long start, long size) {
         long bs = k.cfg.memoryBlockSize();
         if (size <= 0 || ((start | size) & (bs - 1)) != 0) {
@@ -75,11 +98,8 @@ public final class Hotplug {
         if (rc != 0) {
             return rc;
         }
-        long bs = k.cfg.memoryBlockSize();
-        for (long b = start; b < start + size; b += bs) {
-            if (blocks.containsKey(b)) {
-                return -Errno.EBUSY; // register_memory_resource: the range is already present
-            }
+        if (!allBlocks(start, size, null)) {
+            return -Errno.EBUSY; // register_memory_resource: the range is already present
         }
         long vend = k.physToVirt(start + size);
         if (Long.compareUnsigned(start, k.physOffset) < 0 || Long.compareUnsigned(vend - 1, geo.pageEnd - 1) > 0) {
@@ -97,9 +117,7 @@ public final class Hotplug {
             return rc;
         }
         pg.op("arch_add_memory", k.physToVirt(start), vend, false);
-        for (long b = start; b < start + size; b += bs) {
-            blocks.put(b, State.ONLINE);
-        }
+        setBlocks(start, size, State.ONLINE);
         k.pageAlloc.addFree(start, start + size);
         return 0;
     }
@@ -132,9 +150,7 @@ public final class Hotplug {
         if (!k.pageAlloc.takeRange(start, start + size)) {
             return -Errno.EBUSY; // pages in use; the model does not migrate
         }
-        for (long b = start; b < start + size; b += bs) {
-            blocks.put(b, State.OFFLINE);
-        }
+        setBlocks(start, size, State.OFFLINE);
         return 0;
     }
 
@@ -144,15 +160,10 @@ public final class Hotplug {
         if (rc != 0) {
             return rc;
         }
-        long bs = k.cfg.memoryBlockSize();
-        for (long b = start; b < start + size; b += bs) {
-            if (blocks.get(b) != State.OFFLINE) {
-                return -Errno.EINVAL;
-            }
+        if (!allBlocks(start, size, State.OFFLINE)) {
+            return -Errno.EINVAL;
         }
-        for (long b = start; b < start + size; b += bs) {
-            blocks.put(b, State.ONLINE);
-        }
+        setBlocks(start, size, State.ONLINE);
         k.pageAlloc.addFree(start, start + size);
         return 0;
     }
@@ -163,20 +174,15 @@ public final class Hotplug {
         if (rc != 0) {
             return rc;
         }
-        long bs = k.cfg.memoryBlockSize();
-        for (long b = start; b < start + size; b += bs) {
-            if (blocks.get(b) != State.OFFLINE) {
-                return -Errno.EBUSY; // try_remove_memory: every block must be offline
-            }
+        if (!allBlocks(start, size, State.OFFLINE)) {
+            return -Errno.EBUSY; // try_remove_memory: every block must be offline
         }
         long vs = k.physToVirt(start);
         long ve = k.physToVirt(start + size);
         pg.op("arch_remove_memory", vs, ve, true);
         removePgdMapping(vs, ve);
         pg.op("arch_remove_memory", vs, ve, false);
-        for (long b = start; b < start + size; b += bs) {
-            blocks.remove(b);
-        }
+        setBlocks(start, size, null);
         return 0;
     }
 

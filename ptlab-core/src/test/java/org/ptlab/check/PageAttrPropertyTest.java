@@ -37,31 +37,7 @@ class PageAttrPropertyTest {
     }
 
     void runAll(String split) {
-        for (int s = 0; s < SEQS; s++) {
-            long seed = 0x5eed0000L + s;
-            long t0 = System.nanoTime();
-            String failure = run(seed, OPS, split, null);
-            if (Boolean.getBoolean("ptlab.timing")) {
-                System.err.printf("seed %x %s: %.0f ms%n", seed, split, (System.nanoTime() - t0) / 1e6);
-            }
-            if (failure != null) {
-                // shrink: the shortest prefix that still fails
-                int lo = 1;
-                int hi = OPS;
-                while (lo < hi) {
-                    int mid = (lo + hi) / 2;
-                    if (run(seed, mid, split, null) != null) {
-                        hi = mid;
-                    } else {
-                        lo = mid + 1;
-                    }
-                }
-                List<String> trace = new ArrayList<>();
-                String f = run(seed, lo, split, trace);
-                throw new AssertionError("split=" + split + " seed 0x" + Long.toHexString(seed) + " fails after " + lo + " operations: " + f
-                        + "\n  " + String.join("\n  ", trace));
-            }
-        }
+        SeededSequences.allHold("split=" + split, 0x5eed0000L, SEQS, OPS, (seed, ops, trace) -> run(seed, ops, split, trace));
     }
 
     /** Run one sequence; returns null or a description of the first failure. */

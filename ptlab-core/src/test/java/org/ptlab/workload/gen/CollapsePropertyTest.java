@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.ptlab.check.SeededSequences;
 import org.ptlab.arch.Granule;
 import org.ptlab.check.CollapseAudit;
 import org.ptlab.check.Invariants;
@@ -54,26 +55,7 @@ class CollapsePropertyTest {
     }
 
     void runAll(String variant) {
-        for (int s = 0; s < SEQS; s++) {
-            long seed = 0xc011a95e0000L + s;
-            String failure = run(seed, OPS, variant, null);
-            if (failure != null) {
-                int lo = 1;
-                int hi = OPS;
-                while (lo < hi) {
-                    int mid = (lo + hi) / 2;
-                    if (run(seed, mid, variant, null) != null) {
-                        hi = mid;
-                    } else {
-                        lo = mid + 1;
-                    }
-                }
-                List<String> trace = new ArrayList<>();
-                String f = run(seed, lo, variant, trace);
-                throw new AssertionError("collapse=" + variant + " seed 0x" + Long.toHexString(seed) + " fails after " + lo + " operations: " + f
-                        + "\n  " + String.join("\n  ", trace));
-            }
-        }
+        SeededSequences.allHold("collapse=" + variant, 0xc011a95e0000L, SEQS, OPS, (seed, ops, trace) -> run(seed, ops, variant, trace));
     }
 
     static String run(long seed, int ops, String variant, List<String> trace) {
