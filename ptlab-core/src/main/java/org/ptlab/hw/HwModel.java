@@ -90,6 +90,7 @@ public final class HwModel implements PgtableObserver {
         this.oaMask = geo.oaMask;
         this.pageSize = geo.pageSize;
         this.ttbr1Base = -(1L << geo.vaBits);
+        this.memo = new WalkMemo(pg);
         for (MapSize k : MapSize.VALUES) {
             kindShift[k.ordinal()] = Long.numberOfTrailingZeros(geo.size(k));
         }
@@ -268,93 +269,214 @@ public final class HwModel implements PgtableObserver {
     /**
      * One access by a CPU: TLB lookup by level, a table walk on a miss (filling every level), the
      * permission check, and the data access through the caches. Returns the PA, or -1 on a fault
-     * ({@link #lastFault} says which). Adds the modelled cycles to the CPU's counters.
+     * ({@link #lastFault} says which). Adds the modelled cycles to the CPU's counters. The same
+     * engine as {@link #replay}, for one access.
      */
     public long access(int cpuId, long va, int type) {
-        HwCpu c = cpus[cpuId];
-        HwStats s = c.stats;
-        s.accesses++;
-        XlatCache l1 = c.tlbs[0];
-        int first = 0;
-        if (type == IFETCH && c.itlb != null) {
-            l1 = c.itlb;
-            first = c.itlbStat;
-        }
-        int w = l1.lookup(XlatCache.tagged(va, c.asidTag));
-        if (w < 0) {
-            return accessSlow(c, va, type, first);
-        }
-        s.tlbHits[first]++;
-        long pa = l1.val[w] + (va & ((1L << l1.shift[l1.kindOf(w)]) - 1));
-        if (type != LOAD && (l1.aux[w] & (type == STORE ? Desc.RDONLY : xnFor(va))) != 0) {
-            s.permissionFaults++;
-            lastFault = 2;
-            return -1;
-        }
-        lastFault = 0;
-        if (c.modelData) {
-            s.cycles += c.load(pa, s.dataLoads);
-        }
-        return pa;
+        long[] one = this.one;
+        one[0] = va;
+        replay(cpuId, one, null, type, 0, 1);
+        return lastPa;
     }
 
+    private final long[] one = new long[1];
+    /** The PA of the access {@link #replay} performed last, or -1 if it faulted. */
+    private long lastPa;
+
     /**
-     * An access that missed its first TLB level (first: 0, or the instruction TLB's index in
-     * allTlbs): the later levels, then a walk; fills the levels searched, nearest last.
+     * Replay accesses vas[from, to) on one CPU, each of type types[i] ({@link #LOAD}, {@link
+     * #STORE}, {@link #IFETCH}), or all of type when types is null. Stops after an access that
+     * faults ({@link #lastFault} says which; the caller may serve the fault and repeat it) and
+     * returns its index; returns to when none faulted. Per access exactly what {@link #access}
+     * does; counters are kept in locals and stored when it returns.
+     *
+     * <p>This is the translation engine. Everything a miss needs is inlined in one loop so the
+     * host keeps the CPU's structures in registers across accesses; the walk reads the upper
+     * descriptors through the {@link WalkMemo} (independent loads instead of a chain through the
+     * table store) while still charging every descriptor load to the walk cache and line caches.
+     * Rare work (the TLB-conflict check while a size change is pending) is out of line.
      */
-    private long accessSlow(HwCpu c, long va, int type, int first) {
+    public int replay(int cpuId, long[] vas, byte[] types, int type, int from, int to) {
+        HwCpu c = cpus[cpuId];
         HwStats s = c.stats;
         XlatCache[] t = c.tlbs;
-        long attr;
-        long pa;
-        int hitLevel = -1;
-        int w = -1;
-        s.tlbMisses[first]++;
-        long tva = XlatCache.tagged(va, c.asidTag);
-        for (int i = 1; i < t.length; i++) {
-            s.cycles += t[i].latency;
-            w = t[i].lookup(tva);
+        int nt = t.length;
+        XlatCache dtlb = t[0];
+        XlatCache itlb = c.itlb != null ? c.itlb : dtlb;
+        int ifirst = c.itlb != null ? c.itlbStat : 0;
+        long tag = c.asidTag;
+        boolean modelData = c.modelData;
+        long[] tlbHits = s.tlbHits;
+        long[] tlbMisses = s.tlbMisses;
+        long[] served = s.walkLoads;
+        XlatCache wc = c.wc;
+        boolean[] wcLevel = c.wcLevel;
+        WalkMemo m = memo;
+        long[] md = m.desc;
+        int[] lsh = levelShift;
+        long[] im = idxMask;
+        long accesses = 0;
+        long cycles = 0;
+        long walks = 0;
+        long walkRefs = 0;
+        long walkCycles = 0;
+        long wcHits = 0;
+        long firstHits = 0;
+        int fault = 0;
+        long pa = -1;
+        int i = from;
+        for (; i < to; i++) {
+            long va = vas[i];
+            int ty = types == null ? type : types[i];
+            long tva = va | (tag & ~(va >> 63));
+            accesses++;
+            XlatCache l1 = dtlb;
+            int first = 0;
+            if (ty == IFETCH) {
+                l1 = itlb;
+                first = ifirst;
+            }
+            long attr;
+            int w = l1.lookup(tva);
             if (w >= 0) {
-                hitLevel = i;
-                s.tlbHits[i]++;
+                firstHits += first == 0 ? 1 : 0;
+                tlbHits[first] += first == 0 ? 0 : 1;
+                pa = l1.val[w] + (va & ((1L << l1.shift[l1.kindOf(w)]) - 1));
+                attr = l1.aux[w];
+            } else {
+                tlbMisses[first]++;
+                int hitLevel = nt;
+                for (int lv = 1; lv < nt; lv++) {
+                    XlatCache h = t[lv];
+                    cycles += h.latency;
+                    w = h.lookup(tva);
+                    if (w >= 0) {
+                        hitLevel = lv;
+                        tlbHits[lv]++;
+                        break;
+                    }
+                    tlbMisses[lv]++;
+                }
+                int src;
+                if (hitLevel < nt) {
+                    XlatCache h = t[hitLevel];
+                    pa = h.val[w] + (va & ((1L << h.shift[h.kindOf(w)]) - 1));
+                    attr = h.aux[w];
+                    src = h.src[w];
+                } else {
+                    // the table walk: from TTBR0 or TTBR1 (bit 63), or from a walk-cache entry
+                    walks++;
+                    long table;
+                    if (va < 0) {
+                        table = va < ttbr1Base ? 0 : c.ttbr1;
+                    } else {
+                        table = (va >>> geo.vaBits) != 0 ? 0 : c.ttbr0;
+                    }
+                    if (table == 0) {
+                        fault = 1;
+                        break;
+                    }
+                    long root = table;
+                    int level = start;
+                    long cyc = 0;
+                    long tx = 0;
+                    if (wc != null) {
+                        cyc = wc.latency;
+                        if (wc.kindMask != 0) {
+                            for (int l = 2; l >= start; l--) {
+                                if (!wcLevel[l + 1]) {
+                                    continue;
+                                }
+                                int ww = wc.lookup(tva, l + 1);
+                                if (ww >= 0) {
+                                    table = wc.val[ww];
+                                    tx = wc.aux[ww] & TABLE_XN;
+                                    level = l + 1;
+                                    wcHits++;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    // the memo's path is this walk's only if the walk starts on it (a stale
+                    // walk-cache entry can start it on a table the tables no longer reach); then
+                    // it holds every descriptor above its leaf level as the tables hold it now
+                    int mi = m.entry(va, root);
+                    int memoLeaf = m.tableAt(mi, level, root) == table ? m.leaf[mi] : start;
+                    int mb = mi << 2;
+                    int firstLevel = level;
+                    pa = -1;
+                    attr = 0;
+                    src = 0;
+                    for (;;) {
+                        int idx = (int) ((va >>> lsh[level + 1]) & im[level + 1]);
+                        cyc += c.load(table + ((long) idx << 3), served);
+                        long d = level < memoLeaf ? md[mb + level] : pg.peek(table, idx);
+                        if ((d & Desc.VALID) == 0) {
+                            break;
+                        }
+                        if (level < 3 && (d & Desc.TYPE_MASK) == Desc.TYPE_TABLE) {
+                            long next = d & oaMask;
+                            tx |= d & TABLE_XN;
+                            if (wc != null && wcLevel[level + 1]) {
+                                wc.fill(tva, level + 1, next, table | tx, level + 1);
+                            }
+                            table = next;
+                            level++;
+                            continue;
+                        }
+                        if (level < 3 && !geo.blockAllowed(level)) {
+                            break;
+                        }
+                        boolean cont = (d & Desc.CONT) != 0 && level >= 2;
+                        src = level == 3 ? (cont ? 1 : 0) : level == 2 ? (cont ? 3 : 2) : 4;
+                        attr = leafAttr(d, tx);
+                        long esize = 1L << lsh[level + 1];
+                        pa = (d & oaMask & -esize) + (va & (esize - 1));
+                        break;
+                    }
+                    walkRefs += level - firstLevel + 1;
+                    cycles += cyc;
+                    walkCycles += cyc;
+                    if (pa < 0) {
+                        fault = 1;
+                        break;
+                    }
+                }
+                // fill the levels searched, nearest last
+                for (int lv = hitLevel - 1; lv >= 1; lv--) {
+                    fillTlb(c, lv, va, tva, pa, attr, src);
+                }
+                fillTlb(c, first, va, tva, pa, attr, src);
+            }
+            if (ty != LOAD && (attr & (ty == STORE ? Desc.RDONLY : xnFor(va))) != 0) {
+                fault = 2;
                 break;
             }
-            s.tlbMisses[i]++;
-        }
-        if (hitLevel >= 0) {
-            XlatCache h = t[hitLevel];
-            long size = 1L << h.shift[h.kindOf(w)];
-            pa = h.val[w] + (va & (size - 1));
-            attr = h.aux[w];
-            int src = h.src[w];
-            for (int i = hitLevel - 1; i >= 1; i--) {
-                fillTlb(c, i, va, tva, pa, attr, src);
+            if (modelData) {
+                cycles += c.load(pa, s.dataLoads);
             }
-            fillTlb(c, first, va, tva, pa, attr, src);
-        } else {
-            pa = walk(c, va);
-            if (pa < 0) {
+        }
+        s.accesses += accesses;
+        s.cycles += cycles;
+        s.walks += walks;
+        s.walkRefs += walkRefs;
+        s.walkCycles += walkCycles;
+        s.walkCacheHits += wcHits;
+        tlbHits[0] += firstHits;
+        if (fault != 0) {
+            if (fault == 1) {
                 s.translationFaults++;
-                lastFault = 1;
-                return -1;
+            } else {
+                s.permissionFaults++;
             }
-            attr = walkAttr;
-            int src = walkKind;
-            for (int i = t.length - 1; i >= 1; i--) {
-                fillTlb(c, i, va, tva, pa, attr, src);
-            }
-            fillTlb(c, first, va, tva, pa, attr, src);
-        }
-        if (type != LOAD && (attr & (type == STORE ? Desc.RDONLY : xnFor(va))) != 0) {
-            s.permissionFaults++;
-            lastFault = 2;
-            return -1;
+            lastFault = fault;
+            lastPa = -1;
+            return i;
         }
         lastFault = 0;
-        if (c.modelData) {
-            s.cycles += c.load(pa, s.dataLoads);
-        }
-        return pa;
+        lastPa = pa;
+        return to;
     }
 
     /** Fill TLB allTlbs[level] that was just searched for va (tagged: tva) and missed every kind. */
@@ -387,92 +509,8 @@ public final class HwModel implements PgtableObserver {
         return va < 0 ? Desc.PXN : Desc.UXN;
     }
 
-    private long walkAttr;
-    private int walkKind;
-
-    /**
-     * A table walk; returns the PA or -1 (translation fault). Sets walkAttr / walkKind and adds the
-     * walk's cycles (walk-cache lookup and each descriptor load) to the CPU's counters. Counters are
-     * kept in locals and stored once, so the per-level loop carries no memory dependence but the
-     * descriptor chain itself.
-     */
-    private long walk(HwCpu c, long va) {
-        HwStats s = c.stats;
-        s.walks++;
-        long table;
-        if (va < 0) {
-            if (va < ttbr1Base) {
-                return -1;
-            }
-            table = c.ttbr1;
-        } else {
-            if ((va >>> geo.vaBits) != 0) {
-                return -1;
-            }
-            table = c.ttbr0;
-        }
-        if (table == 0) {
-            return -1;
-        }
-        int level = start;
-        long cyc = 0;
-        long tx = 0;
-        XlatCache wc = c.wc;
-        if (wc != null) {
-            cyc = wc.latency;
-            if (wc.kindMask != 0) {
-                for (int l = 2; l >= start; l--) {
-                    if (!c.wcLevel[l + 1]) {
-                        continue;
-                    }
-                    int w = wc.lookup(XlatCache.tagged(va, c.asidTag), l + 1);
-                    if (w >= 0) {
-                        table = wc.val[w];
-                        tx = wc.aux[w] & TABLE_XN;
-                        level = l + 1;
-                        s.walkCacheHits++;
-                        break;
-                    }
-                }
-            }
-        }
-        long[] served = s.walkLoads;
-        int[] lsh = levelShift;
-        long[] im = idxMask;
-        int first = level;
-        long pa = -1;
-        for (;;) {
-            int idx = (int) ((va >>> lsh[level + 1]) & im[level + 1]);
-            cyc += c.load(table + ((long) idx << 3), served);
-            long d = pg.peek(table, idx);
-            if ((d & Desc.VALID) == 0) {
-                break;
-            }
-            if (level < 3 && (d & Desc.TYPE_MASK) == Desc.TYPE_TABLE) {
-                long next = d & oaMask;
-                tx |= d & TABLE_XN;
-                if (wc != null && c.wcLevel[level + 1]) {
-                    wc.fill(XlatCache.tagged(va, c.asidTag), level + 1, next, table | tx, level + 1);
-                }
-                table = next;
-                level++;
-                continue;
-            }
-            if (level < 3 && !geo.blockAllowed(level)) {
-                break;
-            }
-            boolean cont = (d & Desc.CONT) != 0 && level >= 2;
-            walkKind = level == 3 ? (cont ? 1 : 0) : level == 2 ? (cont ? 3 : 2) : 4;
-            walkAttr = leafAttr(d, tx);
-            long esize = 1L << lsh[level + 1];
-            pa = (d & oaMask & -esize) + (va & (esize - 1));
-            break;
-        }
-        s.walkRefs += level - first + 1;
-        s.cycles += cyc;
-        s.walkCycles += cyc;
-        return pa;
-    }
+    /** Host-side memo of walk paths (see WalkMemo). */
+    private final WalkMemo memo;
 
     /**
      * What a CPU would translate va to right now, without changing any state: its TLBs first, then

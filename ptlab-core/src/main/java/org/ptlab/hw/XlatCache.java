@@ -62,7 +62,17 @@ final class XlatCache {
     final long[] val;
     final long[] aux;
     final byte[] src;
-    /** Set-associative levels: exact LRU by time stamps (a hit is one store, a fill scans its set). */
+    /**
+     * Set-associative levels of up to 16 ways: exact LRU kept as the set's ways in recency order,
+     * one nibble per rank (rank 0 most recent) in a long per set. A hit moves its way to rank 0, a
+     * fill takes the way at the last rank, a removal moves its way there (so empty ways are always
+     * taken before a valid one is evicted): each a few shifts and masks, with no branch on where
+     * the way stood, which a host branch predictor could not guess.
+     */
+    private final long[] order;
+    /** Nibbles of the ranks a set has (all ones for 16 ways). */
+    private final long orderMask;
+    /** Wider set-associative levels: exact LRU by time stamps (a hit is one store, a fill scans its set). */
     private final long[] stamp;
     private long clock;
     private final int[] perKind = new int[8];
@@ -122,11 +132,21 @@ final class XlatCache {
             lruNext = null;
             lruPrev = null;
         }
-        stamp = fa ? null : new long[entries];
+        boolean nib = !fa && ways <= 16;
+        order = nib ? new long[sets] : null;
+        orderMask = ways >= 16 ? -1L : (1L << (ways << 2)) - 1;
+        stamp = fa || nib ? null : new long[entries];
         resetFree();
     }
 
     private void resetFree() {
+        if (order != null) {
+            long o = 0;
+            for (int r = 0; r < ways; r++) {
+                o |= (long) r << (r << 2);
+            }
+            Arrays.fill(order, o);
+        }
         if (fa) {
             for (int i = 0; i < key.length; i++) {
                 free[i] = key.length - 1 - i;
@@ -181,11 +201,46 @@ final class XlatCache {
             m &= m - 1;
             int w = probe(va, kind);
             if (w >= 0) {
-                touch(w);
+                touch(w, va, kind);
                 return w;
             }
         }
         return -1;
+    }
+
+    private static final long NIB_ONES = 0x1111_1111_1111_1111L;
+    private static final long NIB_HIGH = 0x8888_8888_8888_8888L;
+
+    /**
+     * Rank of way j in a set's order word: the lowest nibble equal to j, found branch-free (a
+     * nibble of x is zero where the order holds j; the borrow trick flags the lowest zero nibble
+     * exactly, false flags only appear above it).
+     */
+    static int rankOf(long ord, int j) {
+        long x = ord ^ (j * NIB_ONES);
+        return Long.numberOfTrailingZeros((x - NIB_ONES) & ~x & NIB_HIGH) >>> 2;
+    }
+
+    /** The order word with way j moved to rank 0 (the ranks before it move down one). */
+    static long toFront(long ord, int j) {
+        int p4 = rankOf(ord, j) << 2;
+        return (ord & (-16L << p4)) | ((ord & ((1L << p4) - 1)) << 4) | j;
+    }
+
+    /** The order word with way j moved to the last rank (the ranks after it move up one). */
+    static long toBack(long ord, int j, int ways) {
+        int p4 = rankOf(ord, j) << 2;
+        return (ord & ((1L << p4) - 1)) | ((ord & (-16L << p4)) >>> 4) | ((long) j << ((ways - 1) << 2));
+    }
+
+    /** Mark way w (found for va as kind) most recently used. */
+    private void touch(int w, long va, int kind) {
+        if (order != null) {
+            int set = (int) ((va >>> shift[kind]) & setMask);
+            order[set] = toFront(order[set], w - set * ways);
+            return;
+        }
+        touch(w);
     }
 
     private void touch(int w) {
@@ -235,7 +290,7 @@ final class XlatCache {
         }
         int w = probe(va, kind);
         if (w >= 0) {
-            touch(w);
+            touch(w, va, kind);
         }
         return w;
     }
@@ -252,7 +307,7 @@ final class XlatCache {
     int fill(long va, int kind, long value, long auxv, int srcKind, boolean absent) {
         int w = absent ? -1 : probe(va, kind);
         if (w >= 0) {
-            touch(w);
+            touch(w, va, kind);
         } else {
             w = fa ? fillFa(va, kind) : fillSet(va, kind);
         }
@@ -293,8 +348,26 @@ final class XlatCache {
     private int fillSet(long va, int kind) {
         long k = keyOf(va, kind, shift[kind]);
         long[] ks = key;
+        int set = (int) ((va >>> shift[kind]) & setMask);
+        int base = set * ways;
+        if (order != null) {
+            // the way at the last rank: an empty one if the set has any, else the LRU one
+            long ord = order[set];
+            int j = (int) (ord >>> ((ways - 1) << 2)) & 15;
+            order[set] = ((ord << 4) & orderMask) | j;
+            int victim = base + j;
+            long old = ks[victim];
+            if (old == 0) {
+                live++;
+                addKind(kind);
+            } else if ((int) ((old - 1) & 7) != kind) {
+                dropKind(old);
+                addKind(kind);
+            }
+            ks[victim] = k;
+            return victim;
+        }
         long[] st = stamp;
-        int base = (int) ((va >>> shift[kind]) & setMask) * ways;
         int victim = base;
         long best = Long.MAX_VALUE;
         for (int i = base, e = base + ways; i < e; i++) {
@@ -377,6 +450,10 @@ final class XlatCache {
         dropKind(k);
         live--;
         key[w] = 0;
+        if (order != null) {
+            int set = w / ways;
+            order[set] = toBack(order[set], w - set * ways, ways);
+        }
     }
 
     /** Drop a fully associative entry: unlink it from its hash chain and the LRU list, free its way. */

@@ -141,6 +141,7 @@ public final class Pgtable {
             return 0;
         }
         int slot = store.alloc();
+        gen++;
         if (slot >= slotLevel.length) {
             int n = Math.max(slot + 1, slotLevel.length * 2);
             slotLevel = Arrays.copyOf(slotLevel, n);
@@ -170,6 +171,7 @@ public final class Pgtable {
         slotAllocSeq[slot] = 0;
         ownerLevelPages[owner * 8 + level + 1]--;
         store.free(slot);
+        gen++;
         for (PgtableObserver o : observers) {
             o.onTableFree(cpu, pa, level, owner);
         }
@@ -206,6 +208,17 @@ public final class Pgtable {
 
     // ---------------------------------------------------------------- descriptors
 
+    /**
+     * Changes to table memory so far (descriptor writes and runs, table allocations and frees). A
+     * reader that memoises what it read from the tables (the hardware model's walk memo) trusts
+     * the memo only while this is unchanged. Single-threaded like the rest of the store.
+     */
+    private long gen;
+
+    public long gen() {
+        return gen;
+    }
+
     /** {@code READ_ONCE(*(tablePa + idx))}. */
     public long read(long tablePa, int idx) {
         point(Sched.Point.READ, tablePa + ((long) idx << 3));
@@ -231,6 +244,7 @@ public final class Pgtable {
         int slot = slot(tablePa);
         long old = store.get(slot, idx);
         store.set(slot, idx, val);
+        gen++;
         if (observers.length != 0) {
             int level = slotLevel[slot];
             for (PgtableObserver o : observers) {
@@ -255,6 +269,7 @@ public final class Pgtable {
         }
         int slot = slot(tablePa);
         store.fillRun(slot, from, count, first, step);
+        gen++;
         if (observers.length != 0) {
             int level = slotLevel[slot];
             for (PgtableObserver o : observers) {

@@ -41,6 +41,33 @@ class WalkerTest {
         assertThat(s.walkCacheHits).isEqualTo(1);
     }
 
+    /**
+     * The walk memo is the host's, not the model's: a table rewritten above the last level (here
+     * the PMD entry becomes a 2M block elsewhere) is what the next walk reads, without any TLB
+     * maintenance for the memo, and the walk still charges every level it reads.
+     */
+    @Test
+    void walksReadTheTablesAsTheyAreNow() {
+        Region r = Region.standalone(G, 4L << 20, MapSize.PTE);
+        HwModel hw = model(r, 1);
+        HwStats s = hw.cpu(0).stats;
+        long va = r.va + 0x3008;
+        assertThat(hw.access(0, va, HwModel.LOAD)).isEqualTo(r.pa + 0x3008);
+        long pgd = r.root;
+        long pud = r.pg.peek(pgd, G.index(0, va)) & G.oaMask;
+        long pmd = r.pg.peek(pud, G.index(1, va)) & G.oaMask;
+        int pi = G.index(2, va);
+        long other = 0x40_0000_0000L;
+        r.pg.write(pmd, pi, org.ptlab.arch.Desc.mkSect(org.ptlab.arch.Desc.pageKernel(false)) | other);
+        hw.cpu(0).flushAll();
+        assertThat(hw.access(0, va, HwModel.LOAD)).isEqualTo(other + (va & ((2L << 20) - 1)));
+        assertThat(s.walkRefs).as("4 levels, then 3 to the block").isEqualTo(7);
+        r.pg.write(pgd, G.index(0, va), 0);
+        hw.cpu(0).flushAll();
+        assertThat(hw.access(0, va, HwModel.LOAD)).isEqualTo(-1);
+        assertThat(hw.lastFault).isEqualTo(1);
+    }
+
     @Test
     void contiguousRunIsOneEntryAndBlocksSplinterIntoTheL1() {
         Region r = Region.standalone(G, 64L << 20, MapSize.CONT_PTE);
@@ -103,15 +130,17 @@ class WalkerTest {
     }
 
     /**
-     * The fully associative (hash chains, use-ordered ring) and set-associative (stamps) paths
-     * against a reference LRU, with entries of two sizes, invalidations by VA and by range, and
-     * whole clears.
+     * The fully associative (hash chains, LRU list), set-associative up to 16 ways (recency order
+     * in nibbles) and wider set-associative (stamps) paths against a reference LRU, with entries
+     * of two sizes, invalidations by VA and by range, and whole clears.
      */
     @Test
     void xlatCacheIsExactLruAgainstAReference() {
-        for (int ways : new int[] {48, 12, 4, 1}) {
+        int[][] shapes = {{48, 48}, {12, 12}, {64, 4}, {64, 1}, {80, 5}, {64, 16}, {8, 8}, {64, 32}};
+        for (int[] shape : shapes) {
+            int ways = shape[1];
             long seed = 1234 + ways;
-            int entries = ways >= 12 ? ways : 64;
+            int entries = shape[0];
             int[] shift = {12, 16, 21, 25, 30, 0, 0, 0};
             XlatCache c = new XlatCache("t", entries, ways, 0, shift);
             int sets = entries / ways;
@@ -168,6 +197,73 @@ class WalkerTest {
             }
             assertThat(c.live).isEqualTo(ref.stream().mapToInt(Map::size).sum());
         }
+    }
+
+    /** The nibble recency order: every move of every way of every permutation of 1..6 ways, and of a 16-way order, against a list. */
+    @Test
+    void nibbleRecencyOrderMovesExactly() {
+        for (int ways = 1; ways <= 6; ways++) {
+            for (List<Integer> perm : permutations(ways)) {
+                long ord = 0;
+                for (int r = 0; r < ways; r++) {
+                    ord |= (long) perm.get(r) << (r << 2);
+                }
+                for (int j = 0; j < ways; j++) {
+                    assertThat(XlatCache.rankOf(ord, j)).isEqualTo(perm.indexOf(j));
+                    List<Integer> front = new ArrayList<>(perm);
+                    front.remove(Integer.valueOf(j));
+                    front.add(0, j);
+                    List<Integer> back = new ArrayList<>(perm);
+                    back.remove(Integer.valueOf(j));
+                    back.add(j);
+                    assertThat(decode(XlatCache.toFront(ord, j), ways)).isEqualTo(front);
+                    assertThat(decode(XlatCache.toBack(ord, j, ways), ways)).isEqualTo(back);
+                }
+            }
+        }
+        long ord = 0;
+        List<Integer> list = new ArrayList<>();
+        for (int r = 0; r < 16; r++) {
+            ord |= (long) (15 - r) << (r << 2);
+            list.add(15 - r);
+        }
+        for (int j = 0; j < 16; j++) {
+            List<Integer> back = new ArrayList<>(list);
+            back.remove(Integer.valueOf(j));
+            back.add(j);
+            assertThat(decode(XlatCache.toBack(ord, j, 16), 16)).isEqualTo(back);
+            List<Integer> front = new ArrayList<>(list);
+            front.remove(Integer.valueOf(j));
+            front.add(0, j);
+            assertThat(decode(XlatCache.toFront(ord, j), 16)).isEqualTo(front);
+        }
+    }
+
+    private static List<Integer> decode(long ord, int ways) {
+        List<Integer> l = new ArrayList<>();
+        for (int r = 0; r < ways; r++) {
+            l.add((int) (ord >>> (r << 2)) & 15);
+        }
+        if (ways < 16) {
+            assertThat(ord >>> (ways << 2)).as("nibbles above the set's ways stay clear").isZero();
+        }
+        return l;
+    }
+
+    private static List<List<Integer>> permutations(int n) {
+        List<List<Integer>> out = new ArrayList<>();
+        if (n == 0) {
+            out.add(new ArrayList<>());
+            return out;
+        }
+        for (List<Integer> p : permutations(n - 1)) {
+            for (int at = 0; at <= p.size(); at++) {
+                List<Integer> q = new ArrayList<>(p);
+                q.add(at, n - 1);
+                out.add(q);
+            }
+        }
+        return out;
     }
 
     /**

@@ -7,7 +7,7 @@ import org.ptlab.hw.HwStats;
 /**
  * Replays an access trace on one modelled CPU: each access's VA is placed in the target (a base for
  * generated offsets, or an {@link AddressMapper} for recorded traces) and run through
- * {@link HwModel#access}. Batches of 4096 in reused arrays: nothing is allocated per access.
+ * {@link HwModel#replay}. Batches of 4096 in reused arrays: nothing is allocated per access.
  */
 public final class Replay {
     private Replay() {}
@@ -57,9 +57,12 @@ public final class Replay {
                 break;
             }
             for (int i = 0; i < n; i++) {
-                long v = where.place(va[i]);
-                if (hw.access(cpu, v, ty[i]) < 0 && onFault != null && onFault.fault(v, ty[i])) {
-                    hw.access(cpu, v, ty[i]);
+                va[i] = where.place(va[i]);
+            }
+            for (int i = 0; i < n; i++) {
+                i = hw.replay(cpu, va, ty, HwModel.LOAD, i, n);
+                if (i < n && onFault != null && onFault.fault(va[i], ty[i])) {
+                    hw.access(cpu, va[i], ty[i]);
                 }
             }
             done += n;

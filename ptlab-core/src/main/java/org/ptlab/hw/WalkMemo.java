@@ -1,0 +1,81 @@
+package org.ptlab.hw;
+
+import org.ptlab.arch.Desc;
+import org.ptlab.pgtable.Pgtable;
+
+/**
+ * A host-side memo of table-walk paths: not a modelled structure (the modelled walk still charges
+ * each descriptor load it makes, through the walk cache and the line caches, exactly as without
+ * it), only a shortcut for the host. For the span of VAs that one last-level table maps, it keeps
+ * the table descriptors a walk from a given root reads above that table. Every entry is valid
+ * only while {@link Pgtable#gen()} is what it was at the fill, so any write, run, allocation or
+ * free of table memory invalidates all of them at once; the walk then reads the tables again.
+ *
+ * <p>Why: a walk reads each level's descriptor from the table its parent names, a chain of
+ * dependent host loads (slot, page, chunk, entry) per level that no host can overlap. With the
+ * memo the upper descriptors are independent loads and only the leaf is read through the store.
+ */
+final class WalkMemo {
+    private static final int SIZE = 4096;
+    private static final int MASK = SIZE - 1;
+
+    private final Pgtable pg;
+    private final int start;
+    /** VA shift of the span one last-level table maps (the level-2 entry size). */
+    private final int spanShift;
+    private final int[] levelShift = new int[4];
+    private final long[] idxMask = new long[4];
+    private final long oaMask;
+
+    private final long[] key = new long[SIZE];
+    private final long[] root = new long[SIZE];
+    private final long[] gen = new long[SIZE];
+    /** The first level whose descriptor is not a valid table descriptor (the leaf, or where a walk faults). */
+    final byte[] leaf = new byte[SIZE];
+    /** Table descriptors by level, at index * 4 + level, for levels below {@link #leaf}. */
+    final long[] desc = new long[SIZE * 4];
+
+    WalkMemo(Pgtable pg) {
+        this.pg = pg;
+        this.start = pg.geo.startLevel;
+        this.spanShift = pg.geo.shift(2);
+        for (int l = start; l <= 3; l++) {
+            levelShift[l] = pg.geo.shift(l);
+            idxMask[l] = pg.geo.entries(l) - 1;
+        }
+        this.oaMask = pg.geo.oaMask;
+        java.util.Arrays.fill(gen, -1);
+    }
+
+    /** The entry for (va, rootTable), filled from the tables if it is absent or out of date. */
+    int entry(long va, long rootTable) {
+        long k = va >>> spanShift;
+        int i = (int) (k ^ (k >>> 12)) & MASK;
+        if (key[i] != k || root[i] != rootTable || gen[i] != pg.gen()) {
+            fill(i, k, va, rootTable);
+        }
+        return i;
+    }
+
+    private void fill(int i, long k, long va, long rootTable) {
+        long table = rootTable;
+        int level = start;
+        for (; level < 3; level++) {
+            long d = pg.peek(table, (int) ((va >>> levelShift[level]) & idxMask[level]));
+            if ((d & Desc.VALID) == 0 || (d & Desc.TYPE_MASK) != Desc.TYPE_TABLE) {
+                break;
+            }
+            desc[(i << 2) + level] = d;
+            table = d & oaMask;
+        }
+        leaf[i] = (byte) level;
+        key[i] = k;
+        root[i] = rootTable;
+        gen[i] = pg.gen();
+    }
+
+    /** The table a walk along entry i reads at level (the root at the start level). */
+    long tableAt(int i, int level, long rootTable) {
+        return level == start ? rootTable : desc[(i << 2) + level - 1] & oaMask;
+    }
+}
