@@ -312,9 +312,15 @@ public final class HwModel implements PgtableObserver {
         XlatCache wc = c.wc;
         boolean[] wcLevel = c.wcLevel;
         WalkMemo m = memo;
-        long[] md = m.desc;
+        long[] md = m.e;
         int[] lsh = levelShift;
         long[] im = idxMask;
+        int[][] storeKind = c.storeKind;
+        // no table is written while a batch runs, so a pending size change stays as it is
+        boolean conflictChecks = sizeChanged && checks && !c.cfg.bbml2NoAbort;
+        // without line caches every walker load costs memLat and is served by memory
+        boolean flatLoads = c.caches.length == 0;
+        int memLat = c.memLat;
         long accesses = 0;
         long cycles = 0;
         long walks = 0;
@@ -402,16 +408,32 @@ public final class HwModel implements PgtableObserver {
                     // walk-cache entry can start it on a table the tables no longer reach); then
                     // it holds every descriptor above its leaf level as the tables hold it now
                     int mi = m.entry(va, root);
-                    int memoLeaf = m.tableAt(mi, level, root) == table ? m.leaf[mi] : start;
-                    int mb = mi << 2;
+                    int memoLeaf = level == start || m.tableAt(mi, level, root) == table ? m.leaf(mi) : start;
+                    int mb = mi + 4;
                     int firstLevel = level;
+                    // the levels whose table descriptors the memo holds
+                    for (; level < memoLeaf; level++) {
+                        long d = md[mb + level];
+                        if (!flatLoads) {
+                            cyc += c.load(table + ((va >>> lsh[level + 1]) & im[level + 1]) * 8, served);
+                        }
+                        long next = d & oaMask;
+                        tx |= d & TABLE_XN;
+                        if (wc != null && wcLevel[level + 1]) {
+                            wc.fill(tva, level + 1, next, table | tx, level + 1);
+                        }
+                        table = next;
+                    }
                     pa = -1;
                     attr = 0;
                     src = 0;
+                    // the rest from the tables: the leaf (or where the walk faults)
                     for (;;) {
                         int idx = (int) ((va >>> lsh[level + 1]) & im[level + 1]);
-                        cyc += c.load(table + ((long) idx << 3), served);
-                        long d = level < memoLeaf ? md[mb + level] : pg.peek(table, idx);
+                        if (!flatLoads) {
+                            cyc += c.load(table + ((long) idx << 3), served);
+                        }
+                        long d = pg.peek(table, idx);
                         if ((d & Desc.VALID) == 0) {
                             break;
                         }
@@ -435,7 +457,12 @@ public final class HwModel implements PgtableObserver {
                         pa = (d & oaMask & -esize) + (va & (esize - 1));
                         break;
                     }
-                    walkRefs += level - firstLevel + 1;
+                    int refs = level - firstLevel + 1;
+                    walkRefs += refs;
+                    if (flatLoads) {
+                        served[0] += refs;
+                        cyc += (long) memLat * refs;
+                    }
                     cycles += cyc;
                     walkCycles += cyc;
                     if (pa < 0) {
@@ -445,9 +472,9 @@ public final class HwModel implements PgtableObserver {
                 }
                 // fill the levels searched, nearest last
                 for (int lv = hitLevel - 1; lv >= 1; lv--) {
-                    fillTlb(c, lv, va, tva, pa, attr, src);
+                    fillTlb(c, t[lv], storeKind[lv][src], va, tva, pa, attr, src, conflictChecks);
                 }
-                fillTlb(c, first, va, tva, pa, attr, src);
+                fillTlb(c, l1, storeKind[first][src], va, tva, pa, attr, src, conflictChecks);
             }
             if (ty != LOAD && (attr & (ty == STORE ? Desc.RDONLY : xnFor(va))) != 0) {
                 fault = 2;
@@ -479,15 +506,13 @@ public final class HwModel implements PgtableObserver {
         return to;
     }
 
-    /** Fill TLB allTlbs[level] that was just searched for va (tagged: tva) and missed every kind. */
-    private void fillTlb(HwCpu c, int level, long va, long tva, long pa, long attr, int src) {
-        int k = c.storeKind[level][src];
+    /** Fill TLB t, which was just searched for va (tagged: tva) and missed every kind, with an entry of kind k (none if k < 0). */
+    private void fillTlb(HwCpu c, XlatCache t, int k, long va, long tva, long pa, long attr, int src, boolean conflictChecks) {
         if (k < 0) {
             return;
         }
-        XlatCache t = c.allTlbs[level];
         long size = 1L << kindShift[k];
-        if (sizeChanged && checks && !c.cfg.bbml2NoAbort) {
+        if (conflictChecks) {
             checkFillConflict(c, t, va, src);
         }
         t.fill(tva, k, pa - (va & (size - 1)), attr, src, true);

@@ -27,14 +27,13 @@ final class WalkMemo {
     private final long[] idxMask = new long[4];
     private final long oaMask;
 
-    private final long[] key = new long[SIZE];
-    private final long[] root = new long[SIZE];
-    private final long[] gen = new long[SIZE];
-    /** The first level whose descriptor is not a valid table descriptor (the leaf, or where a walk faults). */
-    final byte[] leaf = new byte[SIZE];
-    /** Table descriptors by level, at index * 4 + level, for levels below {@link #leaf}. */
-    final long[] desc = new long[SIZE * 4];
-
+    /**
+     * One host cache line per entry, eight longs at index * 8: the VA span, the root, the
+     * generation, the leaf level (the first level whose descriptor is not a valid table
+     * descriptor: the leaf, or where a walk faults), then the table descriptors of levels 0..3
+     * (those below the leaf level are meaningful) at +4 + level.
+     */
+    final long[] e = new long[SIZE * 8];
     WalkMemo(Pgtable pg) {
         this.pg = pg;
         this.start = pg.geo.startLevel;
@@ -44,20 +43,23 @@ final class WalkMemo {
             idxMask[l] = pg.geo.entries(l) - 1;
         }
         this.oaMask = pg.geo.oaMask;
-        java.util.Arrays.fill(gen, -1);
+        for (int i = 0; i < SIZE; i++) {
+            e[i * 8 + 2] = -1;
+        }
     }
 
-    /** The entry for (va, rootTable), filled from the tables if it is absent or out of date. */
+    /** The entry for (va, rootTable), filled from the tables if it is absent or out of date: its base index in {@link #e}. */
     int entry(long va, long rootTable) {
         long k = va >>> spanShift;
-        int i = (int) (k ^ (k >>> 12)) & MASK;
-        if (key[i] != k || root[i] != rootTable || gen[i] != pg.gen()) {
-            fill(i, k, va, rootTable);
+        int b = ((int) (k ^ (k >>> 12)) & MASK) << 3;
+        long[] a = e;
+        if (a[b] != k || a[b + 1] != rootTable || a[b + 2] != pg.gen()) {
+            fill(b, k, va, rootTable);
         }
-        return i;
+        return b;
     }
 
-    private void fill(int i, long k, long va, long rootTable) {
+    private void fill(int b, long k, long va, long rootTable) {
         long table = rootTable;
         int level = start;
         for (; level < 3; level++) {
@@ -65,17 +67,22 @@ final class WalkMemo {
             if ((d & Desc.VALID) == 0 || (d & Desc.TYPE_MASK) != Desc.TYPE_TABLE) {
                 break;
             }
-            desc[(i << 2) + level] = d;
+            e[b + 4 + level] = d;
             table = d & oaMask;
         }
-        leaf[i] = (byte) level;
-        key[i] = k;
-        root[i] = rootTable;
-        gen[i] = pg.gen();
+        e[b] = k;
+        e[b + 1] = rootTable;
+        e[b + 2] = pg.gen();
+        e[b + 3] = level;
     }
 
-    /** The table a walk along entry i reads at level (the root at the start level). */
-    long tableAt(int i, int level, long rootTable) {
-        return level == start ? rootTable : desc[(i << 2) + level - 1] & oaMask;
+    /** The leaf level of entry b. */
+    int leaf(int b) {
+        return (int) e[b + 3];
+    }
+
+    /** The table a walk along entry b reads at level (the root at the start level). */
+    long tableAt(int b, int level, long rootTable) {
+        return level == start ? rootTable : e[b + 4 + level - 1] & oaMask;
     }
 }

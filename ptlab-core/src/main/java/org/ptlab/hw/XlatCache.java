@@ -309,7 +309,7 @@ final class XlatCache {
         if (w >= 0) {
             touch(w, va, kind);
         } else {
-            w = fa ? fillFa(va, kind) : fillSet(va, kind);
+            w = fa ? fillFa(va, kind) : order != null ? fillOrdered(va, kind) : fillStamped(va, kind);
         }
         val[w] = value;
         aux[w] = auxv;
@@ -325,7 +325,18 @@ final class XlatCache {
             w = lruPrev[key.length];
             long old = key[w];
             unlinkHash(w);
-            touch(w);
+            // w is the last way of the LRU list: move it to the front
+            int[] nx = lruNext;
+            int[] pv = lruPrev;
+            int sent = key.length;
+            int p = pv[w];
+            nx[p] = sent;
+            pv[sent] = p;
+            int f = nx[sent];
+            nx[w] = f;
+            pv[f] = w;
+            pv[w] = sent;
+            nx[sent] = w;
             if ((int) ((old - 1) & 7) != kind) {
                 dropKind(old);
                 addKind(kind);
@@ -344,30 +355,23 @@ final class XlatCache {
         return w;
     }
 
-    /** A new key in a set-associative level: an empty way of its set, else the LRU way. */
-    private int fillSet(long va, int kind) {
-        long k = keyOf(va, kind, shift[kind]);
-        long[] ks = key;
+    /**
+     * A new key in a set-associative level of up to 16 ways: the way at the last rank of its set
+     * (an empty one if the set has any, else the least recently used), moved to rank 0.
+     */
+    private int fillOrdered(long va, int kind) {
         int set = (int) ((va >>> shift[kind]) & setMask);
-        int base = set * ways;
-        if (order != null) {
-            // the way at the last rank: an empty one if the set has any, else the LRU one
-            long ord = order[set];
-            int j = (int) (ord >>> ((ways - 1) << 2)) & 15;
-            order[set] = ((ord << 4) & orderMask) | j;
-            int victim = base + j;
-            long old = ks[victim];
-            if (old == 0) {
-                live++;
-                addKind(kind);
-            } else if ((int) ((old - 1) & 7) != kind) {
-                dropKind(old);
-                addKind(kind);
-            }
-            ks[victim] = k;
-            return victim;
-        }
+        long ord = order[set];
+        int j = (int) (ord >>> ((ways - 1) << 2)) & 15;
+        order[set] = ((ord << 4) & orderMask) | j;
+        return rekey(set * ways + j, keyOf(va, kind, shift[kind]), kind);
+    }
+
+    /** A new key in a wider set-associative level: an empty way of its set, else the LRU way by stamps. */
+    private int fillStamped(long va, int kind) {
+        long[] ks = key;
         long[] st = stamp;
+        int base = (int) ((va >>> shift[kind]) & setMask) * ways;
         int victim = base;
         long best = Long.MAX_VALUE;
         for (int i = base, e = base + ways; i < e; i++) {
@@ -380,7 +384,13 @@ final class XlatCache {
                 victim = i;
             }
         }
-        long old = ks[victim];
+        st[victim] = ++clock;
+        return rekey(victim, keyOf(va, kind, shift[kind]), kind);
+    }
+
+    /** Give way w (empty, or the victim) key k of kind, keeping the per-kind counts. */
+    private int rekey(int w, long k, int kind) {
+        long old = key[w];
         if (old == 0) {
             live++;
             addKind(kind);
@@ -388,9 +398,8 @@ final class XlatCache {
             dropKind(old);
             addKind(kind);
         }
-        ks[victim] = k;
-        st[victim] = ++clock;
-        return victim;
+        key[w] = k;
+        return w;
     }
 
     private void addKind(int kind) {
