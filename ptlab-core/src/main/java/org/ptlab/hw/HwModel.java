@@ -321,6 +321,11 @@ public final class HwModel implements PgtableObserver {
         // without line caches every walker load costs memLat and is served by memory
         boolean flatLoads = c.caches.length == 0;
         int memLat = c.memLat;
+        // nothing a batch does writes the tables or switches the CPU's roots
+        long gen = pg.gen();
+        long ttbr0 = c.ttbr0;
+        long ttbr1 = c.ttbr1;
+        int vaBits = geo.vaBits;
         long accesses = 0;
         long cycles = 0;
         long walks = 0;
@@ -374,9 +379,9 @@ public final class HwModel implements PgtableObserver {
                     walks++;
                     long table;
                     if (va < 0) {
-                        table = va < ttbr1Base ? 0 : c.ttbr1;
+                        table = va < ttbr1Base ? 0 : ttbr1;
                     } else {
-                        table = (va >>> geo.vaBits) != 0 ? 0 : c.ttbr0;
+                        table = (va >>> vaBits) != 0 ? 0 : ttbr0;
                     }
                     if (table == 0) {
                         fault = 1;
@@ -407,8 +412,11 @@ public final class HwModel implements PgtableObserver {
                     // the memo's path is this walk's only if the walk starts on it (a stale
                     // walk-cache entry can start it on a table the tables no longer reach); then
                     // it holds every descriptor above its leaf level as the tables hold it now
-                    int mi = m.entry(va, root);
-                    int memoLeaf = level == start || m.tableAt(mi, level, root) == table ? m.leaf(mi) : start;
+                    int mi = m.entry(va, root, gen);
+                    boolean onPath = level == start || m.tableAt(mi, level, root) == table;
+                    int memoLeaf = onPath ? m.leaf(mi) : start;
+                    // the leaf table as a run: its descriptor is first + idx * step
+                    int runLevel = onPath && m.leafRun(mi) ? memoLeaf : -1;
                     int mb = mi + 4;
                     int firstLevel = level;
                     // the levels whose table descriptors the memo holds
@@ -433,7 +441,7 @@ public final class HwModel implements PgtableObserver {
                         if (!flatLoads) {
                             cyc += c.load(table + ((long) idx << 3), served);
                         }
-                        long d = pg.peek(table, idx);
+                        long d = level == runLevel ? md[mi + 8] + idx * md[mi + 9] : pg.peek(table, idx);
                         if ((d & Desc.VALID) == 0) {
                             break;
                         }

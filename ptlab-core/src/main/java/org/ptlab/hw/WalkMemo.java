@@ -28,12 +28,15 @@ final class WalkMemo {
     private final long oaMask;
 
     /**
-     * One host cache line per entry, eight longs at index * 8: the VA span, the root, the
-     * generation, the leaf level (the first level whose descriptor is not a valid table
-     * descriptor: the leaf, or where a walk faults), then the table descriptors of levels 0..3
-     * (those below the leaf level are meaningful) at +4 + level.
+     * Two adjacent host cache lines per entry, sixteen longs at index * 16: the VA span, the root,
+     * the generation, the leaf level (the first level whose descriptor is not a valid table
+     * descriptor: the leaf, or where a walk faults) with {@link #RUN} set when the table at that
+     * level is held as an arithmetic run, the table descriptors of levels 0..2 (those below the
+     * leaf level are meaningful) at +4 + level, and at +8 and +9 that run's first descriptor and
+     * step: then the walk computes the leaf instead of reading it through the store.
      */
-    final long[] e = new long[SIZE * 8];
+    final long[] e = new long[SIZE * 16];
+    static final int RUN = 0x100;
     WalkMemo(Pgtable pg) {
         this.pg = pg;
         this.start = pg.geo.startLevel;
@@ -44,16 +47,21 @@ final class WalkMemo {
         }
         this.oaMask = pg.geo.oaMask;
         for (int i = 0; i < SIZE; i++) {
-            e[i * 8 + 2] = -1;
+            e[i * 16 + 2] = -1;
         }
     }
 
     /** The entry for (va, rootTable), filled from the tables if it is absent or out of date: its base index in {@link #e}. */
     int entry(long va, long rootTable) {
+        return entry(va, rootTable, pg.gen());
+    }
+
+    /** As {@link #entry(long, long)}, given the tables' generation now. */
+    int entry(long va, long rootTable, long gen) {
         long k = va >>> spanShift;
-        int b = ((int) (k ^ (k >>> 12)) & MASK) << 3;
+        int b = ((int) (k ^ (k >>> 12)) & MASK) << 4;
         long[] a = e;
-        if (a[b] != k || a[b + 1] != rootTable || a[b + 2] != pg.gen()) {
+        if (a[b] != k || a[b + 1] != rootTable || a[b + 2] != gen) {
             fill(b, k, va, rootTable);
         }
         return b;
@@ -70,15 +78,25 @@ final class WalkMemo {
             e[b + 4 + level] = d;
             table = d & oaMask;
         }
+        boolean run = pg.isRunTable(table);
+        if (run) {
+            e[b + 8] = pg.runFirst(table);
+            e[b + 9] = pg.runStep(table);
+        }
         e[b] = k;
         e[b + 1] = rootTable;
         e[b + 2] = pg.gen();
-        e[b + 3] = level;
+        e[b + 3] = level | (run ? RUN : 0);
     }
 
     /** The leaf level of entry b. */
     int leaf(int b) {
-        return (int) e[b + 3];
+        return (int) e[b + 3] & 0xff;
+    }
+
+    /** Whether the table at entry b's leaf level is a run (its descriptors first + idx * step, at +8 and +9). */
+    boolean leafRun(int b) {
+        return (e[b + 3] & RUN) != 0;
     }
 
     /** The table a walk along entry b reads at level (the root at the start level). */

@@ -83,14 +83,15 @@ final class XlatCache {
     // Fully associative levels (one set, more than 8 ways).
     private final boolean fa;
     /**
-     * Hash index with chaining through int arrays: head[bucket] and next[way] hold way + 1 (0 ends
-     * a chain), bucket[way] the way's bucket. With four buckets per entry a miss is usually one
-     * load of an empty head, and unlinking or linking a way touches one or two slots, with no
-     * probe sequences whose length the host's branch predictor would have to guess.
+     * Hash index with doubly linked chains through int arrays: link[0, buckets) are the chain
+     * heads and link[buckets + way] the way's successor, each holding way + 1 (0 ends a chain);
+     * from[way + 1] is the index in link of the slot that points at the way (from[0] is a dummy
+     * that absorbs the writes for an absent successor). With four buckets per entry a miss is
+     * usually one load of an empty head, and unlinking or linking a way is a fixed handful of
+     * loads and stores, with no search and no branch the host's predictor would have to guess.
      */
-    private final int[] head;
-    private final int[] next;
-    private final int[] bucket;
+    private final int[] link;
+    private final int[] from;
     private final int hmask;
     /** Ways not holding an entry. */
     private final int[] free;
@@ -116,17 +117,15 @@ final class XlatCache {
         this.fa = sets == 1 && ways > 8;
         if (fa) {
             int n = Integer.highestOneBit(entries * 4 - 1) << 1;
-            head = new int[n];
-            next = new int[entries];
-            bucket = new int[entries];
+            link = new int[n + entries];
+            from = new int[entries + 1];
             hmask = n - 1;
             free = new int[entries];
             lruNext = new int[entries + 1];
             lruPrev = new int[entries + 1];
         } else {
-            head = null;
-            next = null;
-            bucket = null;
+            link = null;
+            from = null;
             hmask = 0;
             free = null;
             lruNext = null;
@@ -176,8 +175,9 @@ final class XlatCache {
         long k = keyOf(va, kind, shift[kind]);
         if (fa) {
             long[] ks = key;
-            int[] nx = next;
-            for (int e = head[hash(k) & hmask]; e != 0; e = nx[e - 1]) {
+            int[] ln = link;
+            int nb = hmask + 1;
+            for (int e = ln[hash(k) & hmask]; e != 0; e = ln[nb + e - 1]) {
                 if (ks[e - 1] == k) {
                     return e - 1;
                 }
@@ -348,10 +348,15 @@ final class XlatCache {
             linkFront(w);
         }
         key[w] = k;
+        // link w at the head of its chain
+        int[] ln = link;
         int h = hash(k) & hmask;
-        bucket[w] = h;
-        next[w] = head[h];
-        head[h] = w + 1;
+        int at = hmask + 1 + w;
+        int n = ln[h];
+        ln[at] = n;
+        from[n] = at;
+        ln[h] = w + 1;
+        from[w + 1] = h;
         return w;
     }
 
@@ -477,16 +482,11 @@ final class XlatCache {
 
     /** Take way w out of its hash chain. */
     private void unlinkHash(int w) {
-        int h = bucket[w];
-        int e = head[h];
-        if (e == w + 1) {
-            head[h] = next[w];
-        } else {
-            while (next[e - 1] != w + 1) {
-                e = next[e - 1];
-            }
-            next[e - 1] = next[w];
-        }
+        int[] ln = link;
+        int at = from[w + 1];
+        int n = ln[hmask + 1 + w];
+        ln[at] = n;
+        from[n] = at;
     }
 
     /** Drop every entry covering va; returns how many. */
@@ -580,7 +580,7 @@ final class XlatCache {
         Arrays.fill(key, 0);
         Arrays.fill(perKind, 0);
         if (fa) {
-            Arrays.fill(head, 0);
+            Arrays.fill(link, 0);
         }
         resetFree();
         kindMask = 0;
