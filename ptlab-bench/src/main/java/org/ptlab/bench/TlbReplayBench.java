@@ -35,12 +35,23 @@ public class TlbReplayBench {
     @Param({"true", "false"})
     boolean data;
 
+    /**
+     * The walker's loads: "caches" through the preset's L1D / L2 / SLC model (neoverse-n1 as
+     * shipped), "flat" each at the memory latency (the per-reference cost model of
+     * scenarios/cores/n1-walk-latency.yaml).
+     */
+    @Param({"caches", "flat"})
+    String walker;
+
     TlbBench hit;
     TlbBench miss;
 
     @Setup(Level.Trial)
     public void setup() {
-        CoreConfig c = Presets.get(Presets.DEFAULT);
+        CoreConfig c = Presets.get(Presets.DEFAULT).copy();
+        if ("flat".equals(walker)) {
+            c.caches = new java.util.ArrayList<>();
+        }
         c.modelDataAccesses = data;
         hit = TlbBench.hit(c, N);
         miss = TlbBench.miss(c, N);

@@ -196,6 +196,18 @@ final class XlatCache {
     /** Look up va over all present kinds, smallest kind first; marks the hit most recently used. */
     int lookup(long va) {
         int m = kindMask;
+        if ((m & (m - 1)) == 0) {
+            // at most one size present (the common case): one probe, no loop
+            if (m == 0) {
+                return -1;
+            }
+            int kind = Integer.numberOfTrailingZeros(m);
+            int w = probe(va, kind);
+            if (w >= 0) {
+                touch(w, va, kind);
+            }
+            return w;
+        }
         while (m != 0) {
             int kind = Integer.numberOfTrailingZeros(m);
             m &= m - 1;
