@@ -479,10 +479,35 @@ public final class HwModel implements PgtableObserver {
                     }
                 }
                 // fill the levels searched, nearest last
+                // (written out here, not in a helper: the JIT compiles a hot helper on its own
+                // first and then refuses to inline the big result into this loop)
                 for (int lv = hitLevel - 1; lv >= 1; lv--) {
-                    fillTlb(c, t[lv], storeKind[lv][src], va, tva, pa, attr, src, conflictChecks);
+                    XlatCache h = t[lv];
+                    int k = storeKind[lv][src];
+                    if (k >= 0) {
+                        if (conflictChecks) {
+                            checkFillConflict(c, h, va, src);
+                        }
+                        long base = pa - (va & ((1L << kindShift[k]) - 1));
+                        if (h.fa) {
+                            h.fillAbsentFa(tva, k, base, attr, src);
+                        } else {
+                            h.fillAbsentSet(tva, k, base, attr, src);
+                        }
+                    }
                 }
-                fillTlb(c, l1, storeKind[first][src], va, tva, pa, attr, src, conflictChecks);
+                int k = storeKind[first][src];
+                if (k >= 0) {
+                    if (conflictChecks) {
+                        checkFillConflict(c, l1, va, src);
+                    }
+                    long base = pa - (va & ((1L << kindShift[k]) - 1));
+                    if (l1.fa) {
+                        l1.fillAbsentFa(tva, k, base, attr, src);
+                    } else {
+                        l1.fillAbsentSet(tva, k, base, attr, src);
+                    }
+                }
             }
             if (ty != LOAD && (attr & (ty == STORE ? Desc.RDONLY : xnFor(va))) != 0) {
                 fault = 2;
@@ -512,18 +537,6 @@ public final class HwModel implements PgtableObserver {
         lastFault = 0;
         lastPa = pa;
         return to;
-    }
-
-    /** Fill TLB t, which was just searched for va (tagged: tva) and missed every kind, with an entry of kind k (none if k < 0). */
-    private void fillTlb(HwCpu c, XlatCache t, int k, long va, long tva, long pa, long attr, int src, boolean conflictChecks) {
-        if (k < 0) {
-            return;
-        }
-        long size = 1L << kindShift[k];
-        if (conflictChecks) {
-            checkFillConflict(c, t, va, src);
-        }
-        t.fill(tva, k, pa - (va & (size - 1)), attr, src, true);
     }
 
     /** The hierarchical execute-never bits of table descriptors (PXNTable, UXNTable). */

@@ -81,7 +81,7 @@ final class XlatCache {
     int live;
 
     // Fully associative levels (one set, more than 8 ways).
-    private final boolean fa;
+    final boolean fa;
     /**
      * Hash index with doubly linked chains through int arrays: link[0, buckets) are the chain
      * heads and link[buckets + way] the way's successor, each holding way + 1 (0 ends a chain);
@@ -323,6 +323,27 @@ final class XlatCache {
         } else {
             w = fa ? fillFa(va, kind) : order != null ? fillOrdered(va, kind) : fillStamped(va, kind);
         }
+        return set(w, value, auxv, srcKind);
+    }
+
+    /*
+     * The translation engine's fills, one per organisation, chosen at its call site: each is
+     * small enough that the JIT inlines it into the engine's loop even after compiling it on its
+     * own (a method whose compiled code is big, as fill's with every organisation inlined, is
+     * then called, not inlined: "already compiled into a big method").
+     */
+
+    /** {@link #fill} of a key just looked up and missed, in a fully associative level. */
+    int fillAbsentFa(long va, int kind, long value, long auxv, int srcKind) {
+        return set(fillFa(va, kind), value, auxv, srcKind);
+    }
+
+    /** {@link #fill} of a key just looked up and missed, in a set-associative level. */
+    int fillAbsentSet(long va, int kind, long value, long auxv, int srcKind) {
+        return set(order != null ? fillOrdered(va, kind) : fillStamped(va, kind), value, auxv, srcKind);
+    }
+
+    private int set(int w, long value, long auxv, int srcKind) {
         val[w] = value;
         aux[w] = auxv;
         src[w] = (byte) srcKind;
