@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * level is an arithmetic-run table, and optionally the walker's loads through a 64K 4-way / 1M
  * 8-way / 8M 16-way LRU line-cache hierarchy) written as one fixed-configuration loop over static
  * arrays, with no kinds, no attributes, no counters, no hazard hooks and no objects. It measures
- * what a fully specialised engine could reach, to size the gap of the general one.
+ * what a fully specialised engine could reach, to size the gap of the general one. (It keeps the
+ * LRU schemes the engine had when it was written, stamps and shifted tags; the engine now keeps
+ * recency orders in nibbles, which is the same modelled work.)
  * Run: {@code java -jar ptlab-bench/target/benchmarks.jar MissPathFloorBench}.
  */
 @State(Scope.Thread)

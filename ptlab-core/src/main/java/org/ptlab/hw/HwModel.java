@@ -33,7 +33,8 @@ import org.ptlab.pgtable.Tlbi;
  * </ul>
  *
  * <p>The walker reads descriptors with {@link Pgtable#peek} (hardware loads: no kernel scheduling
- * point, no observer callback). Depends only on arch and pgtable, so any table tree (the kernel's
+ * point, no observer callback), the upper levels through a host-side {@link WalkMemo} that is
+ * valid only while the tables are unchanged. Translation is one engine, {@link #replay}. Depends only on arch and pgtable, so any table tree (the kernel's
  * linear map, a user mm, a standalone region) can be walked by giving its root PA.
  */
 public final class HwModel implements PgtableObserver {
