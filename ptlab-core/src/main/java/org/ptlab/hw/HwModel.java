@@ -334,6 +334,9 @@ public final class HwModel implements PgtableObserver {
         long walkCycles = 0;
         long wcHits = 0;
         long firstHits = 0;
+        long firstMisses = 0;
+        long secondHits = 0;
+        long secondMisses = 0;
         int fault = 0;
         long pa = -1;
         int i = from;
@@ -356,7 +359,8 @@ public final class HwModel implements PgtableObserver {
                 pa = l1.val[w] + (va & ((1L << l1.shift[l1.kindOf(w)]) - 1));
                 attr = l1.aux[w];
             } else {
-                tlbMisses[first]++;
+                firstMisses += first == 0 ? 1 : 0;
+                tlbMisses[first] += first == 0 ? 0 : 1;
                 int hitLevel = nt;
                 for (int lv = 1; lv < nt; lv++) {
                     XlatCache h = t[lv];
@@ -364,10 +368,18 @@ public final class HwModel implements PgtableObserver {
                     w = h.lookup(tva);
                     if (w >= 0) {
                         hitLevel = lv;
-                        tlbHits[lv]++;
+                        if (lv == 1) {
+                            secondHits++;
+                        } else {
+                            tlbHits[lv]++;
+                        }
                         break;
                     }
-                    tlbMisses[lv]++;
+                    if (lv == 1) {
+                        secondMisses++;
+                    } else {
+                        tlbMisses[lv]++;
+                    }
                 }
                 int src;
                 if (hitLevel < nt) {
@@ -420,7 +432,13 @@ public final class HwModel implements PgtableObserver {
                     int runLevel = onPath && m.leafRun(mi) ? memoLeaf : -1;
                     int mb = mi + 4;
                     int firstLevel = level;
-                    // the levels whose table descriptors the memo holds
+                    // the levels whose table descriptors the memo holds: in one step when there
+                    // is nothing to model per level (no line caches, no walk cache)
+                    if (flatLoads && wc == null && onPath) {
+                        table = md[mi + 10];
+                        tx |= md[mi + 11];
+                        level = memoLeaf;
+                    }
                     for (; level < memoLeaf; level++) {
                         long d = md[mb + level];
                         if (!flatLoads) {
@@ -525,6 +543,11 @@ public final class HwModel implements PgtableObserver {
         s.walkCycles += walkCycles;
         s.walkCacheHits += wcHits;
         tlbHits[0] += firstHits;
+        tlbMisses[0] += firstMisses;
+        if (nt > 1) {
+            tlbHits[1] += secondHits;
+            tlbMisses[1] += secondMisses;
+        }
         if (fault != 0) {
             if (fault == 1) {
                 s.translationFaults++;

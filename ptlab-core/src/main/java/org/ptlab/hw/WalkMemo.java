@@ -33,7 +33,9 @@ final class WalkMemo {
      * descriptor: the leaf, or where a walk faults) with {@link #RUN} set when the table at that
      * level is held as an arithmetic run, the table descriptors of levels 0..2 (those below the
      * leaf level are meaningful) at +4 + level, and at +8 and +9 that run's first descriptor and
-     * step: then the walk computes the leaf instead of reading it through the store.
+     * step: then the walk computes the leaf instead of reading it through the store. At +10 the
+     * table at the leaf level and at +11 the PXNTable/UXNTable bits gathered on the way to it, for
+     * a walker with nothing to do at the upper levels (no walk cache, no line caches).
      */
     final long[] e = new long[SIZE * 16];
     static final int RUN = 0x100;
@@ -78,6 +80,12 @@ final class WalkMemo {
             e[b + 4 + level] = d;
             table = d & oaMask;
         }
+        long tx = 0;
+        for (int l = start; l < level; l++) {
+            tx |= e[b + 4 + l] & (Desc.TABLE_PXN | Desc.TABLE_UXN);
+        }
+        e[b + 10] = table;
+        e[b + 11] = tx;
         boolean run = pg.isRunTable(table);
         if (run) {
             e[b + 8] = pg.runFirst(table);

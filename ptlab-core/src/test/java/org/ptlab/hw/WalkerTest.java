@@ -68,6 +68,42 @@ class WalkerTest {
         assertThat(hw.lastFault).isEqualTo(1);
     }
 
+    /**
+     * A walker with no walk cache and no line caches takes the memo's whole upper path in one step:
+     * the same translations, references per walk by leaf level, and execute-never from a PXNTable
+     * above the leaf, for every leaf size.
+     */
+    @Test
+    void flatWalkerWithoutWalkCacheTranslatesEveryLeafSize() {
+        CoreConfig flat = Presets.get(Presets.DEFAULT).copy();
+        flat.caches = new ArrayList<>();
+        flat.walkCache = null;
+        MapSize[] kinds = {MapSize.PTE, MapSize.CONT_PTE, MapSize.PMD, MapSize.CONT_PMD, MapSize.PUD};
+        int[] refs = {4, 4, 3, 3, 2};
+        for (int k = 0; k < kinds.length; k++) {
+            Region r = Region.standalone(G, 2L << 30, kinds[k]);
+            HwModel hw = new HwModel(r.pg, flat, 1).attach();
+            hw.setRoots(r.root, 0);
+            HwStats s = hw.cpu(0).stats;
+            SplittableRandom rnd = new SplittableRandom(k);
+            for (int i = 0; i < 20_000; i++) {
+                long off = rnd.nextLong(2L << 30) & -8L;
+                assertThat(hw.access(0, r.va + off, HwModel.LOAD)).as("%s +%x", kinds[k], off).isEqualTo(r.pa + off);
+            }
+            assertThat(s.walks).as("%s walks", kinds[k]).isPositive();
+            assertThat(s.walkRefs).as("%s refs", kinds[k]).isEqualTo(s.walks * refs[k]);
+            assertThat(s.walkCycles).isEqualTo(s.walkRefs * flat.memoryLatency);
+            assertThat(hw.access(0, r.va + 0x40, HwModel.IFETCH)).as("user-executable region").isEqualTo(r.pa + 0x40);
+            // PXNTable on the level-0 descriptor: EL0 fetches are still allowed (PXN), so set UXNTable
+            long d = r.pg.peek(r.root, G.index(0, r.va));
+            r.pg.write(r.root, G.index(0, r.va), d | org.ptlab.arch.Desc.TABLE_UXN);
+            hw.cpu(0).flushAll();
+            assertThat(hw.access(0, r.va + 0x40, HwModel.IFETCH)).as("%s: UXNTable above the leaf", kinds[k]).isEqualTo(-1);
+            assertThat(hw.lastFault).isEqualTo(2);
+            assertThat(hw.access(0, r.va + 0x40, HwModel.LOAD)).isEqualTo(r.pa + 0x40);
+        }
+    }
+
     @Test
     void contiguousRunIsOneEntryAndBlocksSplinterIntoTheL1() {
         Region r = Region.standalone(G, 64L << 20, MapSize.CONT_PTE);
