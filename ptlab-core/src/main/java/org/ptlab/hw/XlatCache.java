@@ -97,12 +97,15 @@ final class XlatCache {
     private final int[] free;
     private int nfree;
     /**
-     * Fully associative levels: exact LRU as a circular doubly linked list over the ways with a
-     * sentinel (index entries), most recent first: a hit moves its way to the front and a fill
-     * takes the way at the back, both O(1) and without branches on the list's ends.
+     * Fully associative levels: exact LRU as a circular doubly linked list over the live ways, most
+     * recent at {@link #lruHead}, so the least recently used is lruPrev[lruHead]. A hit moves its way
+     * in front of the head; a fill of a full level reuses the least recently used way, which in a
+     * circular list is already in front of the head: the fill only moves the head onto it.
      */
     private final int[] lruNext;
     private final int[] lruPrev;
+    /** The most recently used way, or -1 when the level is empty. */
+    private int lruHead = -1;
     XlatCache(String name, int entries, int ways, int latency, int[] shift) {
         this.name = name;
         this.ways = ways;
@@ -121,8 +124,8 @@ final class XlatCache {
             from = new int[entries + 1];
             hmask = n - 1;
             free = new int[entries];
-            lruNext = new int[entries + 1];
-            lruPrev = new int[entries + 1];
+            lruNext = new int[entries];
+            lruPrev = new int[entries];
         } else {
             link = null;
             from = null;
@@ -151,9 +154,7 @@ final class XlatCache {
                 free[i] = key.length - 1 - i;
             }
             nfree = key.length;
-            int sent = key.length;
-            lruNext[sent] = sent;
-            lruPrev[sent] = sent;
+            lruHead = -1;
         }
     }
 
@@ -257,42 +258,65 @@ final class XlatCache {
 
     private void touch(int w) {
         if (fa) {
-            int[] nx = lruNext;
-            int sent = key.length;
-            int first = nx[sent];
-            if (first != w) {
-                int[] pv = lruPrev;
-                int p = pv[w];
-                int n = nx[w];
-                nx[p] = n;
-                pv[n] = p;
-                nx[w] = first;
-                pv[first] = w;
-                pv[w] = sent;
-                nx[sent] = w;
-            }
+            touchFa(w);
             return;
         }
         stamp[w] = ++clock;
     }
 
-    /** Put a new way at the front of the LRU list of a fully associative level. */
-    private void linkFront(int w) {
+    /** Make way w of a fully associative level the most recently used. */
+    private void touchFa(int w) {
+        int h = lruHead;
+        if (w == h) {
+            return;
+        }
         int[] nx = lruNext;
-        int sent = key.length;
-        int first = nx[sent];
-        nx[w] = first;
-        lruPrev[first] = w;
-        lruPrev[w] = sent;
-        nx[sent] = w;
+        int[] pv = lruPrev;
+        int t = pv[h];
+        if (w != t) {
+            // unlink w and put it between the tail and the head
+            int p = pv[w];
+            int n = nx[w];
+            nx[p] = n;
+            pv[n] = p;
+            nx[t] = w;
+            pv[w] = t;
+            nx[w] = h;
+            pv[h] = w;
+        }
+        // (the tail already sits in front of the head)
+        lruHead = w;
+    }
+
+    /** Put a new way in front of the head of the LRU list of a fully associative level. */
+    private void linkFront(int w) {
+        int h = lruHead;
+        if (h < 0) {
+            lruNext[w] = w;
+            lruPrev[w] = w;
+        } else {
+            int t = lruPrev[h];
+            lruNext[t] = w;
+            lruPrev[w] = t;
+            lruNext[w] = h;
+            lruPrev[h] = w;
+        }
+        lruHead = w;
     }
 
     /** Take a way out of the LRU list. */
     private void unlinkLru(int w) {
-        int p = lruPrev[w];
         int n = lruNext[w];
+        if (n == w) {
+            lruHead = -1;
+            return;
+        }
+        int p = lruPrev[w];
         lruNext[p] = n;
         lruPrev[n] = p;
+        if (lruHead == w) {
+            lruHead = n;
+        }
     }
 
     /** Look up one kind and mark it used. */
@@ -355,21 +379,12 @@ final class XlatCache {
         long k = keyOf(va, kind, shift[kind]);
         int w;
         if (nfree == 0) {
-            w = lruPrev[key.length];
+            // the least recently used way becomes the most recent: in the circular list it
+            // already sits in front of the head
+            w = lruPrev[lruHead];
+            lruHead = w;
             long old = key[w];
             unlinkHash(w);
-            // w is the last way of the LRU list: move it to the front
-            int[] nx = lruNext;
-            int[] pv = lruPrev;
-            int sent = key.length;
-            int p = pv[w];
-            nx[p] = sent;
-            pv[sent] = p;
-            int f = nx[sent];
-            nx[w] = f;
-            pv[f] = w;
-            pv[w] = sent;
-            nx[sent] = w;
             if ((int) ((old - 1) & 7) != kind) {
                 dropKind(old);
                 addKind(kind);
