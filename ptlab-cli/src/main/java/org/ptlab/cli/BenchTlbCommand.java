@@ -18,7 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "tlb", mixinStandardHelpOptions = true,
         description = {"Accesses replayed per second on one core: a TLB-hit dominated stream (32 pages) and a",
             "miss-dominated one (256M of 4K pages, no walk cache: ~98%% of accesses walk 4 levels).",
-            "Example: ptlab bench tlb --accesses 20000000"})
+            "Example: ptlab bench tlb --accesses 20000000",
+            "Per-reference cost model (each walker load at the memory latency, no caches behind the walker):",
+            "  ptlab bench tlb --no-data --core-config scenarios/cores/n1-walk-latency.yaml"})
 final class BenchTlbCommand implements Callable<Integer> {
     @Mixin
     CoreOptions core;
