@@ -497,12 +497,13 @@ public final class HwModel implements PgtableObserver {
                         break;
                     }
                 }
-                // fill the levels searched, nearest last
-                // (written out here, not in a helper: the JIT compiles a hot helper on its own
-                // first and then refuses to inline the big result into this loop)
-                for (int lv = hitLevel - 1; lv >= 1; lv--) {
-                    XlatCache h = t[lv];
-                    int k = storeKind[lv][src];
+                // fill the levels searched, nearest last (level 0 is the first level used: the
+                // data or the instruction TLB). Written out here, not in a helper: the JIT
+                // compiles a hot helper on its own first and then refuses to inline the big
+                // result into this loop.
+                for (int lv = hitLevel - 1; lv >= 0; lv--) {
+                    XlatCache h = lv == 0 ? l1 : t[lv];
+                    int k = storeKind[lv == 0 ? first : lv][src];
                     if (k >= 0) {
                         if (conflictChecks) {
                             checkFillConflict(c, h, va, src);
@@ -513,18 +514,6 @@ public final class HwModel implements PgtableObserver {
                         } else {
                             h.fillAbsentSet(tva, k, base, attr, src);
                         }
-                    }
-                }
-                int k = storeKind[first][src];
-                if (k >= 0) {
-                    if (conflictChecks) {
-                        checkFillConflict(c, l1, va, src);
-                    }
-                    long base = pa - (va & ((1L << kindShift[k]) - 1));
-                    if (l1.fa) {
-                        l1.fillAbsentFa(tva, k, base, attr, src);
-                    } else {
-                        l1.fillAbsentSet(tva, k, base, attr, src);
                     }
                 }
             }

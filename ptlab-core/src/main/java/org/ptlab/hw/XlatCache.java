@@ -272,20 +272,24 @@ final class XlatCache {
         }
         int[] nx = lruNext;
         int[] pv = lruPrev;
-        int t = pv[h];
-        if (w != t) {
-            // unlink w and put it between the tail and the head
+        if (w != pv[h]) {
+            // take w out and put it between the tail and the head (the tail is already there)
             int p = pv[w];
             int n = nx[w];
             nx[p] = n;
             pv[n] = p;
-            nx[t] = w;
-            pv[w] = t;
-            nx[w] = h;
-            pv[h] = w;
+            insertBefore(h, w);
         }
-        // (the tail already sits in front of the head)
         lruHead = w;
+    }
+
+    /** Link way w into the LRU list just before way h (between the tail and h when h is the head). */
+    private void insertBefore(int h, int w) {
+        int t = lruPrev[h];
+        lruNext[t] = w;
+        lruPrev[w] = t;
+        lruNext[w] = h;
+        lruPrev[h] = w;
     }
 
     /** Put a new way in front of the head of the LRU list of a fully associative level. */
@@ -295,11 +299,7 @@ final class XlatCache {
             lruNext[w] = w;
             lruPrev[w] = w;
         } else {
-            int t = lruPrev[h];
-            lruNext[t] = w;
-            lruPrev[w] = t;
-            lruNext[w] = h;
-            lruPrev[h] = w;
+            insertBefore(h, w);
         }
         lruHead = w;
     }
