@@ -53,12 +53,7 @@ final class WalkMemo {
         }
     }
 
-    /** The entry for (va, rootTable), filled from the tables if it is absent or out of date: its base index in {@link #e}. */
-    int entry(long va, long rootTable) {
-        return entry(va, rootTable, pg.gen());
-    }
-
-    /** As {@link #entry(long, long)}, given the tables' generation now. */
+    /** The entry for (va, rootTable), filled from the tables if it is absent or older than gen (the tables' generation now): its base index in {@link #e}. */
     int entry(long va, long rootTable, long gen) {
         long k = va >>> spanShift;
         int b = ((int) (k ^ (k >>> 12)) & MASK) << 4;

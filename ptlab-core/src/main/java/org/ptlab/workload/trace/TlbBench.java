@@ -6,7 +6,6 @@ import org.ptlab.arch.Granule;
 import org.ptlab.arch.MapSize;
 import org.ptlab.hw.CoreConfig;
 import org.ptlab.hw.HwModel;
-import org.ptlab.hw.Presets;
 
 /**
  * The two replay benchmarks shared by JMH (ptlab-bench) and {@code ptlab bench tlb}: a TLB-hit
@@ -44,11 +43,6 @@ public final class TlbBench {
         HwModel hw = new HwModel(r.pg, c, 1).checks(false);
         hw.setRoots(r.root, 0);
         return new TlbBench("miss", hw, vas(r.va, 256L << 20, Math.min(n, BLOCK), 2), n);
-    }
-
-    public static TlbBench of(String which, int n) {
-        CoreConfig core = Presets.get(Presets.DEFAULT);
-        return "hit".equals(which) ? hit(core, n) : miss(core, n);
     }
 
     private static long[] vas(long base, long size, int n, long seed) {
