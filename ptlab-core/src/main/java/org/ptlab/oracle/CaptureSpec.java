@@ -52,7 +52,7 @@ public record CaptureSpec(String kernel, String mem, String cpu, int smp, String
     /** The ptlab CPU the model is given for the QEMU CPU: a MIDR override wins, else the name. */
     public String modelCpu() {
         for (String part : cpu.split(",")) {
-            if (part.startsWith("midr=")) {
+            if (part.startsWith("midr=") && part.length() > 5) {
                 return part.substring(5);
             }
         }

@@ -37,6 +37,8 @@ public final class Capturer {
     static final String READY = "@@PTLAB-READY";
     static final String BEGIN = "@@PTLAB-BEGIN ";
     static final String END = "@@PTLAB-END ";
+    /** Written into the trace (trace_marker) where the workload starts: the replay begins after it. */
+    public static final String WORKLOAD_MARK = "ptlab workload start";
 
     /** Modules without dependencies on Debian's 7.2 (fs drivers): the module-load workload. */
     static final String[] WORKLOAD_MODULES = {"xfs", "nilfs2", "ufs", "minix", "efs", "qnx4", "bfs"};
@@ -59,6 +61,7 @@ public final class Capturer {
         "r:ptlab/vmalloc_ret __vmalloc_node_range ret=$retval:x64",
         "p:ptlab/vfree vfree addr=%x0:x64",
         "p:ptlab/update_range_prot update_range_prot addr=%x0:x64 size=%x1:x64 set=%x2:x64 clear=%x3:x64",
+        "p:ptlab/change_memory_common __change_memory_common start=%x0:x64 size=%x1:x64 set=%x2:x64 clear=%x3:x64",
         "p:ptlab/split_kernel_leaf_mapping split_kernel_leaf_mapping start=%x0:x64 end=%x1:x64",
     };
 
@@ -70,8 +73,8 @@ public final class Capturer {
     public Capturer(Path cache, PrintWriter log) {
         this.cache = cache;
         this.log = log;
-        this.qemu = env("PTLAB_QEMU", "qemu-system-aarch64");
-        this.gdb = env("PTLAB_GDB", "gdb-multiarch");
+        this.qemu = System.getProperty("ptlab.qemu", env("PTLAB_QEMU", "qemu-system-aarch64"));
+        this.gdb = System.getProperty("ptlab.gdb", env("PTLAB_GDB", "gdb-multiarch"));
     }
 
     private static String env(String k, String d) {
@@ -291,10 +294,6 @@ public final class Capturer {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + ": not a folder");
         }
-        Files.createDirectories(out);
-        if (!Files.isWritable(out)) {
-            throw new IllegalArgumentException("--out " + out + ": not writable");
-        }
         String pkgName = resolve(spec.kernel());
         KernelPackage kp = KernelPackage.of(pkgName);
         boolean modules = spec.workload().startsWith("modules");
@@ -307,6 +306,14 @@ public final class Capturer {
         }
         Path modTree = modules ? extracted(kp.modules()) : null;
         Path busybox = find(extracted("busybox-static"), "(usr/)?bin/busybox");
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--out " + out + ": cannot create: " + e.getMessage());
+        }
+        if (!Files.isWritable(out)) {
+            throw new IllegalArgumentException("--out " + out + ": not writable");
+        }
 
         Path work = Files.createTempDirectory("ptlab-oracle-");
         Path tmpOut = Files.createTempDirectory(out, ".capture-");
@@ -324,7 +331,7 @@ public final class Capturer {
             if (c.code != 0) {
                 throw new IOException("building the initramfs failed: " + lastLine(c.err));
             }
-            String cmdline = fullCmdline(spec, modules);
+            String cmdline = fullCmdline(spec, true);
             Boot boot = boot(spec, image, initrd, cmdline, work);
             writeCapture(spec, kp, boot, cmdline, config, tmpOut, out, t0);
             Path dest = out.resolve(spec.folderName());
@@ -453,6 +460,7 @@ public final class Capturer {
         s.append("mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n");
         s.append("echo 1 > /proc/sys/kernel/printk\n");
         s.append("emit() { echo '" + BEGIN + "'$1; cat $2; echo; echo '" + END + "'$1; }\n");
+        s.append("echo '" + WORKLOAD_MARK + "' > /sys/kernel/tracing/trace_marker\n");
         if (workload.startsWith("modules")) {
             int rounds = workload.equals("modules-cycle") ? 3 : 1;
             for (int r = 0; r < rounds; r++) {
@@ -470,11 +478,11 @@ public final class Capturer {
                 }
             }
             s.append("sleep 1\n");
-            s.append("echo 0 > /sys/kernel/tracing/tracing_on\n");
             s.append("emit workload /tmp/workload\n");
-            s.append("emit trace /sys/kernel/tracing/trace\n");
-            s.append("emit kprobe_events /sys/kernel/tracing/kprobe_events\n");
         }
+        s.append("echo 0 > /sys/kernel/tracing/tracing_on\n");
+        s.append("emit trace /sys/kernel/tracing/trace\n");
+        s.append("emit kprobe_events /sys/kernel/tracing/kprobe_events\n");
         s.append("emit uname /proc/version\n");
         s.append("emit uname_r /proc/sys/kernel/osrelease\n");
         s.append("emit cmdline /proc/cmdline\n");
@@ -502,7 +510,7 @@ public final class Capturer {
         String size = CaptureSpec.memMiB(spec.mem()) + "M";
         List<String> cmd = List.of(qemu, "-M", "virt,memory-backend=ram0",
                 "-object", "memory-backend-file,id=ram0,size=" + size + ",mem-path=" + ram + ",share=on",
-                "-m", size, "-cpu", spec.cpu(), "-smp", Integer.toString(spec.smp()),
+                "-m", size, "-cpu", qemuCpu(spec.cpu()), "-smp", Integer.toString(spec.smp()),
                 "-display", "none", "-nic", "none", "-monitor", "none", "-serial", "file:" + serial,
                 "-gdb", "tcp:127.0.0.1:" + port, "-no-reboot",
                 "-kernel", image.toString(), "-initrd", initrd.toString(), "-append", cmdline);
@@ -552,6 +560,15 @@ public final class Capturer {
             run(List.of("kill", "-CONT", Long.toString(q.pid())), null, 10);
             q.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * The -cpu argument: CPUs based on {@code max} get {@code pauth-impdef=on} (QEMU's cheap pointer
+     * authentication hash instead of QARMA5, several times faster under TCG; the kernel's page
+     * tables do not depend on it) unless the spec says otherwise.
+     */
+    static String qemuCpu(String cpu) {
+        return cpu.startsWith("max") && !cpu.contains("pauth") ? cpu + ",pauth-impdef=on" : cpu;
     }
 
     /** The @@PTLAB-BEGIN/END sections of the serial log. */
@@ -604,9 +621,14 @@ public final class Capturer {
         if (s.containsKey("trace")) {
             String trace = s.get("trace");
             Files.writeString(dir.resolve("trace"), traceHeader(b.regime()) + trace);
-            Files.writeString(dir.resolve("workload"), s.getOrDefault("workload", ""));
+            if (s.containsKey("workload")) {
+                Files.writeString(dir.resolve("workload"), s.get("workload"));
+            }
             Matcher m = Pattern.compile("entries-in-buffer/entries-written: (\\d+)/(\\d+)").matcher(trace);
             traceNote = m.find() ? m.group(1) + "/" + m.group(2) : "unknown";
+            if (s.containsKey("kprobe_events")) {
+                Files.writeString(dir.resolve("kprobe_events"), s.get("kprobe_events"));
+            }
             if (m.find(0) && !m.group(1).equals(m.group(2))) {
                 log.println("oracle: warning: the trace lost events (" + traceNote + "): raise trace_buf_size");
             }
@@ -616,11 +638,11 @@ public final class Capturer {
         Regime r = b.regime();
         Map<String, String> p = new LinkedHashMap<>();
         p.put("kernel", spec.kernel());
-        p.put("kernel.packages", String.join(",", kp.packages(s.containsKey("trace"))));
+        p.put("kernel.packages", String.join(",", kp.packages(s.containsKey("workload"))));
         p.put("kernel.uname_r", unameR);
         p.put("kernel.release", kp.release());
         p.put("kernel.flavour", kp.flavour());
-        p.put("qemu.cpu", spec.cpu());
+        p.put("qemu.cpu", qemuCpu(spec.cpu()));
         p.put("qemu.smp", Integer.toString(spec.smp()));
         p.put("qemu.memory", spec.mem());
         p.put("qemu.version", b.qemuVersion());

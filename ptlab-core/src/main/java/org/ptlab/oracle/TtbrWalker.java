@@ -6,7 +6,9 @@ import org.ptlab.arch.Geometry;
  * Walks a real kernel's TTBR1_EL1 tables over the linear map's VA window and records every leaf
  * (Arm ARM D8.3 descriptor formats, stage 1, EL1&0). The decoding is ptlab's own: valid bit, table
  * bit at levels above 3, output address (with TCR_EL1.DS: OA[51:50] in bits 9:8), AP[2] (read-only),
- * AP[1] (user), SH, AF, nG, Contiguous, DBM, PXN, UXN, AttrIndx through MAIR_EL1.
+ * AP[1] (user), SH, AF, nG, Contiguous, DBM, PXN, UXN, AttrIndx through MAIR_EL1. A table page
+ * counts as the linear map's when it holds a non-zero entry inside the linear range (with 52-bit VA
+ * the last root entry's table is shared with the vmalloc and kernel image area above PAGE_END).
  */
 public final class TtbrWalker {
     private final TableImage mem;
@@ -33,16 +35,20 @@ public final class TtbrWalker {
         return w.out.build();
     }
 
-    private void walk(int level, long table, long addr, long end) {
+    /** Walks one table's entries over [addr, end); returns whether any of them was non-zero. */
+    private boolean walk(int level, long table, long addr, long end) {
         long size = g.entrySize(level);
+        boolean any = false;
         do {
             long next = g.addrEnd(level, addr, end);
             long d = mem.read(table, g.index(level, addr));
             if (d != 0) {
+                any = true;
                 boolean isTable = level < 3 && (d & 3) == 3;
                 if (isTable) {
-                    out.table(level + 1);
-                    walk(level + 1, r.oa(d), addr, next);
+                    if (walk(level + 1, r.oa(d), addr, next)) {
+                        out.table(level + 1);
+                    }
                 } else if (level == 3 && (d & 1) != 0 && (d & 2) == 0) {
                     // bits 1:0 = 01 at level 3 is reserved: treat as invalid, keep it visible
                     out.leaves(addr & -size, level, attrs(level, d) | LinearMap.INVALID, mem(d), r.oa(d) & -size, size);
@@ -52,6 +58,7 @@ public final class TtbrWalker {
             }
             addr = next;
         } while (addr != end);
+        return any;
     }
 
     private int attrs(int level, long d) {
