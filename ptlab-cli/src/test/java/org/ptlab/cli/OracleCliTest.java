@@ -106,6 +106,16 @@ class OracleCliTest {
                 "+ model 0xffff000001860000-0xffff000001a00000", "0 of 1 captures reproduced exactly");
     }
 
+    @Test
+    void runOfAShippedScenarioFromACapturedBootHoldsEveryInvariant() {
+        Out r = run("run", Path.of("..", "scenarios", "split-whole-ranges.yaml").toString(), "--from-capture", committed("2G-rodata_on").toString());
+        assertThat(r.out).contains("all hold");
+        assertThat(r.status).as(r.err).isZero();
+        Out b = run("boot", "--from-capture", committed("4G-rodata_off").toString());
+        assertThat(b.out).contains("DirectMap1G:     3145728 kB");
+        assertThat(b.status).as(b.err).isZero();
+    }
+
     static void copy(Path from, Path to) throws Exception {
         if (Files.exists(to)) {
             try (Stream<Path> s = Files.walk(to)) {
