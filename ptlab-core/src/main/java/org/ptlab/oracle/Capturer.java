@@ -518,7 +518,8 @@ public final class Capturer {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("qemu.out").toFile());
         Process q = pb.start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("ptlab.oracle.timeout", 900));
+            long started = System.nanoTime();
+            long deadline = started + TimeUnit.SECONDS.toNanos(Long.getLong("ptlab.oracle.timeout", 900));
             String text = "";
             while (true) {
                 if (Files.exists(serial)) {
@@ -530,6 +531,10 @@ public final class Capturer {
                 if (!q.isAlive()) {
                     throw new IOException("QEMU ended before the guest was ready (exit " + q.exitValue() + "): "
                             + lastLine(Files.readString(work.resolve("qemu.out"))) + " / serial: " + lastLines(text, 3));
+                }
+                if (text.isEmpty() && System.nanoTime() - started > TimeUnit.SECONDS.toNanos(Long.getLong("ptlab.oracle.silent", 240))) {
+                    throw new IOException("the guest printed nothing on its serial port (a CPU without this kernel's granule, e.g."
+                            + " cortex-a57 with a 16K kernel, stops before the console)");
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IOException("the guest did not get ready in time; serial: " + lastLines(text, 3));
