@@ -103,7 +103,7 @@ final class OracleCommand implements Runnable {
                 try {
                     Capturer.Done d = c.capture(s, out);
                     stdout.printf("captured %s in %.1f s%n", d.folder(), d.seconds());
-                } catch (IOException | IllegalStateException | java.io.UncheckedIOException e) {
+                } catch (IOException | IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
                     if (!keepGoing) {
                         throw new Cli.InputError(s.folderName() + ": " + e.getMessage());
                     }

@@ -385,6 +385,10 @@ public final class Capturer {
         Files.createDirectories(root.resolve("modules"));
         LinkedHashSet<String> order = new LinkedHashSet<>();
         for (String m : WORKLOAD_MODULES) {
+            if (!all.containsKey(m)) {
+                log.println("oracle: note: this kernel has no module " + m + " (built in or dropped): not loaded");
+                continue;
+            }
             addWithDeps(m, all, root, order, 0);
         }
         return new ArrayList<>(order);
