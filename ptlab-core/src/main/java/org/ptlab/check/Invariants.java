@@ -148,7 +148,11 @@ public final class Invariants {
                         add(new Violation("tables", String.format("table page 0x%x allocated for level %d is linked at level %d",
                                 child, pg.levelOf(child), level + 1), va, va + size));
                     }
-                    if (linear) {
+                    // A table whose span reaches past the linear map (e.g. the top PGD entry of a
+                    // 52-bit, 5-level layout covers both the linear map's end and the vmalloc area)
+                    // belongs to whoever allocated it.
+                    boolean whole = linear && Long.compareUnsigned(va + size - 1, g.pageEnd - 1) <= 0;
+                    if (whole || (linear && pg.ownerOf(child) == k.linearOwner)) {
                         linearTables++;
                     }
                     walk(level + 1, child, va);

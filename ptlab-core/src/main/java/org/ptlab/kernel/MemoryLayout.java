@@ -101,9 +101,10 @@ public final class MemoryLayout {
     }
 
     /**
-     * __bss_stop: set from a capture's symbols, else estimated as _end minus 64K rounded down to 64K
-     * (after BSS come .pgtbl, init_pg_dir, a 4K early stack and SEGMENT_ALIGN padding: a few tens of KB).
-     * 0 when the kernel data is unknown.
+     * __bss_stop: set from a capture's symbols, else estimated as _end - 0x1a000 (after BSS come
+     * .pgtbl, init_pg_dir, a 4K early stack and SEGMENT_ALIGN padding; 0x1a000 is what Debian's 7.2.13
+     * 4K build shows: its linear map changes permission at _end - 0x1a000 in the capture
+     * 7.2-v3-2G). 0 when the kernel data is unknown.
      */
     public long bssStop() {
         if (bssStop != 0) {
@@ -112,7 +113,7 @@ public final class MemoryLayout {
         if (dataEnd == 0) {
             return 0;
         }
-        return Math.max(dataStart, (dataEnd - 0x1_0000L) & -0x1_0000L);
+        return Math.max(dataStart, dataEnd - 0x1_a000L);
     }
 
     public MemoryLayout bssStop(long pa) {
