@@ -168,6 +168,19 @@ public final class Kernel {
         }
     }
 
+    /**
+     * force_pte_mapping() as arch_add_memory() sees it at run time: 7.2+ reads the finalised system
+     * capability (mm/mmu.c force_pte_mapping(), arch_add_memory()), so a BBML2 boot CPU with a
+     * secondary lacking it maps hot-added memory with pages; 6.1/6.12 test can_set_direct_map().
+     */
+    public boolean forcePteMappingNow() {
+        if (!cfg.version.hasBbml2BlockMapping()) {
+            return canSetDirectMap;
+        }
+        boolean lateKfence = cfg.kfence && cfg.kfenceSampleInterval == 0;
+        return cfg.debugPagealloc || (!systemBbml2 && (cfg.rodata.full() || lateKfence || (cfg.realm)));
+    }
+
     /** A modelled WARN_ON_ONCE(): recorded, never fatal. */
     public void warn(String msg) {
         warnCount++;

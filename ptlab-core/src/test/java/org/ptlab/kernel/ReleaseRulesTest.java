@@ -167,4 +167,52 @@ class ReleaseRulesTest {
         assertThat(k.directMap.bytes(MapSize.PTE) >> 12).isEqualTo(16);
         assertThat(Invariants.check(k)).isEmpty();
     }
+
+    @Test
+    void hotAddOnAMixedSystemUsesTheSystemCapability() {
+        KernelConfig c = new KernelConfig();
+        c.version = KernelVersion.V7_2;
+        c.rodata = Rodata.FULL;
+        c.cpus.clear();
+        c.cpus.add(Cpu.parse("neoverse-v3"));
+        c.cpus.add(Cpu.parse("cortex-a57"));
+        Kernel k = Kernel.boot(c, MemoryLayout.ofSize(2L << 30));
+        assertThat(k.repaintedAtBoot).isTrue();
+        assertThat(k.forcePteMapping).isFalse(); // the boot CPU's view at map_mem()
+        assertThat(k.hotplug.addMemory(0x1_0000_0000L, 1L << 30)).isZero();
+        assertThat(k.directMap.bytes(MapSize.PUD)).isZero(); // hot-added with pages, not one PUD block
+        assertThat(k.hotplug.addMemory(0x1_0000_0000L, 1L << 30)).isEqualTo(-Errno.EEXIST);
+        assertThat(k.hotplug.addMemory(1L << 52 - 4, 1L << 30)).isEqualTo(-Errno.E2BIG);
+        assertThat(k.hotplug.offlinePages(0x4000_0000L, c.memoryBlockSize())).isEqualTo(-Errno.EPERM);
+        assertThat(Invariants.check(k)).isEmpty();
+    }
+
+    @Test
+    void rangeTlbiIsSplitByScaleAndLpa2Alignment() {
+        for (int va : new int[] {48, 52}) {
+            KernelConfig c = new KernelConfig();
+            c.vaBits = va;
+            c.tlbRange = true;
+            Kernel k = Kernel.boot(c, MemoryLayout.ofSize(1L << 30));
+            java.util.List<Long> ops = new java.util.ArrayList<>();
+            k.pg.addObserver(new org.ptlab.pgtable.PgtableObserver() {
+                @Override
+                public void onTlbi(int cpu, org.ptlab.pgtable.Tlbi op, long a, long pages, int asid) {
+                    ops.add(pages);
+                }
+            });
+            long base = k.physToVirt(0x4000_0000L + (256L << 20));
+            // 4K + 71 pages: with LPA2, 15 single pages up to the 64K boundary, then 56 = 32 (scale 1... 0) + ...
+            k.tlb.flushTlbKernelRange(base + 4096, base + 4096 + 71 * 4096L);
+            long total = ops.stream().mapToLong(Long::longValue).sum();
+            assertThat(total).as("pages covered, VA %d", va).isEqualTo(71);
+            if (va == 52) {
+                // 15 single TLBIs to reach 64K alignment, then 56 pages: scale 1 (2 x 2^6? no: 56 >> 6 = 0), scale 0: 28 x 2 = 56
+                assertThat(ops).hasSize(16);
+            } else {
+                // 71 pages: scale 0 covers 70 as num 34 > 31? no: scale 1 first: 71 >> 6 = 1 -> 64 pages, then scale 0: 7 >> 1 = 3 -> 6, then 1 page
+                assertThat(ops).containsExactly(64L, 6L, 1L);
+            }
+        }
+    }
 }
