@@ -101,19 +101,20 @@ public final class MemoryLayout {
     }
 
     /**
-     * __bss_stop: set from a capture's symbols, else estimated as _end - 0x1a000 (after BSS come
-     * .pgtbl, init_pg_dir, a 4K early stack and SEGMENT_ALIGN padding; 0x1a000 is what Debian's 7.2.13
-     * 4K build shows: its linear map changes permission at _end - 0x1a000 in the capture
-     * 7.2-v3-2G). 0 when the kernel data is unknown.
+     * __bss_stop: set from a capture's symbols, else estimated from _end by what Debian's 4K builds
+     * show (after BSS come .pgtbl, init_pg_dir, a 4K early stack and SEGMENT_ALIGN padding): _end -
+     * 0x1a000 on 7.2.13 (capture 7.2-v3-2G), _end - 0x22000 on 7.3.4 (capture 7.3-v3-2G). 0 when the
+     * kernel data is unknown.
      */
-    public long bssStop() {
+    public long bssStop(KernelVersion v) {
         if (bssStop != 0) {
             return bssStop;
         }
         if (dataEnd == 0) {
             return 0;
         }
-        return Math.max(dataStart, dataEnd - 0x1_a000L);
+        long gap = v.atLeast(KernelVersion.V7_3) ? 0x2_2000L : 0x1_a000L;
+        return Math.max(dataStart, dataEnd - gap);
     }
 
     public MemoryLayout bssStop(long pa) {
