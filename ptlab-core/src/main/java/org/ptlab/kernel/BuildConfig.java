@@ -70,6 +70,7 @@ public final class BuildConfig {
     /** Read a kernel .config / /boot/config-* text. Errors name the file and line. */
     public static BuildConfig parse(String text, String file) {
         Map<String, String> values = new HashMap<>();
+        Map<String, Integer> lines = new HashMap<>();
         BuildConfig c = new BuildConfig();
         c.source = file;
         int lineNo = 0;
@@ -115,6 +116,7 @@ public final class BuildConfig {
                             + (l.length() > 60 ? l.substring(0, 57) + "..." : l) + "'");
                 }
                 values.put(m.group(1), m.group(2));
+                lines.put(m.group(1), lineNo);
                 settings++;
             }
         } catch (IOException e) {
@@ -133,10 +135,18 @@ public final class BuildConfig {
         } else {
             c.granule = Granule.G4K;
         }
-        c.vaBits = (int) number(values, "ARM64_VA_BITS", 48, file);
+        c.vaBits = (int) number(values, lines, "ARM64_VA_BITS", 48, file);
+        if (c.vaBits != 36 && c.vaBits != 39 && c.vaBits != 42 && c.vaBits != 47 && c.vaBits != 48 && c.vaBits != 52) {
+            throw new IllegalArgumentException(file + ":" + lines.getOrDefault("ARM64_VA_BITS", 1) + ": CONFIG_ARM64_VA_BITS="
+                    + c.vaBits + ": expected 36, 39, 42, 47, 48 or 52");
+        }
         c.kfence = y(values, "KFENCE");
-        c.kfenceSampleInterval = c.kfence ? number(values, "KFENCE_SAMPLE_INTERVAL", 100, file) : 0;
-        c.kfenceNumObjects = c.kfence ? (int) number(values, "KFENCE_NUM_OBJECTS", 255, file) : 255;
+        c.kfenceSampleInterval = c.kfence ? number(values, lines, "KFENCE_SAMPLE_INTERVAL", 100, file) : 0;
+        c.kfenceNumObjects = c.kfence ? (int) number(values, lines, "KFENCE_NUM_OBJECTS", 255, file) : 255;
+        if (c.kfenceSampleInterval < 0 || c.kfenceNumObjects < 1 || c.kfenceNumObjects > 65535) {
+            throw new IllegalArgumentException(file + ":" + lines.getOrDefault("KFENCE_NUM_OBJECTS", 1)
+                    + ": CONFIG_KFENCE_NUM_OBJECTS / SAMPLE_INTERVAL out of range: expected 1..65535 objects and an interval >= 0");
+        }
         boolean seven = c.version != null && c.version.rodataOnIsFull();
         c.rodataFullDefault = seven || y(values, "RODATA_FULL_DEFAULT_ENABLED")
                 || (c.version == null && !values.containsKey("RODATA_FULL_DEFAULT_ENABLED"));
@@ -149,7 +159,7 @@ public final class BuildConfig {
         return "y".equals(v.get(k));
     }
 
-    private static long number(Map<String, String> v, String k, long dflt, String file) {
+    private static long number(Map<String, String> v, Map<String, Integer> lines, String k, long dflt, String file) {
         String s = v.get(k);
         if (s == null || s.equals("n")) {
             return dflt;
@@ -157,7 +167,8 @@ public final class BuildConfig {
         try {
             return s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(file + ": CONFIG_" + k + "=" + s + ": expected a number");
+            String shown = s.length() > 40 ? s.substring(0, 37) + "..." : s;
+            throw new IllegalArgumentException(file + ":" + lines.getOrDefault(k, 1) + ": CONFIG_" + k + "=" + shown + ": expected a number");
         }
     }
 
