@@ -255,7 +255,7 @@ public final class Kernel {
             if (ke > ks) {
                 mapRange(ks, ke, flags);
             }
-            long de = mem.bssStop(cfg.version);
+            long de = mem.bssStop(cfg.version, geo.pageSize);
             if (mem.initEnd() != 0 && de > mem.initEnd()) {
                 mapRange(mem.initEnd(), de, flags);
             }
@@ -365,7 +365,7 @@ public final class Kernel {
      */
     private void markRodataRo() {
         long ds = mem.initEnd();
-        long de = mem.bssStop(cfg.version);
+        long de = mem.bssStop(cfg.version, geo.pageSize);
         if (!cfg.version.mapsImageFirst() || ds == 0 || de <= ds || !cfg.rodata.enabled()) {
             return;
         }

@@ -103,17 +103,17 @@ public final class MemoryLayout {
     /**
      * __bss_stop: set from a capture's symbols, else estimated from _end by what Debian's 4K builds
      * show (after BSS come .pgtbl, init_pg_dir, a 4K early stack and SEGMENT_ALIGN padding): _end -
-     * 0x1a000 on 7.2.13 (capture 7.2-v3-2G), _end - 0x22000 on 7.3.4 (capture 7.3-v3-2G). 0 when the
-     * kernel data is unknown.
+     * 0x1a000 on 7.2.13 (capture 7.2-v3-2G), _end - 0x22000 on 7.3.4 (capture 7.3-v3-2G); with 16K
+     * pages _end - 0x30000 (capture 7.3-16k-n1-2G). 0 when the kernel data is unknown.
      */
-    public long bssStop(KernelVersion v) {
+    public long bssStop(KernelVersion v, long pageSize) {
         if (bssStop != 0) {
             return bssStop;
         }
         if (dataEnd == 0) {
             return 0;
         }
-        long gap = v.atLeast(KernelVersion.V7_3) ? 0x2_2000L : 0x1_a000L;
+        long gap = pageSize == 0x4000 ? 0x3_0000L : v.atLeast(KernelVersion.V7_3) ? 0x2_2000L : 0x1_a000L;
         return Math.max(dataStart, dataEnd - gap);
     }
 

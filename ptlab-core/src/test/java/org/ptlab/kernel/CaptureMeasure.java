@@ -69,26 +69,55 @@ class CaptureMeasure {
         m.cpu = cpus.toString();
         String dec = Files.readString(c.resolve("decomposition"));
         long[] real = new long[5];
-        String[] keys = {"1G", "32M", "2M", "64K", "4K"};
+        boolean g16 = "16K".equals(m.granule);
+        boolean g64 = "64K".equals(m.granule);
+        // sizes of PUD, CONT_PMD, PMD, CONT_PTE, PTE per granule (no PUD blocks off 4K)
+        String[] keys = g16 ? new String[] {"-", "1G", "32M", "2M", "16K"} : g64 ? new String[] {"-", "16G", "512M", "2M", "64K"}
+                : new String[] {"1G", "32M", "2M", "64K", "4K"};
         for (int i = 0; i < 5; i++) {
             Matcher x = Pattern.compile("LINEAR_" + keys[i] + " (\\d+) pieces").matcher(dec);
-            real[i] = x.find() ? Long.parseLong(x.group(1)) : -1;
+            real[i] = x.find() ? Long.parseLong(x.group(1)) : 0;
         }
         String name = c.getFileName().toString();
         try {
             MachineSpec.Built b = m.build();
             Kernel k = Kernel.boot(b.cfg(), b.mem());
-            MapSize[] order = {MapSize.PUD, MapSize.CONT_PMD, MapSize.PMD, MapSize.CONT_PTE, MapSize.PTE};
             long[] model = new long[5];
-            for (int i = 0; i < 5; i++) {
-                model[i] = k.directMap.bytes(order[i]) / k.geo.size(order[i]);
-            }
+            countValid(k, k.geo.startLevel, k.swapper, -(1L << k.geo.vaBits), model);
+            model[1] /= k.geo.contPmds; // pieces: one per contiguous group
+            model[3] /= k.geo.contPtes;
             boolean eq = java.util.Arrays.equals(real, model);
             return (eq ? "SAME " : "DIFF ") + name + " real " + java.util.Arrays.toString(real) + " model " + java.util.Arrays.toString(model)
                     + " tables " + k.pg.pages(k.linearOwner, 0) + "/" + k.pg.pages(k.linearOwner, 1) + "/" + k.pg.pages(k.linearOwner, 2)
                     + "/" + k.pg.pages(k.linearOwner, 3) + " pool 0x" + Long.toHexString(k.kfencePool) + " " + b.warnings();
         } catch (RuntimeException e) {
             return "FAIL " + name + ": " + e;
+        }
+    }
+
+    /** Valid leaves of the linear map by kind (PUD, CONT_PMD, PMD, CONT_PTE, PTE), as the capture counts them. */
+    private static void countValid(Kernel k, int level, long table, long base, long[] out) {
+        var g = k.geo;
+        long size = g.entrySize(level);
+        for (int i = 0; i < g.entries(level); i++) {
+            long va = base + i * size;
+            if (Long.compareUnsigned(va, g.pageEnd) >= 0 || Long.compareUnsigned(va + size - 1, g.pageOffset) < 0) {
+                continue;
+            }
+            long d = k.pg.read(table, i);
+            if (d == 0) {
+                continue;
+            }
+            if (level < 3 && org.ptlab.arch.Desc.isTable(d)) {
+                countValid(k, level + 1, org.ptlab.pgtable.Pgtable.tablePa(d), va, out);
+                continue;
+            }
+            if (!org.ptlab.arch.Desc.valid(d)) {
+                continue;
+            }
+            boolean cont = org.ptlab.arch.Desc.cont(d);
+            int kind = level == 1 ? 0 : level == 2 ? (cont ? 1 : 2) : (cont ? 3 : 4);
+            out[kind]++;
         }
     }
 }
