@@ -58,6 +58,19 @@ public final class Visibility implements PgtableObserver {
         }
     }
 
+    /** Explorer: told the address of every descriptor slot a walk reads (its footprint), or null. */
+    java.util.function.LongConsumer walkHook;
+
+    /** Whether CPU {@code cpu} has valid-making writes awaiting its dsb or isb. */
+    boolean outstanding(int cpu) {
+        return !pending.isEmpty() && (!noDsb[cpu].isEmpty() || !noIsb[cpu].isEmpty());
+    }
+
+    /** Whether any valid-making write is not yet visible everywhere. */
+    boolean anyOutstanding() {
+        return !pending.isEmpty();
+    }
+
     /** The first hazard seen, or null. */
     public String hazard() {
         return hazard;
@@ -112,6 +125,9 @@ public final class Visibility implements PgtableObserver {
             int idx = geo.index(level, va);
             long d = pg.peek(table, idx);
             long slot = table + ((long) idx << 3);
+            if (walkHook != null) {
+                walkHook.accept(slot);
+            }
             Pending p = pending.isEmpty() ? null : pending.get(slot);
             if (p != null) {
                 if (!p.dsbDone || p.cpu == cpu) {
