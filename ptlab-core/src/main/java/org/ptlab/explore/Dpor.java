@@ -35,11 +35,14 @@ import java.util.Arrays;
  *       acquisition that blocks reads it. Acquisitions of different locks commute (each changes
  *       only its own holder field). Locks are told apart by name: two locks sharing a name are
  *       treated as one (more dependence, still sound).
- *   <li>{@link #VIS}: the lazy-MMU visibility state ({@link Visibility}: valid-making writes not
- *       yet followed by the writer's dsb/isb). Written by a barrier of a CPU with such writes
- *       outstanding and by a descriptor write that creates or retires one; read by a walk
- *       ({@code touch}) while any is outstanding. A barrier with nothing outstanding changes no
- *       shared state and commutes with everything.
+ *   <li>{@link #VIS}: the lazy-MMU visibility state of one slot ({@link Visibility}: a
+ *       valid-making write to it not yet followed by the writer's dsb/isb). Written by every
+ *       descriptor write to the slot (it creates or retires the entry) and by a barrier of the
+ *       CPU whose entry it is; read by every walk ({@code touch}) through the slot, whether or
+ *       not an entry exists: finding none is a read too, and a walk that finds the entry gone
+ *       commutes with the barrier that retired it in no state. A barrier of a CPU with nothing
+ *       outstanding touches no slot (only that CPU's own writes and barriers fill and empty
+ *       its list) and commutes with everything.
  *   <li>{@link #HW}: the hardware model as a whole (every CPU's TLBs and walk caches, its hazard
  *       checks). Without {@code hw:} in the machine there are no TLBs: a TLBI then changes nothing
  *       and commutes with everything. With it, every event whose step enters the hardware model

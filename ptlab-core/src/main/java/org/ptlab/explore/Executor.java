@@ -304,6 +304,7 @@ final class Executor implements Sched, AutoCloseable {
             world.visibility.walkHook = slot -> {
                 fp(Dpor.SLOT, slot, false);
                 fp(Dpor.PAGE, slot & tableMask, false);
+                fp(Dpor.VIS, slot, false); // whether a write to it is still invisible to this CPU
             };
         }
         world.visibility.setUnpublished(privateTables);
@@ -390,16 +391,12 @@ final class Executor implements Sched, AutoCloseable {
         if (k == Point.COUNTER_READ.ordinal()) {
             fp(Dpor.COUNTER, pendingAddr[c], false);
         } else if (k == Point.BARRIER.ordinal()) {
-            if (world.visibility.outstanding(c)) {
-                fp(Dpor.VIS, 0, true);
-            }
+            world.visibility.outstandingSlots(c, slot -> fp(Dpor.VIS, slot, true));
             if (hw != null) {
                 fp(Dpor.HW, 0, true);
             }
         } else if (k == Point.TRANSLATE.ordinal()) {
-            if (world.visibility.anyOutstanding()) {
-                fp(Dpor.VIS, 0, false);
-            }
+            // the walk's slots (and their visibility) come from Visibility.walkHook
             if (hw != null) {
                 fp(Dpor.HW, 0, true);
             }
@@ -419,9 +416,7 @@ final class Executor implements Sched, AutoCloseable {
         public void onWrite(int cpu, long tablePa, int level, int idx, long old, long val) {
             fp(Dpor.SLOT, tablePa + ((long) idx << 3), true);
             fp(Dpor.PAGE, tablePa, false);
-            if (Desc.valid(old) != Desc.valid(val) || world.visibility.anyOutstanding()) {
-                fp(Dpor.VIS, 0, true);
-            }
+            fp(Dpor.VIS, tablePa + ((long) idx << 3), true); // retires or creates the slot's pending entry
             if (hw != null) {
                 fp(Dpor.HW, 0, true);
             }
@@ -433,7 +428,6 @@ final class Executor implements Sched, AutoCloseable {
                 fp(Dpor.SLOT, tablePa + ((long) (from + i) << 3), true);
             }
             fp(Dpor.PAGE, tablePa, false);
-            fp(Dpor.VIS, 0, true);
             if (hw != null) {
                 fp(Dpor.HW, 0, true);
             }

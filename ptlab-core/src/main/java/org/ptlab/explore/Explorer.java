@@ -786,6 +786,12 @@ public final class Explorer {
         /** Source-DPOR's backtrack rule for one race at node i (with the bound's conservative branch). */
         void addBacktrack(int i, int initials, int from, int bound, boolean[] cut) {
             boolean added = addAt(i, initials, bound);
+            if (!added && (initials & mask[i]) != 0) {
+                // the reversal itself is beyond the bound (the conservative branch below may
+                // still reach an equivalent execution, but the claim is now the bounded one)
+                refused++;
+                cut[0] = true;
+            }
             if (bound != Integer.MAX_VALUE) {
                 // the conservative branch: the same reversal at the start of the block of events
                 // of one CPU containing i, where it costs no more preemptions than the switch
@@ -795,12 +801,8 @@ public final class Explorer {
                     k--;
                 }
                 if (k < i) {
-                    added |= addAt(k, initials, bound);
+                    addAt(k, initials, bound);
                 }
-            }
-            if (!added && (initials & mask[i]) != 0 && (initials & (back[i] | sleep[i])) == 0) {
-                refused++;
-                cut[0] = true;
             }
         }
 

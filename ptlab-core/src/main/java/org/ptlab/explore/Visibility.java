@@ -61,14 +61,18 @@ public final class Visibility implements PgtableObserver {
     /** Explorer: told the address of every descriptor slot a walk reads (its footprint), or null. */
     java.util.function.LongConsumer walkHook;
 
-    /** Whether CPU {@code cpu} has valid-making writes awaiting its dsb or isb. */
-    boolean outstanding(int cpu) {
-        return !pending.isEmpty() && (!noDsb[cpu].isEmpty() || !noIsb[cpu].isEmpty());
-    }
-
-    /** Whether any valid-making write is not yet visible everywhere. */
-    boolean anyOutstanding() {
-        return !pending.isEmpty();
+    /**
+     * The slots of CPU {@code cpu}'s valid-making writes awaiting its dsb or isb: what a barrier
+     * of that CPU reads and updates. Only that CPU adds to these lists and only its barriers
+     * empty them, so an empty answer depends on that CPU's own history alone.
+     */
+    void outstandingSlots(int cpu, java.util.function.LongConsumer to) {
+        for (Pending p : noDsb[cpu]) {
+            to.accept(p.slot);
+        }
+        for (Pending p : noIsb[cpu]) {
+            to.accept(p.slot);
+        }
     }
 
     /** The first hazard seen, or null. */

@@ -29,11 +29,12 @@ class DporTest {
         b.setup("register counters", w -> {
             w.pg.counter("t0");
             w.pg.counter("t1");
+            TOUCHES.clear();
         });
         for (int c = 0; c < cpus; c++) {
             b.cpu();
             for (int i = 0; i < opsPerCpu; i++) {
-                int what = rnd.nextInt(6);
+                int what = rnd.nextInt(8);
                 int which = rnd.nextInt(2);
                 long delta = 1L << rnd.nextInt(4);
                 switch (what) {
@@ -56,6 +57,27 @@ class DporTest {
                         w.pg.write(t, which, d ^ Desc.RDONLY);
                         w.mutexUnlock("m" + which);
                     });
+                    case 6 -> b.op("lazy section: pte" + which + " invalid, then valid (barriers deferred to the leave)", w -> {
+                        long t = pteTable(w);
+                        w.lazyEnter();
+                        long d = w.pg.read(t, which);
+                        w.pg.write(t, which, (d & ~Desc.VALID) | Desc.PRESENT_INVALID);
+                        w.lazy.setEntry(t, which, (d & ~Desc.PRESENT_INVALID) | Desc.VALID);
+                        w.lazyLeave();
+                    });
+                    case 7 -> b.op("touch page" + which, w -> {
+                        int cpu = w.pg.cpu;
+                        String r;
+                        try {
+                            w.touch(w.linearBase() + which * w.geo.pageSize, "touch");
+                            r = "ok";
+                        } catch (Visibility.Hazard h) {
+                            r = "bang";
+                        } catch (org.ptlab.kernel.KernelBug e) {
+                            r = "fault";
+                        }
+                        TOUCHES.add("cpu" + cpu + " page" + which + " " + r);
+                    });
                     default -> b.op("lock; counter" + which + " += 1; unlock", w -> {
                         w.pg.lock(w.k.pgtableSplitLock);
                         w.pg.counterAdd(w.pg.counter("t" + which), 1);
@@ -66,6 +88,9 @@ class DporTest {
         }
         return b.build();
     }
+
+    /** What each touch saw in the current execution (executions run one at a time; cleared at setup). */
+    static final java.util.List<String> TOUCHES = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The PTE table mapping the start of the linear map (found with peeks: no scheduling). */
     static long pteTable(World w) {
@@ -80,7 +105,8 @@ class DporTest {
     static String outcome(World w) {
         Pgtable pg = w.pg;
         long t = pteTable(w);
-        return pg.counterValue(pg.counter("t0")) + "," + pg.counterValue(pg.counter("t1")) + "," + pg.peek(t, 0) + "," + pg.peek(t, 1);
+        return pg.counterValue(pg.counter("t0")) + "," + pg.counterValue(pg.counter("t1")) + "," + pg.peek(t, 0) + "," + pg.peek(t, 1)
+                + "," + new TreeSet<>(TOUCHES);
     }
 
     private static Explorer.Result run(ExploreScenario sc, Explorer.Search search, int bound, TreeSet<String> outcomes) {
@@ -107,6 +133,7 @@ class DporTest {
             boolean small = seed <= 22;
             ExploreScenario sc = small ? (seed % 3 == 0 ? randomProgram(seed, 3, 1) : randomProgram(seed, 2, 2))
                     : (seed % 3 == 0 ? randomProgram(seed, 3, 2) : randomProgram(seed, 2, 3));
+            TreeSet<String> unbounded = null;
             for (int bound : small ? new int[] {-1, 0, 1, 2} : new int[] {0, 1, 2, 3}) {
                 TreeSet<String> full = new TreeSet<>();
                 TreeSet<String> reduced = new TreeSet<>();
@@ -121,6 +148,12 @@ class DporTest {
                 assertThat(rf.verdict()).as(what).isEqualTo(Explorer.Verdict.SAFE_WITHIN_BOUND);
                 assertThat(rd.verdict()).as(what).isEqualTo(Explorer.Verdict.SAFE_WITHIN_BOUND);
                 assertThat(reduced).as(what + ": outcomes of DPOR vs full search").isEqualTo(full);
+                if (bound < 0) {
+                    unbounded = full;
+                } else if (unbounded != null && !rd.stats().boundReached()) {
+                    // the bound never cut the reduced search: it claims every interleaving
+                    assertThat(reduced).as(what + ": bound never reached, so every outcome of any interleaving").isEqualTo(unbounded);
+                }
                 assertThat(rd.executions()).as(what).isLessThanOrEqualTo(rf.executions());
                 if (bound < 0) {
                     // with sleep sets (unbounded) no class is explored twice among the complete
