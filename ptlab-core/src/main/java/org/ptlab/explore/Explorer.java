@@ -188,7 +188,8 @@ public final class Explorer {
      * The schedule prefixes of length {@code depth} (shorter where an execution ends sooner)
      * that cut the dfs tree into independent subtrees: every choice of an enabled CPU at each of
      * the first {@code depth} scheduling points (no reduction there) within the preemption
-     * bound, in lexicographic order. One partial execution per inner node of that top tree.
+     * bound, in the dfs's order (at each point the default choice, the current CPU or else the
+     * lowest, then the others by number). One partial execution per inner node of that top tree.
      */
     public static List<int[]> prefixes(ExploreScenario sc, Options o, int depth) {
         List<int[]> out = new ArrayList<>();
@@ -223,8 +224,11 @@ public final class Explorer {
             out.add(prefix);
             return;
         }
-        for (int c = 0; c < 32; c++) {
-            if ((at[0] & (1 << c)) == 0) {
+        // the dfs's own order: the default choice (the current CPU, else the lowest) first
+        int def = at[1] >= 0 ? at[1] : Integer.numberOfTrailingZeros(at[0]);
+        for (int i = -1; i < 32; i++) {
+            int c = i < 0 ? def : i;
+            if ((at[0] & (1 << c)) == 0 || (i >= 0 && c == def)) {
                 continue;
             }
             int cost = at[1] >= 0 && c != at[1] ? 1 : 0;
