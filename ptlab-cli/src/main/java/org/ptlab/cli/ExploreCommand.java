@@ -233,7 +233,7 @@ final class ExploreCommand implements Callable<Integer> {
             case SAFE_WITHIN_BOUND -> r.stats() != null && !r.stats().boundReached() && r.searchNote().contains("any number") ? "safe*" : "safe";
             case NO_VIOLATION_FOUND -> "no-bug";
             case VIOLATION -> "VIOLATION";
-            case INCONCLUSIVE -> String.format("inc %.0f%%", 100 * r.coverage());
+            case INCONCLUSIVE -> String.format("inc %.1f%%", 100 * r.coverage());
         };
     }
 
@@ -251,6 +251,10 @@ final class ExploreCommand implements Callable<Integer> {
         o.printf("  beyond the bound           %,d executions cut, %,d race reversals refused%s%n", s.pruned(), s.refused(),
                 s.boundReached() ? " (the bound cut the search: safe within the bound only)" : "");
         o.printf("  states (scheduling nodes)  %,d, deepest execution %,d%n", s.states(), s.maxDepth());
+        if (s.stateLookups() > 0) {
+            o.printf("  states reached before      %,d of %,d (%.1f%%: an equivalent prefix had reached the same state; what a state cache could save)%n",
+                    s.stateRevisits(), s.stateLookups(), 100.0 * s.stateRevisits() / s.stateLookups());
+        }
         o.printf("  peak heap in use           %,.1f MB (sampled)%n", s.peakHeapBytes() / 1e6);
         o.printf("  time                       %.2f s%n", s.elapsedMillis() / 1000.0);
     }

@@ -166,6 +166,17 @@ final class Dpor {
      * are reported as race sources (the nodes above a subtree's root are fixed).
      */
     static long analyse(Executor.Run r, RaceSink sink, int from) {
+        return analyse(r, sink, from, null);
+    }
+
+    /**
+     * As {@link #analyse(Executor.Run, RaceSink, int)}, also giving, for every node j, the
+     * canonical hash of the happens-before relation of the events before it: equal hashes mean
+     * equivalent prefixes, hence (the events being deterministic and equivalent prefixes
+     * commuting into each other) the same modelled state, every CPU at the same point of its
+     * program with the same values read.
+     */
+    static long analyse(Executor.Run r, RaceSink sink, int from, long[] prefixHash) {
         int n = r.width;
         int m = r.nodes;
         int[] thread = new int[m];
@@ -178,6 +189,9 @@ final class Dpor {
         int[] cand = new int[16];
         long hash = 0x9E3779B97F4A7C15L;
         for (int j = 0; j < m; j++) {
+            if (prefixHash != null) {
+                prefixHash[j] = hash;
+            }
             int t = r.choices[j];
             thread[j] = t;
             pos[j] = ++count[t];

@@ -131,12 +131,15 @@ public final class Explorer {
      * equivalent one was explored) and beyond the preemption bound; races whose reversal the
      * bound refused; scheduling states (tree nodes) visited; deepest execution; the peak heap in
      * use (sampled); time. {@code boundReached} = the bound cut something off, so a safe verdict
-     * holds within the bound only.
+     * holds within the bound only. {@code stateLookups}/{@code stateRevisits}: the scheduling
+     * states first reached by an execution, and how many of them had been reached before by an
+     * equivalent prefix (same happens-before hash, so the same modelled state): what a state
+     * cache could have saved.
      */
     public record Stats(long executions, long classes, long blocked, long pruned, long refused, long states,
-            int maxDepth, long peakHeapBytes, long elapsedMillis, boolean boundReached) {
+            int maxDepth, long peakHeapBytes, long elapsedMillis, boolean boundReached, long stateLookups, long stateRevisits) {
         static Stats sum(List<Stats> l) {
-            long e = 0, c = 0, b = 0, p = 0, r = 0, s = 0, h = 0, t = 0;
+            long e = 0, c = 0, b = 0, p = 0, r = 0, s = 0, h = 0, t = 0, sl = 0, sr = 0;
             int d = 0;
             boolean any = false;
             boolean counted = true;
@@ -152,8 +155,10 @@ public final class Explorer {
                 h = Math.max(h, x.peakHeapBytes);
                 t += x.elapsedMillis;
                 any |= x.boundReached;
+                sl += x.stateLookups;
+                sr += x.stateRevisits;
             }
-            return new Stats(e, counted ? c : -1, b, p, r, s, d, h, t, any);
+            return new Stats(e, counted ? c : -1, b, p, r, s, d, h, t, any, sl, sr);
         }
     }
 
@@ -410,6 +415,28 @@ public final class Explorer {
         long refused;
         long peakHeap;
         LongSet classes;
+        LongSet seenStates;
+        long stateLookups;
+        long stateRevisits;
+        long[] prefixHash = new long[256];
+
+        /** Stats: count the fresh nodes [fresh, n) whose state an equivalent prefix reached before. */
+        long analyseForStats(Executor.Run r, Dpor.RaceSink sink, int from, int fresh) {
+            if (seenStates == null) {
+                return Dpor.analyse(r, sink, from);
+            }
+            if (prefixHash.length < r.nodes) {
+                prefixHash = new long[Math.max(r.nodes, prefixHash.length * 2)];
+            }
+            long h = Dpor.analyse(r, sink, from, prefixHash);
+            for (int k = Math.max(0, fresh); k < r.nodes; k++) {
+                stateLookups++;
+                if (!seenStates.add(prefixHash[k])) {
+                    stateRevisits++;
+                }
+            }
+            return h;
+        }
 
         Searcher(Executor ex, ExploreScenario sc, Options o) {
             this.ex = ex;
@@ -417,6 +444,7 @@ public final class Explorer {
             this.o = o;
             if (o.stats) {
                 classes = new LongSet();
+                seenStates = new LongSet();
             }
         }
 
@@ -447,7 +475,7 @@ public final class Explorer {
             Runtime rt = Runtime.getRuntime();
             peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
             return new Stats(executions, classes == null ? -1 : classes.size(), blocked, pruned, refused, states, maxNodes,
-                    peakHeap, elapsed(), boundReached);
+                    peakHeap, elapsed(), boundReached, stateLookups, stateRevisits);
         }
 
         Executor.Run exec(Executor.Chooser ch, boolean footprints) {
@@ -628,7 +656,7 @@ public final class Explorer {
                 }
                 depth = r.nodes;
                 if (o.stats) {
-                    classes.add(Dpor.analyse(r, null, 0));
+                    classes.add(analyseForStats(r, null, 0, valid));
                 }
                 if (r.failed()) {
                     return found(r, "dfs without reduction, " + boundText());
@@ -754,7 +782,7 @@ public final class Explorer {
                 if (r.failed()) {
                     return found(r, "dfs with partial-order reduction, " + boundText());
                 }
-                long h = Dpor.analyse(r, (i, initials, later) -> addBacktrack(i, initials, from, bound, cut), from);
+                long h = analyseForStats(r, (i, initials, later) -> addBacktrack(i, initials, from, bound, cut), from, valid);
                 if (classes != null && !r.abandoned) {
                     classes.add(h);
                 }
