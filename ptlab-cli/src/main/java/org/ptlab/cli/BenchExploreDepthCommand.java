@@ -42,6 +42,10 @@ final class BenchExploreDepthCommand implements Callable<Integer> {
     @Option(names = "--no-plain", description = "skip the search without reduction")
     boolean noPlain;
 
+    @Option(names = "--classes", description = "also count the equivalence classes among the plain search's executions "
+            + "(--stats; the plain search then records footprints, so its time is not today's) and print executions per class before and after")
+    boolean classes;
+
     @Spec
     CommandSpec spec;
 
@@ -59,15 +63,20 @@ final class BenchExploreDepthCommand implements Callable<Integer> {
         long plainMs = ExploreCommand.parseDuration(plainBudget);
         out.printf("bench explore-depth: %d scenarios in %s; plain budget %s, dpor budget %s; load average %s%n", files.size(), dir,
                 plainBudget, budget, load());
-        out.printf("%-34s %5s %-9s | %-10s %11s %8s | %-10s %9s %8s %8s | %8s%n", "scenario", "bound", "expected",
-                "plain", "executions", "seconds", "dpor", "execs", "classes", "seconds", "ratio");
+        if (classes) {
+            out.printf("%-34s %5s | %-10s %11s %8s %10s | %-10s %9s %8s %10s%n", "scenario", "bound", "plain", "executions", "classes",
+                    "exec/class", "dpor", "execs", "classes", "exec/class");
+        } else {
+            out.printf("%-34s %5s %-9s | %-10s %11s %8s | %-10s %9s %8s %8s | %8s%n", "scenario", "bound", "expected",
+                    "plain", "executions", "seconds", "dpor", "execs", "classes", "seconds", "ratio");
+        }
         int bad = 0;
         for (Path f : files) {
             ExploreScenario sc = ScenarioFile.load(f);
             for (int b : bounds) {
                 Explorer.Result plain = null;
                 if (!noPlain) {
-                    plain = Explorer.explore(sc, options(Explorer.Search.PLAIN, b, plainMs, false));
+                    plain = Explorer.explore(sc, options(Explorer.Search.PLAIN, b, plainMs, classes));
                 }
                 Explorer.Result dpor = Explorer.explore(sc, options(Explorer.Search.DPOR, b, dporMs, true));
                 boolean expectViolation = sc.expect() == ExploreScenario.Expect.VIOLATION;
@@ -75,6 +84,13 @@ final class BenchExploreDepthCommand implements Callable<Integer> {
                         && (sc.expect() == ExploreScenario.Expect.UNSPECIFIED || (dpor.verdict() == Explorer.Verdict.VIOLATION) == expectViolation);
                 if (!ok) {
                     bad++;
+                }
+                if (classes && plain != null) {
+                    out.printf("%-34s %5d | %-10s %,11d %8s %10s | %-10s %,9d %8s %10s%s%n", sc.name(), b, ExploreCommand.verdictWord(plain),
+                            plain.executions(), count(plain), perClass(plain), ExploreCommand.verdictWord(dpor), dpor.executions(), count(dpor),
+                            perClass(dpor), ok ? "" : "  NOT AS EXPECTED");
+                    out.flush();
+                    continue;
                 }
                 String ratio = plain == null ? "-" : String.format("%s%.1f", plain.verdict() == Explorer.Verdict.INCONCLUSIVE ? ">" : "",
                         (double) plain.executions() / Math.max(1, dpor.executions()));
@@ -93,6 +109,14 @@ final class BenchExploreDepthCommand implements Callable<Integer> {
         out.printf("%s%n", bad == 0 ? "every scenario gave its expected verdict with dpor" : bad + " searches NOT as expected or inconclusive");
         out.flush();
         return bad == 0 ? 0 : 1;
+    }
+
+    private static String count(Explorer.Result r) {
+        return r.stats().classes() < 0 ? "-" : String.format("%,d", r.stats().classes());
+    }
+
+    private static String perClass(Explorer.Result r) {
+        return r.stats().classes() <= 0 ? "-" : String.format("%,.1f", (double) r.executions() / r.stats().classes());
     }
 
     private static Explorer.Options options(Explorer.Search s, int bound, long budgetMs, boolean stats) {
