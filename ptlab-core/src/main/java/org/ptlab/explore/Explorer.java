@@ -123,7 +123,8 @@ public final class Explorer {
     public enum Verdict { SAFE_WITHIN_BOUND, NO_VIOLATION_FOUND, VIOLATION, INCONCLUSIVE }
 
     /** A failing execution: its schedule, what broke, and the trace. */
-    public record Counterexample(int[] schedule, String kind, String violation, int preemptions, List<String> trace) {}
+    public record Counterexample(int[] schedule, String kind, String violation, int preemptions, List<String> trace)
+            implements java.io.Serializable {}
 
     /**
      * What a search did, for {@code --stats}: executions run; distinct equivalence classes among
@@ -137,7 +138,8 @@ public final class Explorer {
      * cache could have saved.
      */
     public record Stats(long executions, long classes, long blocked, long pruned, long refused, long states,
-            int maxDepth, long peakHeapBytes, long elapsedMillis, boolean boundReached, long stateLookups, long stateRevisits) {
+            int maxDepth, long peakHeapBytes, long elapsedMillis, boolean boundReached, long stateLookups, long stateRevisits)
+            implements java.io.Serializable {
         static Stats sum(List<Stats> l) {
             long e = 0, c = 0, b = 0, p = 0, r = 0, s = 0, h = 0, t = 0, sl = 0, sr = 0;
             int d = 0;
@@ -168,7 +170,7 @@ public final class Explorer {
      * there), NaN for random and pct.
      */
     public record Result(Verdict verdict, long executions, long states, long elapsedMillis, int maxNodes,
-            Counterexample counterexample, String searchNote, double coverage, Stats stats) {
+            Counterexample counterexample, String searchNote, double coverage, Stats stats) implements java.io.Serializable {
         public Progress progress() {
             return new Progress(executions, states, elapsedMillis);
         }
@@ -780,6 +782,9 @@ public final class Explorer {
                 states += Math.max(0, n - Math.min(valid, n));
                 depth = n;
                 if (r.failed()) {
+                    if (classes != null) {
+                        classes.add(Dpor.analyse(r, null, 0)); // counted as the plain search counts it
+                    }
                     return found(r, "dfs with partial-order reduction, " + boundText());
                 }
                 long h = analyseForStats(r, (i, initials, later) -> addBacktrack(i, initials, from, bound, cut), from, valid);
@@ -796,11 +801,12 @@ public final class Explorer {
                     }
                 }
                 if (f < from) {
-                    String note = !cut[0] ? "dfs with partial-order reduction (source-DPOR, sleep sets) explored every interleaving class"
+                    String how = useSleep ? "(source-DPOR, sleep sets)" : "(source-DPOR; no sleep sets under a bound)";
+                    String note = !cut[0] ? "dfs with partial-order reduction " + how + " explored every interleaving class"
                             + (o.bound < 0 ? "" : " (the preemption bound " + o.bound + " was never reached)")
                             + ": safe for any number of preemptions"
-                            : "dfs with partial-order reduction (source-DPOR, sleep sets) explored every class with a representative of at most " + o.bound
-                                    + " preemptions";
+                            : "dfs with partial-order reduction " + how + " explored every class with a representative of at most "
+                                    + o.bound + " preemptions";
                     return new Result(Verdict.SAFE_WITHIN_BOUND, executions, states, elapsed(), maxNodes, null, note, 1, stats(cut[0]));
                 }
                 if (outOfBudget()) {
