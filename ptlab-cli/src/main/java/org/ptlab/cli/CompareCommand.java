@@ -76,12 +76,13 @@ final class CompareCommand implements Callable<Integer> {
         if (cols.size() < 2) {
             throw new IllegalArgumentException("--variants needs at least two columns, e.g. account=seed000-v7,account=exact");
         }
+        AtomicOutput.checkFile(report); // before the work, not after the runs
         Scenario s = Scenario.load(file);
         List<RunRecord> runs = new ArrayList<>();
         for (List<String> col : cols) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-                    ProgressReporter p = ProgressReporter.forConsole("compare " + String.join("+", col), "steps", s.steps.size())) {
+                    ProgressReporter p = ProgressReporter.forConsole("compare " + String.join("+", col), "steps", s.totalSteps())) {
                 runs.add(Runs.scenario(s, col, checkEvery, ps, p, probeOption.probe()));
             }
             if (verbose) {

@@ -1,11 +1,17 @@
 package org.ptlab.cli;
 
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The ptlab command line. Each subcommand is a class in this package registered below.
- * Exit status: 0 success, 1 a check failed (a violation was found), 2 bad input or configuration.
+ * Exit status (every command, see {@link Cli}): 0 as expected, 1 a violation or an unexpected
+ * verdict, 2 bad input, 3 inconclusive, 4 internal error.
  */
 @Command(
         name = "ptlab",
@@ -30,27 +36,66 @@ public final class Ptlab implements Runnable {
         org.ptlab.check.UserVariants.register(); // the user model's own variants (pfnmap=...) in `--variant` and `ptlab variants`
     }
 
+    @Option(names = "--max-input", paramLabel = "SIZE", scope = ScopeType.INHERIT,
+            description = "raise the size limit of every input file (default per kind: 1M for scenario, iomem and core YAML files, "
+                    + "64M for ftrace text; see docs/reports.md)")
+    void maxInput(String size) {
+        try {
+            org.ptlab.io.InputFile.raiseLimit(org.ptlab.arch.Sizes.parse(size));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--max-input: " + e.getMessage());
+        }
+    }
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
     }
 
     public static void main(String[] args) {
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            PrintWriter err = new PrintWriter(System.err, true);
+            System.exit(Cli.report(e, err));
+        });
         System.exit(execute(args));
     }
 
     /** Run the command line and return the exit status (for tests). */
     public static int execute(String... args) {
-        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
 
     /** Run with the given output and error writers (for tests). */
-    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        try {
+            CommandLine cl = commandLine();
+            cl.setOut(out);
+            cl.setErr(err);
+            return cl.execute(args);
+        } catch (Throwable e) { // an Error (OutOfMemoryError, StackOverflowError) is still one line and exit 4
+            out.flush();
+            return Cli.report(e instanceof CommandLine.ExecutionException && e.getCause() != null ? e.getCause() : e, err);
+        }
+    }
+
+    /** The configured command line: error handlers and the exit status list on every command's help. */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Ptlab());
-        cl.setOut(out);
-        cl.setErr(err);
         cl.setParameterExceptionHandler(Cli::parameterError);
         cl.setExecutionExceptionHandler(Cli::executionError);
-        return cl.execute(args);
+        Map<String, String> codes = new LinkedHashMap<>();
+        for (String c : Cli.EXIT_CODES) {
+            int i = c.indexOf(':');
+            codes.put(c.substring(0, i), c.substring(i + 1));
+        }
+        exitCodes(cl, codes);
+        return cl;
+    }
+
+    private static void exitCodes(CommandLine cl, Map<String, String> codes) {
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit status:%n").exitCodeList(codes);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            exitCodes(sub, codes);
+        }
     }
 }

@@ -52,13 +52,14 @@ final class RunCommand implements Callable<Integer> {
         for (String v : variants) {
             new org.ptlab.kernel.Variants().select(v);
         }
+        org.ptlab.report.AtomicOutput.checkFile(report); // before the work, not after a long run
         Scenario s = Scenario.load(file);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(new ForwardingStream(out), true, StandardCharsets.UTF_8);
         if (report != null || json || probeOption.tlbProbe != null) {
             PrintStream runOut = json ? new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) : ps;
             org.ptlab.report.RunRecord rec;
-            try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
+            try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.totalSteps())) {
                 rec = org.ptlab.report.Runs.scenario(s, variants, checkEvery, runOut, p, probeOption.probe());
             }
             ps.flush();
@@ -72,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
             return rec.status;
         }
         ScenarioRunner.Result r;
-        try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
+        try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.totalSteps())) {
             r = ScenarioRunner.run(s, variants, checkEvery, ps, new ScenarioRunner.Listener() {
                 @Override
                 public void stepDone(java.util.function.Supplier<String> where) {

@@ -169,8 +169,8 @@ final class TlbStudyCommand implements Runnable {
             p.warmup = warmup;
             p.zipfS = zipf;
             p.instructionsPerAccess = ipa;
-            if (trace != null && !Files.isRegularFile(trace)) {
-                throw new Cli.InputError(trace + ": no such file");
+            if (trace != null) {
+                org.ptlab.io.InputFile.check(trace, org.ptlab.io.InputFile.Kind.TRACE);
             }
             p.trace = trace;
             CoreConfig c = core.core();
@@ -256,9 +256,7 @@ final class TlbStudyCommand implements Runnable {
             if (kernel && ram < (256L << 20)) {
                 throw new IllegalArgumentException("--mem must be at least 256M");
             }
-            if (!Files.isRegularFile(trace)) {
-                throw new Cli.InputError(trace + ": no such file");
-            }
+            org.ptlab.io.InputFile.check(trace, org.ptlab.io.InputFile.Kind.TRACE);
             CoreConfig c = core.core();
             long footprint = 0;
             if (kind == ReplayTarget.Kind.VMALLOC || kind == ReplayTarget.Kind.USER) {
@@ -297,6 +295,10 @@ final class TlbStudyCommand implements Runnable {
                 try (AccessTrace tr = BinaryTrace.openAny(trace, ifetch)) {
                     n = t.replay(hw, tr, limit);
                 }
+                if (n == 0 && limit != 0) {
+                    throw new Cli.InputError(trace + ": no accesses: expected a trace with at least one access"
+                            + (ifetch ? "" : " (instruction fetches are replayed only with --ifetch)"));
+                }
                 if (kind == ReplayTarget.Kind.REGION) {
                     out.append(String.format("%n== %s mappings (%,d accesses replayed; region %s, %s of page tables) ==%n", t.mapping, n,
                             Sizes.label(size), Sizes.label(t.tableBytes)));
@@ -332,14 +334,14 @@ final class TlbStudyCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            if (!Files.isRegularFile(in)) {
-                throw new Cli.InputError(in + ": no such file");
-            }
+            org.ptlab.io.OutputFiles.checkFile(out);
             long n;
             long ins;
             try (LackeyReader r = LackeyReader.open(in, ifetch)) {
                 n = BinaryTrace.write(r, out);
                 ins = r.instructions();
+            } catch (org.ptlab.io.InputFile.InputException e) {
+                throw e.getMessage().startsWith("no accesses") ? new Cli.InputError(in + ": " + e.getMessage()) : e;
             }
             spec.commandLine().getOut().printf("%s: %,d accesses, %,d instructions, %,d bytes%n", out, n, ins, Files.size(out));
             spec.commandLine().getOut().flush();

@@ -71,14 +71,9 @@ final class TraceCommand implements Callable<Integer> {
         if (checkEvery < 0) {
             throw new IllegalArgumentException("--check-every must be 0 or more");
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new Cli.InputError(file + ": no such file");
-        } catch (IOException | RuntimeException e) {
-            throw new Cli.InputError(file + ": cannot read: " + e.getMessage());
-        }
+        AtomicOutput.checkFile(report);
+        AtomicOutput.checkFile(toScenario);
+        String text = org.ptlab.io.InputFile.readText(file, org.ptlab.io.InputFile.Kind.FTRACE);
         FtraceParser.Trace t = FtraceParser.parse(text, file.toString());
         for (String w : t.warnings()) {
             err.println("ptlab: warning: " + w);

@@ -63,13 +63,26 @@ public final class Explorer {
         }
     }
 
-    public enum Verdict { SAFE_WITHIN_BOUND, NO_VIOLATION_FOUND, VIOLATION }
+    /**
+     * SAFE_WITHIN_BOUND: the search was complete; VIOLATION: a counterexample; INCONCLUSIVE: the
+     * budget ran out before an exhaustive search was complete (Result.covered says how much of the
+     * tree was searched); NO_VIOLATION_FOUND: a sampling strategy (random, pct) found nothing, which
+     * is never a proof either.
+     */
+    public enum Verdict { SAFE_WITHIN_BOUND, NO_VIOLATION_FOUND, VIOLATION, INCONCLUSIVE }
 
     /** A failing execution: its schedule, what broke, and the trace. */
     public record Counterexample(int[] schedule, String kind, String violation, int preemptions, List<String> trace) {}
 
+    /** covered: the estimated fraction of the search tree searched (1 when complete, NaN when unknown). */
     public record Result(Verdict verdict, long executions, long states, long elapsedMillis, int maxNodes,
-            Counterexample counterexample, String searchNote) {
+            Counterexample counterexample, String searchNote, double covered) {
+        public Result(Verdict verdict, long executions, long states, long elapsedMillis, int maxNodes,
+                Counterexample counterexample, String searchNote) {
+            this(verdict, executions, states, elapsedMillis, maxNodes, counterexample, searchNote,
+                    verdict == Verdict.SAFE_WITHIN_BOUND ? 1.0 : Double.NaN);
+        }
+
         public Progress progress() {
             return new Progress(executions, states, elapsedMillis);
         }
@@ -273,10 +286,30 @@ public final class Explorer {
                 depth = f + 1;
                 prefix = Arrays.copyOf(chosen, depth);
                 if (outOfBudget()) {
-                    return new Result(Verdict.NO_VIOLATION_FOUND, executions, states, elapsed(), maxNodes, null,
-                            "dfs stopped by its budget before exhausting the bound");
+                    double cov = covered(depth, mask, tried, f);
+                    return new Result(Verdict.INCONCLUSIVE, executions, states, elapsed(), maxNodes, null,
+                            String.format(Locale.ROOT, "dfs stopped by its budget before exhausting the bound: about %.1f%% of the schedules"
+                                    + " searched", 100 * cov), cov);
                 }
             }
+        }
+
+        /**
+         * Estimated fraction of the search tree already searched, the next branch being at frame
+         * next: each frame splits its share evenly between its enabled choices; the choices tried
+         * before the current one at every frame above count as done (Knuth's estimate along the
+         * current path).
+         */
+        static double covered(int depth, int[] mask, int[] tried, int next) {
+            double share = 1;
+            double done = 0;
+            for (int i = 0; i < Math.min(depth, next + 1); i++) {
+                int n = Math.max(1, Integer.bitCount(mask[i]));
+                int before = Math.max(0, Integer.bitCount(tried[i] & mask[i]) - 1); // all tried but the one being searched
+                done += share * before / n;
+                share /= n;
+            }
+            return Math.min(1, Math.max(0, done));
         }
 
         /** Unbounded exhaustive search with dynamic partial-order reduction. */
@@ -327,8 +360,10 @@ public final class Explorer {
                 depth = f + 1;
                 prefix = Arrays.copyOf(chosen, depth);
                 if (outOfBudget()) {
-                    return new Result(Verdict.NO_VIOLATION_FOUND, executions, states, elapsed(), maxNodes, null,
-                            "dfs with partial-order reduction stopped by its budget");
+                    double cov = covered(depth, mask, done, f);
+                    return new Result(Verdict.INCONCLUSIVE, executions, states, elapsed(), maxNodes, null,
+                            String.format(Locale.ROOT, "dfs with partial-order reduction stopped by its budget: about %.1f%% of the tree"
+                                    + " searched", 100 * cov), cov);
                 }
             }
         }

@@ -50,7 +50,28 @@ public final class ProgressReporter implements AutoCloseable {
 
     /** A reporter on System.err: a bar when a console is attached, else a line every 10 s. */
     public static ProgressReporter forConsole(String label, String unit, long total) {
-        return new ProgressReporter(label, unit, total, System.err, System.console() != null, 10, System::nanoTime);
+        return new ProgressReporter(label, unit, total, System.err, stderrIsTerminal(), 10, System::nanoTime);
+    }
+
+    /**
+     * Whether standard error is an interactive terminal (draw bars with carriage returns) or a
+     * file, pipe or CI log (plain lines, no control characters). On Linux from /proc/self/fd/2;
+     * PTLAB_PROGRESS=plain or =tty overrides; elsewhere whether a console is attached.
+     */
+    public static boolean stderrIsTerminal() {
+        String env = System.getenv("PTLAB_PROGRESS");
+        if ("plain".equals(env)) {
+            return false;
+        }
+        if ("tty".equals(env)) {
+            return true;
+        }
+        try {
+            String t = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty") || t.equals("/dev/console");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     /** A reporter that prints nothing. */
