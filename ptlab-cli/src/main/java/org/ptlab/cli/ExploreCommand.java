@@ -173,7 +173,8 @@ final class ExploreCommand implements Callable<Integer> {
 
     static String covered(Explorer.Result r) {
         return Double.isNaN(r.covered()) ? "coverage unknown: a random sample"
-                : String.format(java.util.Locale.ROOT, "%.1f%% covered", 100 * r.covered());
+                : (r.covered() >= 0.01 || r.covered() == 0 ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * r.covered())
+                        : String.format(java.util.Locale.ROOT, "%.2g%%", 100 * r.covered())) + " covered";
     }
 
     private Explorer.Options options(PrintWriter err) {

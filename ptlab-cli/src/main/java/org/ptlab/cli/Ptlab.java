@@ -89,7 +89,40 @@ public final class Ptlab implements Runnable {
             codes.put(c.substring(0, i), c.substring(i + 1));
         }
         exitCodes(cl, codes);
+        cl.setExecutionStrategy(Ptlab::executeWithHeartbeat);
         return cl;
+    }
+
+    /** Commands without progress of their own (boot, demo, bench, tlb-study): show the elapsed time after 2 s. */
+    private static int executeWithHeartbeat(CommandLine.ParseResult pr) {
+        StringBuilder name = new StringBuilder();
+        for (CommandLine.ParseResult p = pr.subcommand(); p != null; p = p.subcommand()) {
+            name.append(name.length() == 0 ? "" : " ").append(p.commandSpec().name());
+        }
+        String n = name.toString();
+        boolean quiet = n.isEmpty() || n.startsWith("help") || n.equals("variants") || n.endsWith("presets") || pr.isUsageHelpRequested()
+                || pr.isVersionHelpRequested() || (pr.subcommand() != null && leaf(pr).isUsageHelpRequested());
+        boolean own = n.startsWith("run") || n.startsWith("compare") || n.startsWith("trace") || n.startsWith("study") || n.startsWith("explore");
+        if (quiet || own) {
+            return new CommandLine.RunLast().execute(pr);
+        }
+        try (AutoCloseable h = org.ptlab.report.ProgressReporter.heartbeat("ptlab " + n)) {
+            return new CommandLine.RunLast().execute(pr);
+        } catch (CommandLine.ExecutionException | CommandLine.ParameterException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CommandLine.ParseResult leaf(CommandLine.ParseResult pr) {
+        CommandLine.ParseResult p = pr;
+        while (p.subcommand() != null) {
+            p = p.subcommand();
+        }
+        return p;
     }
 
     private static void exitCodes(CommandLine cl, Map<String, String> codes) {

@@ -134,12 +134,14 @@ final class StudyCommand implements Runnable {
                 DegradationStudy.Listener listener = report == null ? new DegradationStudy.Listener() {} : new DegradationStudy.Listener() {
                     @Override
                     public void booted(org.ptlab.kernel.Kernel k) {
-                        recorders.put(v, new org.ptlab.report.Recorder(k, "study degradation", "collapse=" + v, false));
+                        org.ptlab.report.Recorder rc = new org.ptlab.report.Recorder(k, "study degradation", "collapse=" + v, false);
+                        rc.record().xUnit = "hours";
+                        recorders.put(v, rc);
                     }
 
                     @Override
                     public void sampled(org.ptlab.kernel.Kernel k, double hours) {
-                        recorders.get(v).snapshot(String.format(Locale.ROOT, "%.1f h", hours));
+                        recorders.get(v).snapshot(String.format(Locale.ROOT, "%.1f h", hours), hours);
                     }
                 };
                 fs.add(pool.submit(() -> DegradationStudy.run(v, memBytes, w, reference, checkEvery, (name, f) -> {

@@ -288,8 +288,7 @@ public final class Explorer {
                 if (outOfBudget()) {
                     double cov = covered(depth, mask, tried, f);
                     return new Result(Verdict.INCONCLUSIVE, executions, states, elapsed(), maxNodes, null,
-                            String.format(Locale.ROOT, "dfs stopped by its budget before exhausting the bound: about %.1f%% of the schedules"
-                                    + " searched", 100 * cov), cov);
+                            "dfs stopped by its budget before exhausting the bound: about " + percent(cov) + " of the schedules searched", cov);
                 }
             }
         }
@@ -300,6 +299,12 @@ public final class Explorer {
          * before the current one at every frame above count as done (Knuth's estimate along the
          * current path).
          */
+        /** A fraction as a percentage with two significant digits below 1%. */
+        static String percent(double f) {
+            double p = 100 * f;
+            return p >= 1 || p == 0 ? String.format(Locale.ROOT, "%.1f%%", p) : String.format(Locale.ROOT, "%.2g%%", p);
+        }
+
         static double covered(int depth, int[] mask, int[] tried, int next) {
             double share = 1;
             double done = 0;
@@ -362,8 +367,7 @@ public final class Explorer {
                 if (outOfBudget()) {
                     double cov = covered(depth, mask, done, f);
                     return new Result(Verdict.INCONCLUSIVE, executions, states, elapsed(), maxNodes, null,
-                            String.format(Locale.ROOT, "dfs with partial-order reduction stopped by its budget: about %.1f%% of the tree"
-                                    + " searched", 100 * cov), cov);
+                            "dfs with partial-order reduction stopped by its budget: about " + percent(cov) + " of the tree searched", cov);
                 }
             }
         }

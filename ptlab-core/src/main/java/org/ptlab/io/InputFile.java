@@ -32,14 +32,14 @@ public final class InputFile {
 
     /** Kinds of input with their size caps. */
     public enum Kind {
-        SCENARIO("scenario file", 1L << 20),
-        EXPLORE_SCENARIO("explorer scenario file", 1L << 20),
-        SCHEDULE("schedule file", 1L << 20),
-        IOMEM("/proc/iomem file", 1L << 20),
-        CORE_YAML("core configuration", 1L << 20),
-        FTRACE("ftrace text", 64L << 20),
+        SCENARIO("a scenario file", 1L << 20),
+        EXPLORE_SCENARIO("an explorer scenario file", 1L << 20),
+        SCHEDULE("a schedule file", 1L << 20),
+        IOMEM("a /proc/iomem file", 1L << 20),
+        CORE_YAML("a core configuration", 1L << 20),
+        FTRACE("an ftrace text", 64L << 20),
         /** Streamed (lackey text, ptlab binary): no total cap, but a cap on one line of text. */
-        TRACE("access trace", Long.MAX_VALUE);
+        TRACE("an access trace", Long.MAX_VALUE);
 
         public final String label;
         public final long defaultLimit;
@@ -84,10 +84,10 @@ public final class InputFile {
             throw new InputException(f + ": no such file");
         }
         if (Files.isDirectory(p)) {
-            throw new InputException(f + ": is a directory, expected a " + kind.label);
+            throw new InputException(f + ": is a directory, expected " + kind.label);
         }
         if (!Files.isRegularFile(p)) {
-            throw new InputException(f + ": not a regular file (a device or a pipe?), expected a " + kind.label);
+            throw new InputException(f + ": not a regular file (a device or a pipe?), expected " + kind.label);
         }
         if (!Files.isReadable(p)) {
             throw new InputException(f + ": cannot read (permission denied)");
@@ -99,7 +99,7 @@ public final class InputFile {
             throw new InputException(f + ": cannot read: " + e.getMessage());
         }
         if (size == 0) {
-            throw new InputException(f + ": is empty, expected a " + kind.label);
+            throw new InputException(f + ": is empty, expected " + kind.label);
         }
         if (size > kind.limit()) {
             throw tooLarge(f, kind, size);
@@ -108,7 +108,7 @@ public final class InputFile {
     }
 
     private static InputException tooLarge(String f, Kind kind, long size) {
-        return new InputException(String.format(Locale.ROOT, "%s: %s is over the %s limit for a %s (raise it with ptlab --max-input SIZE)",
+        return new InputException(String.format(Locale.ROOT, "%s: %s is over the %s limit for %s (raise it with ptlab --max-input SIZE)",
                 f, size < 0 ? "the file" : human(size), human(kind.limit()), kind.label));
     }
 

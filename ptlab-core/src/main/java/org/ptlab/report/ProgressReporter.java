@@ -74,6 +74,49 @@ public final class ProgressReporter implements AutoCloseable {
         }
     }
 
+    /**
+     * For work with no natural unit (a benchmark, one long replay): after 2 s, the elapsed time on
+     * stderr (a line redrawn in place on a terminal, a plain line every 10 s otherwise) until closed.
+     */
+    public static AutoCloseable heartbeat(String label) {
+        boolean tty = stderrIsTerminal();
+        long t0 = System.nanoTime();
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(2000);
+                while (true) {
+                    long s = (System.nanoTime() - t0) / 1_000_000_000L;
+                    synchronized (System.err) {
+                        if (tty) {
+                            System.err.print(String.format("\r%s: working, %d:%02d elapsed", label, s / 60, s % 60));
+                        } else {
+                            System.err.println(String.format("%s: working, %d s elapsed", label, s));
+                        }
+                        System.err.flush();
+                    }
+                    Thread.sleep(tty ? 1000 : 10_000);
+                }
+            } catch (InterruptedException e) {
+                if (tty && System.nanoTime() - t0 >= 2_000_000_000L) {
+                    synchronized (System.err) {
+                        System.err.print("\r\033[K");
+                        System.err.flush();
+                    }
+                }
+            }
+        }, "ptlab-heartbeat");
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            t.interrupt();
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
     /** A reporter that prints nothing. */
     public static ProgressReporter silent() {
         return new ProgressReporter("", "", 0, null, false, 0, () -> 0L);
