@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab run FILE}: execute a scenario, checking every invariant after every step. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run",
+        header = "Run a YAML scenario and check every invariant after every step.", mixinStandardHelpOptions = true,
         description = {"Run a YAML scenario (machine:, variants:, steps:) and check every invariant after every step.",
             "On the first violation print the step, the invariant and a ptdump of the range; exit status 1.",
             "Example: ptlab run scenarios/seed000-double-count.yaml --variant account=seed000-v7"})

@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ptlab study ...}: long-run studies of the linear map. */
-@Command(name = "study", mixinStandardHelpOptions = true,
+@Command(name = "study",
+        header = "Long-run studies of the modelled linear map (degradation under each collapse variant).", mixinStandardHelpOptions = true,
         description = {"Long-run studies of the modelled linear map.", "Example: ptlab study degradation"},
         subcommands = {StudyCommand.Degradation.class})
 final class StudyCommand implements Runnable {
@@ -56,7 +57,8 @@ final class StudyCommand implements Runnable {
     }
 
     /** {@code ptlab study degradation}. */
-    @Command(name = "degradation", mixinStandardHelpOptions = true,
+    @Command(name = "degradation",
+        header = "Run a mixed workload for modelled hours under each collapse variant and report how the linear map degrades.", mixinStandardHelpOptions = true,
             description = {"Run the same mixed workload (module churn, BPF JIT, execmem ROX cache, secretmem, KFENCE-like pages)",
                 "over a long modelled time under each collapse variant, on Linux 7.2, rodata=full, BBML2_NOABORT (block-mapped",
                 "linear map, splits live), and report the DirectMap breakdown, page-table memory and TLB entries needed over time.",
@@ -70,6 +72,10 @@ final class StudyCommand implements Runnable {
 
         @Option(names = "--variants", paramLabel = "LIST", split = ",", description = "collapse variants to compare (default: all)")
         List<String> variants = new ArrayList<>(DegradationStudy.VARIANTS);
+
+        @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant for every column (repeatable; not collapse=, "
+                + "which --variants sets per column); see `ptlab variants`")
+        List<String> variant = new ArrayList<>();
 
         @Option(names = "--set", paramLabel = "NAME=VALUE", description = "a workload setting (repeatable): hours, modules.rate, modules.life, "
                 + "modules.text-max, bpf.rate, bpf.life, execmem.rate, execmem.life, execmem.max, secretmem.rate, secretmem.pages, "
@@ -109,6 +115,12 @@ final class StudyCommand implements Runnable {
             for (String v : variants) {
                 new Variants().select("collapse=" + v);
             }
+            for (String v : variant) {
+                new Variants().select(v);
+                if (v.trim().startsWith("collapse=")) {
+                    throw new IllegalArgumentException("--variant " + v + ": the collapse variant is the column: use --variants " + v.substring(9));
+                }
+            }
             if (checkEvery < 0) {
                 throw new IllegalArgumentException("--check-every must be 0 or more");
             }
@@ -144,7 +156,7 @@ final class StudyCommand implements Runnable {
                         recorders.get(v).snapshot(String.format(Locale.ROOT, "%.1f h", hours), hours);
                     }
                 };
-                fs.add(pool.submit(() -> DegradationStudy.run(v, memBytes, w, reference, checkEvery, (name, f) -> {
+                fs.add(pool.submit(() -> DegradationStudy.run(v, variant, memBytes, w, reference, checkEvery, (name, f) -> {
                     done.put(name, f);
                     progress(err, done, t0);
                 }, listener)));

@@ -23,11 +23,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab trace FILE}: replay a real kernel's ftrace kprobe trace on a modelled machine. */
-@Command(name = "trace", mixinStandardHelpOptions = true,
+@Command(name = "trace",
+        header = "Replay a real kernel's ftrace kprobe trace of set_memory_* and vmalloc calls on a modelled machine.", mixinStandardHelpOptions = true,
         description = {"Replay an ftrace text trace of set_memory_*, set_direct_map_*, vmalloc/vfree and module_load",
             "events recorded on a real arm64 machine (see docs/traces.md) on a modelled machine, checking every",
-            "invariant; print the end state (or --json), optionally an HTML report. Several --compare variants",
-            "replay the trace once per variant side by side.",
+            "invariant; print the end state (or --json), optionally an HTML report. --variants A,B replays the",
+            "trace once per variant, side by side (one column each); --variant FAMILY=NAME selects for every run.",
             "Example: ptlab trace my.trace --mem 8G --bbml2 noabort --report trace.html"})
 final class TraceCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the trace text (cat /sys/kernel/tracing/trace > FILE)")
