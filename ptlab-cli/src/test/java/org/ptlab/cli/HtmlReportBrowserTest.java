@@ -181,8 +181,9 @@ class HtmlReportBrowserTest {
                 "none,background", "--out", out.toString(), "--report", html.toString());
         assertThat(r.status()).as(r.err()).isZero();
         String page = Files.readString(html);
-        String json = page.substring(page.indexOf("id=\"ptlab-data\">") + 17, page.indexOf("</script>", page.indexOf("id=\"ptlab-data\">")))
-                .replace("<\\/", "</");
+        String marker = "id=\"ptlab-data\">";
+        int at = page.indexOf(marker) + marker.length();
+        String json = page.substring(at, page.indexOf("</script>", at)).replace("<\\/", "</");
         JsonNode runs = new ObjectMapper().readTree(json);
         assertThat(runs.get(0).get("xUnit").asText()).isEqualTo("hours");
         Map<String, String> ids = ids(dumpDom(html));
