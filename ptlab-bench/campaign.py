@@ -224,7 +224,7 @@ def kills(args, rnd, work, jar, report):
             open(os.path.join(out, target), "wb").write(OLD)
         env = dict(os.environ, PTLAB_PROGRESS="plain")
         p = subprocess.Popen(JAVA + ["-jar", jar] + a, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        delay = rnd.uniform(0.3, 4.0)
+        delay = rnd.uniform(args.delay_min, args.delay_max)
         try:
             p.wait(timeout=delay)
             ended = True
@@ -270,6 +270,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--jar", default=os.path.join(ROOT, "ptlab-cli/target/ptlab.jar"))
     ap.add_argument("--log", default=None)
+    ap.add_argument("--delay-min", type=float, default=0.3, help="earliest kill, seconds after the start")
+    ap.add_argument("--delay-max", type=float, default=4.0, help="latest kill (raise it on a loaded machine: the JVM starts slower)")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="ptlab-campaign-")

@@ -73,7 +73,8 @@ class KillTest {
             boolean sigint = k % 2 == 0;
             long delay = 300 + rnd.nextInt(2500);
             prepareOld(out, c);
-            Process p = start(c.args());
+            Path errFile = tmp.resolve("err" + k + ".txt");
+            Process p = start(c.args(), errFile);
             Thread.sleep(delay);
             boolean exited = !p.isAlive();
             if (!exited) {
@@ -84,7 +85,7 @@ class KillTest {
                 }
             }
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(c.name() + " ended").isTrue();
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = Files.readString(errFile, StandardCharsets.UTF_8);
             System.out.printf("KillTest: %-26s %s after %4d ms%s -> exit %d%n", c.name(), sigint ? "SIGINT " : "SIGKILL", delay,
                     exited ? " (had already ended)" : "", p.exitValue());
             assertThat(err).as("no stack trace").doesNotContain("\tat ").doesNotContain("Exception in thread");
@@ -95,11 +96,11 @@ class KillTest {
         }
     }
 
-    static Process start(List<String> args) throws IOException {
+    static Process start(List<String> args, Path errFile) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "org.ptlab.cli.Ptlab"));
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(errFile.toFile());
         pb.environment().put("PTLAB_PROGRESS", "plain");
         return pb.start();
     }
