@@ -296,7 +296,7 @@ final class ExploreCommand implements Callable<Integer> {
         }
         Explorer.Options proto = options(err);
         o.printf("%d scenarios in %s, %s%n", files.size(), dir, describe(proto));
-        o.printf("%-34s %-9s %-12s %11s %9s  %s%n", "scenario", "expected", "verdict", "executions", "seconds", "");
+        o.printf("%-34s %-9s %-10s %11s %9s  %s%n", "scenario", "expected", "verdict", "executions", "seconds", "");
         int bad = 0;
         int unknown = 0;
         for (Path f : files) {
@@ -314,7 +314,7 @@ final class ExploreCommand implements Callable<Integer> {
                 bad++;
             }
             String exp = !mutations.isEmpty() ? "violation" : sc.expect().name().toLowerCase(java.util.Locale.ROOT);
-            o.printf("%-34s %-9s %-12s %,11d %9.2f  %s%n", sc.name(), exp, verdict, r.executions(), r.elapsedMillis() / 1000.0,
+            o.printf("%-34s %-9s %-10s %,11d %9.2f  %s%n", sc.name(), exp, verdict, r.executions(), r.elapsedMillis() / 1000.0,
                     ok ? "ok" : st == Cli.INCONCLUSIVE ? "inconclusive (" + covered(r) + ")"
                             : "NOT AS EXPECTED" + (violation ? ": " + r.counterexample().violation() : ""));
             o.flush();

@@ -221,7 +221,8 @@ public final class ScenarioFile {
                             try {
                                 switch (mk) {
                                     case "granule" -> granule = Granule.parse(scalar(mv, "granule").trim());
-                                    case "memory" -> memory = Sizes.parse(scalar(mv, "memory"));
+                                    // mem: as in run scenarios and on the command line (--mem); memory: the explorer's older key
+                                    case "memory", "mem" -> memory = Sizes.parse(scalar(mv, mk));
                                     case "bbml2" -> {
                                         String b = scalar(mv, "bbml2").trim().toLowerCase(Locale.ROOT);
                                         bbml2 = switch (b) {
@@ -241,7 +242,7 @@ public final class ScenarioFile {
                                         }
                                     }
                                     default -> throw err(mt.getKeyNode(), "unknown machine key '" + mk
-                                            + "': expected granule, memory, bbml2, debug_pagealloc, version or hw");
+                                            + "': expected granule, mem (or memory), bbml2, debug_pagealloc, version or hw");
                                 }
                             } catch (IllegalArgumentException e) {
                                 if (e.getMessage() != null && e.getMessage().startsWith(where + ":")) {

@@ -135,13 +135,18 @@ public final class Scenario {
 
     private static MachineSpec machine(YNode n) {
         n.allowKeys("machine", "mem", "memmap", "iomem", "granule", "va-bits", "kernel", "rodata", "cmdline", "cpu", "bbml2",
-                "debug-pagealloc", "kfence", "realm", "kpti", "tlb-range", "memory-block-size");
+                "debug-pagealloc", "kfence", "realm", "kpti", "tlb-range", "memory-block-size", "memory");
         MachineSpec s = new MachineSpec();
         for (Map.Entry<String, YNode> e : n.map("machine").entrySet()) {
             YNode x = e.getValue();
             String k = e.getKey();
             switch (k) {
-                case "mem": s.mem = x.str(k); break;
+                case "mem", "memory": // memory: as in explorer scenarios
+                    if (s.mem != null) {
+                        throw x.error("give mem: or memory:, not both");
+                    }
+                    s.mem = x.str(k);
+                    break;
                 case "memmap": s.memmap = x.str(k); break;
                 case "iomem": s.iomem = x.str(k); break;
                 case "granule": s.granule = x.str(k); break;
