@@ -68,6 +68,9 @@ public final class Cli {
 
     /** Turn any throwable into its message and exit status. */
     static int report(Throwable ex, PrintWriter err) {
+        if (ex instanceof org.ptlab.io.OutputFiles.ShuttingDown) {
+            return 130; // Ctrl-C: the JVM is exiting with the signal's status anyway
+        }
         if (isBadInput(ex)) {
             err.println("ptlab: " + oneLine(ex.getMessage()));
             err.flush();

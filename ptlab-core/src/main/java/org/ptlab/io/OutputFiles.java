@@ -47,6 +47,15 @@ public final class OutputFiles {
 
     private OutputFiles() {}
 
+    /** Thrown when an output is begun after Ctrl-C (the shutdown hook has swept the temporaries). */
+    public static final class ShuttingDown extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ShuttingDown(Path target) {
+            super("interrupted: not writing " + target);
+        }
+    }
+
     /** Writes a file's whole content. */
     @FunctionalInterface
     public interface Body {
@@ -195,7 +204,7 @@ public final class OutputFiles {
             Path tmp;
             synchronized (LOCK) { // no temporary may appear after the shutdown hook has swept
                 if (shuttingDown) {
-                    throw new IllegalStateException("shutting down: not writing " + target);
+                    throw new ShuttingDown(target);
                 }
                 tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
                 PENDING.add(tmp);
