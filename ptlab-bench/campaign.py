@@ -127,19 +127,29 @@ def fuzz(args, rnd, work, jar, report):
         cmd = command(kind, f, jar)
         t0 = time.monotonic()
         try:
-            p = subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=args.timeout)
+            p = subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=args.timeout, env=dict(os.environ, PTLAB_TIMING="1"))
             rc, err, to = p.returncode, p.stderr.decode("utf-8", "replace"), False
         except subprocess.TimeoutExpired as e:
             rc, err, to = -9, (e.stderr or b"").decode("utf-8", "replace"), True
         secs = time.monotonic() - t0
+        own = None
+        for l in err.splitlines():
+            if l.startswith("ptlab-timing: "):
+                own = float(l.split()[1])
+        err = "\n".join(l for l in err.splitlines() if not l.startswith("ptlab-timing: "))
         stats["inputs"] += 1
+        if rc == 2 and own is not None:
+            stats["max_own"] = max(stats.get("max_own", 0.0), own)
+            if own > 2.0:
+                stats["slow_own"] = stats.get("slow_own", 0) + 1
         stats["exit"][rc] = stats["exit"].get(rc, 0) + 1
         if rc == 2:
             stats["max_refusal"] = max(stats["max_refusal"], secs)
             if secs - stats["jvm"] > 2.0:
                 stats["slow_beyond_start"] += 1
         bad = classify(rc, err, secs, to)
-        line = "input %3d %-8s %-40s exit %3s %6.2f s %s" % (n, kind, os.path.basename(f)[:40], rc, secs, "; ".join(bad))
+        line = "input %3d %-8s %-40s exit %3s %6.2f s (ptlab %s) %s" % (n, kind, os.path.basename(f)[:40], rc, secs,
+                                                                       "%.2f s" % own if own is not None else "-", "; ".join(bad))
         report(line + ("  " + err.strip().splitlines()[0][:160] if bad and err.strip() else ""))
         if bad:
             stats["bad"].append((f, bad))
@@ -291,8 +301,9 @@ def main():
             key = x.split(" ")[0] + (" " + x.split(" ")[1] if x.startswith("slow") else "")
             bad_kinds[key] = bad_kinds.get(key, 0) + 1
     report("")
-    report("== inputs: %d mutated from %d shipped examples; exit statuses %s; slowest refusal %.2f s" % (
-        f["inputs"], len(examples()), dict(sorted(f["exit"].items())), f["max_refusal"]))
+    report("== inputs: %d mutated from %d shipped examples; exit statuses %s; slowest refusal %.2f s wall, %.2f s in ptlab"
+           " (main() to the answer); refusals over 2 s in ptlab: %d" % (
+        f["inputs"], len(examples()), dict(sorted(f["exit"].items())), f["max_refusal"], f.get("max_own", 0.0), f.get("slow_own", 0)))
     report("   stack traces %d, OOM %d, exit outside 0-4 %d, refusals over 2 s %d (over 2 s beyond the JVM start of %.2f s: %d),"
            " timeouts %d; load average %s" % (
         bad_kinds.get("stack", 0), bad_kinds.get("OOM", 0), sum(v for kk, v in bad_kinds.items() if kk.startswith("exit")),
