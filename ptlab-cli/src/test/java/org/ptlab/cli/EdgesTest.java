@@ -69,6 +69,10 @@ class EdgesTest {
         refused("no accesses", "tlb-study", "replay", noAccess.toString());
         refused("no accesses", "tlb-study", "convert", noAccess.toString(), tmp.resolve("o.ptltrc").toString());
         assertThat(tmp.resolve("o.ptltrc")).doesNotExist();
+        Path badLine = tmp.resolve("bad-line.lackey");
+        Files.writeString(badLine, " L 4000,8\n".repeat(10_000) + " X 4000,8\n");
+        refused(badLine + ":10001: not a lackey trace line", "tlb-study", "convert", badLine.toString(), tmp.resolve("o.ptltrc").toString());
+        assertThat(tmp.resolve("o.ptltrc")).doesNotExist();
         assertThat(temporaries()).isEmpty();
     }
 
