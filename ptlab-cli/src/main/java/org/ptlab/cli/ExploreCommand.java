@@ -173,9 +173,10 @@ final class ExploreCommand implements Callable<Integer> {
     }
 
     static String covered(Explorer.Result r) {
-        return Double.isNaN(r.covered()) ? "coverage unknown: a random sample"
-                : (r.covered() >= 0.01 || r.covered() == 0 ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * r.covered())
-                        : String.format(java.util.Locale.ROOT, "%.2g%%", 100 * r.covered())) + " covered";
+        double p = 100 * r.covered();
+        return Double.isNaN(p) ? "coverage unknown: a random sample"
+                : (p > 0 && p < 1e-3 ? "less than 0.001%" : p >= 1 || p == 0 ? String.format(java.util.Locale.ROOT, "%.1f%%", p)
+                        : String.format(java.util.Locale.ROOT, "%.2g%%", p)) + " covered";
     }
 
     private Explorer.Options options(PrintWriter err) {

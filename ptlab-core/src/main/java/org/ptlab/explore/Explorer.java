@@ -286,7 +286,16 @@ public final class Explorer {
                 depth = f + 1;
                 prefix = Arrays.copyOf(chosen, depth);
                 if (outOfBudget()) {
-                    double cov = covered(depth, mask, tried, f);
+                    int[] afford = new int[f + 1]; // the choices the bound allows at each frame: the tree dfs searches
+                    for (int i = 0; i <= f; i++) {
+                        for (int m = mask[i]; m != 0; m &= m - 1) {
+                            int c = Integer.numberOfTrailingZeros(m);
+                            if (pre[i] + (cur[i] >= 0 && c != cur[i] ? 1 : 0) <= bound) {
+                                afford[i] |= 1 << c;
+                            }
+                        }
+                    }
+                    double cov = covered(f + 1, afford, tried, f);
                     return new Result(Verdict.INCONCLUSIVE, executions, states, elapsed(), maxNodes, null,
                             "dfs stopped by its budget before exhausting the bound: about " + percent(cov) + " of the schedules searched", cov);
                 }
@@ -302,6 +311,9 @@ public final class Explorer {
         /** A fraction as a percentage with two significant digits below 1%. */
         static String percent(double f) {
             double p = 100 * f;
+            if (p > 0 && p < 1e-3) {
+                return "less than 0.001%";
+            }
             return p >= 1 || p == 0 ? String.format(Locale.ROOT, "%.1f%%", p) : String.format(Locale.ROOT, "%.2g%%", p);
         }
 
@@ -365,7 +377,11 @@ public final class Explorer {
                 depth = f + 1;
                 prefix = Arrays.copyOf(chosen, depth);
                 if (outOfBudget()) {
-                    double cov = covered(depth, mask, done, f);
+                    int[] todo = new int[f + 1]; // the choices dpor's backtrack sets ask for at each frame
+                    for (int i = 0; i <= f; i++) {
+                        todo[i] = (back[i] | done[i]) & mask[i];
+                    }
+                    double cov = covered(f + 1, todo, done, f);
                     return new Result(Verdict.INCONCLUSIVE, executions, states, elapsed(), maxNodes, null,
                             "dfs with partial-order reduction stopped by its budget: about " + percent(cov) + " of the tree searched", cov);
                 }
