@@ -28,12 +28,11 @@ import picocli.CommandLine.Spec;
  * {@code ptlab explore}: the concurrency explorer. Runs a scenario's CPUs under controlled
  * scheduling and either proves it safe within a preemption bound or prints the minimised
  * interleaving that breaks it, written to a replayable schedule file.
- * Exit status: 0 as expected (safe within the bound, or the violation the scenario or --mutate
- * expects), 1 a violation nobody expected or an expected one not found, 2 bad input, 3
+ * Exit status: 0 as expected (safe within the bound, or the violation the scenario's expect: or
+ * --mutate asks for), 1 a violation nobody expected or an expected one not found, 2 bad input, 3
  * inconclusive (the budget ran out first; the covered fraction is printed).
  */
-@Command(name = "explore",
-        header = "Explore the interleavings of a concurrency scenario; prove it safe within a bound or print a counterexample.", mixinStandardHelpOptions = true,
+@Command(name = "explore", mixinStandardHelpOptions = true,
         description = {"Explore the interleavings of a concurrency scenario (scenarios/concurrency/*.yaml or builtin:NAME).",
             "Examples:",
             "  ptlab explore scenarios/concurrency/seed000-split-race.yaml --bound 2",
@@ -48,8 +47,18 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--strategy", defaultValue = "dfs", description = "dfs (exhaustive within --bound), random, or pct (default dfs)")
     String strategy;
 
-    @Option(names = "--bound", defaultValue = "2", description = "dfs preemption bound (default 2); -1 = no bound, with dynamic partial-order reduction")
+    @Option(names = "--bound", defaultValue = "2", description = "dfs preemption bound (default 2); -1 = no bound")
     int bound;
+
+    @Option(names = "--search", defaultValue = "dpor", description = "dfs search: dpor (source-DPOR with sleep sets, default) or plain (every schedule, no reduction)")
+    String search;
+
+    @Option(names = "--stats", description = "print the search's statistics: executions, equivalence classes among them, blocked and pruned executions, states, memory, time")
+    boolean stats;
+
+    @Option(names = "--split-depth", defaultValue = "0", paramLabel = "D",
+            description = "explore the dfs as the independent subtrees below every schedule prefix of length D, one after the other (what a campaign distributes); 0 = one tree")
+    int splitDepth;
 
     @Option(names = "--seed", defaultValue = "1", description = "seed of random and pct (default 1)")
     long seed;
@@ -111,7 +120,7 @@ final class ExploreCommand implements Callable<Integer> {
         ExploreScenario sc = load(file, null);
         sc = sc.with(parseMutations(mutations), checkVariants(variants));
         if (out != null) {
-            org.ptlab.report.AtomicOutput.checkFile(out);
+            org.ptlab.report.AtomicOutput.checkFile(out); // before the search
         }
         if (eachVariant != null) {
             return eachVariant(o, err, sc);
@@ -148,10 +157,13 @@ final class ExploreCommand implements Callable<Integer> {
         return !mutations.isEmpty() || sc.expect() == ExploreScenario.Expect.VIOLATION;
     }
 
-    /** The exit status of one search: 0 as expected, 1 not as expected (or an unexpected violation), 3 inconclusive. */
+    /**
+     * The exit status of one search, the same for a file and for each file of a directory: 0 as
+     * expected, 1 not as expected (an unexpected violation, or an expected one proved absent), 3
+     * inconclusive (the budget ran out; random and pct never prove absence either).
+     */
     private int status(ExploreScenario sc, Explorer.Result r) {
-        boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
-        if (violation) {
+        if (r.verdict() == Explorer.Verdict.VIOLATION) {
             return expectsViolation(sc) ? Cli.OK : Cli.VIOLATION;
         }
         if (inconclusive(r)) {
@@ -164,16 +176,9 @@ final class ExploreCommand implements Callable<Integer> {
         return r.verdict() == Explorer.Verdict.INCONCLUSIVE || r.verdict() == Explorer.Verdict.NO_VIOLATION_FOUND;
     }
 
-    static String verdictLabel(Explorer.Result r) {
-        return switch (r.verdict()) {
-            case SAFE_WITHIN_BOUND -> "safe";
-            case VIOLATION -> "VIOLATION";
-            default -> "inconclusive";
-        };
-    }
-
+    /** The covered fraction as printed: "12.5% covered", "less than 0.001% covered". */
     static String covered(Explorer.Result r) {
-        double p = 100 * r.covered();
+        double p = 100 * r.coverage();
         return Double.isNaN(p) ? "coverage unknown: a random sample"
                 : (p > 0 && p < 1e-3 ? "less than 0.001%" : p >= 1 || p == 0 ? String.format(java.util.Locale.ROOT, "%.1f%%", p)
                         : String.format(java.util.Locale.ROOT, "%.2g%%", p)) + " covered";
@@ -182,6 +187,12 @@ final class ExploreCommand implements Callable<Integer> {
     private Explorer.Options options(PrintWriter err) {
         Explorer.Options opt = new Explorer.Options();
         opt.strategy = Explorer.Strategy.parse(strategy);
+        opt.search = Explorer.Search.parse(search);
+        opt.stats = stats;
+        if (splitDepth < 0) {
+            throw new IllegalArgumentException("--split-depth must be 0 or more");
+        }
+        opt.splitDepth = splitDepth;
         opt.bound = bound;
         opt.seed = seed;
         opt.budgetMillis = parseDuration(budget);
@@ -213,8 +224,9 @@ final class ExploreCommand implements Callable<Integer> {
 
     private String describe(Explorer.Options opt) {
         return switch (opt.strategy) {
-            case DFS -> (opt.bound < 0 ? "dfs with partial-order reduction, no preemption bound" : "dfs, preemption bound " + opt.bound)
-                    + ", budget " + budget;
+            case DFS -> "dfs" + (opt.search == Explorer.Search.DPOR ? " with partial-order reduction" : " without reduction")
+                    + (opt.bound < 0 ? ", no preemption bound" : ", preemption bound " + opt.bound)
+                    + (opt.splitDepth > 0 ? ", split at depth " + opt.splitDepth : "") + ", budget " + budget;
             case RANDOM -> "random, seed " + opt.seed + ", budget " + budget;
             case PCT -> "pct, depth " + opt.pctDepth + ", seed " + opt.seed + ", budget " + budget;
         };
@@ -223,12 +235,16 @@ final class ExploreCommand implements Callable<Integer> {
     private void summary(PrintWriter o, ExploreScenario sc, Explorer.Result r) {
         switch (r.verdict()) {
             case SAFE_WITHIN_BOUND -> o.printf("result: SAFE within the bound (%s)%n", r.searchNote());
-            case NO_VIOLATION_FOUND, INCONCLUSIVE -> o.printf("result: INCONCLUSIVE, no violation found but the search was not complete"
-                    + " (%s; %s)%n", covered(r), r.searchNote());
+            case NO_VIOLATION_FOUND -> o.printf("result: INCONCLUSIVE, no violation found by sampling (%s; %s)%n", covered(r), r.searchNote());
             case VIOLATION -> o.printf("result: VIOLATION %s: %s%n", r.counterexample().kind(), r.counterexample().violation());
+            case INCONCLUSIVE -> o.printf("result: INCONCLUSIVE, no violation found but the search was not complete (%s; %s)%n",
+                    covered(r), r.searchNote());
         }
         o.printf("%,d executions, %,d states, up to %d scheduling points per execution, %.2f s, %,.0f executions/s%n",
                 r.executions(), r.states(), r.maxNodes(), r.elapsedMillis() / 1000.0, r.progress().rate());
+        if (stats) {
+            printStats(o, sc.name(), r);
+        }
         boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
         boolean unknown = !violation && inconclusive(r);
         if (!mutations.isEmpty()) {
@@ -250,6 +266,37 @@ final class ExploreCommand implements Callable<Integer> {
         }
     }
 
+    static String verdictWord(Explorer.Result r) {
+        return switch (r.verdict()) {
+            case SAFE_WITHIN_BOUND -> r.stats() != null && !r.stats().boundReached() && r.searchNote().contains("any number") ? "safe*" : "safe";
+            case NO_VIOLATION_FOUND -> "no-bug";
+            case VIOLATION -> "VIOLATION";
+            case INCONCLUSIVE -> String.format("inc %.1f%%", 100 * r.coverage());
+        };
+    }
+
+    /** The --stats block: one line per figure, and the ratio every change to the search is judged by. */
+    static void printStats(PrintWriter o, String name, Explorer.Result r) {
+        Explorer.Stats s = r.stats();
+        o.printf("stats %s:%n", name);
+        o.printf("  executions explored        %,d%n", s.executions());
+        if (s.classes() >= 0) {
+            long complete = s.executions() - s.blocked() - s.pruned();
+            o.printf("  equivalence classes        %,d (distinct happens-before relations among the %,d complete executions)%n", s.classes(), complete);
+            o.printf("  executions per class       %.2f%n", s.classes() == 0 ? 0.0 : (double) s.executions() / s.classes());
+        }
+        o.printf("  sleep-set blocked          %,d (redundant: an equivalent execution was explored)%n", s.blocked());
+        o.printf("  beyond the bound           %,d executions cut, %,d race reversals refused%s%n", s.pruned(), s.refused(),
+                s.boundReached() ? " (the bound cut the search: safe within the bound only)" : "");
+        o.printf("  states (scheduling nodes)  %,d, deepest execution %,d%n", s.states(), s.maxDepth());
+        if (s.stateLookups() > 0) {
+            o.printf("  states reached before      %,d of %,d (%.1f%%: an equivalent prefix had reached the same state; what a state cache could save)%n",
+                    s.stateRevisits(), s.stateLookups(), 100.0 * s.stateRevisits() / s.stateLookups());
+        }
+        o.printf("  peak heap in use           %,.1f MB (sampled)%n", s.peakHeapBytes() / 1e6);
+        o.printf("  time                       %.2f s%n", s.elapsedMillis() / 1000.0);
+    }
+
     private static String variantOf(ExploreScenario sc, String family) {
         Variants v = sc.bootMachine().config().variants;
         return family + "=" + v.get(family);
@@ -269,11 +316,11 @@ final class ExploreCommand implements Callable<Integer> {
             opt.progress = null;
             Explorer.Result r = Explorer.explore(s, opt);
             Explorer.Replay rp = Explorer.replay(s, new int[0]);
-            String verdict = verdictLabel(r);
+            String verdict = verdictWord(r);
             if (r.verdict() == Explorer.Verdict.VIOLATION) {
                 rc = 1;
             } else if (inconclusive(r) && rc == 0) {
-                rc = Cli.INCONCLUSIVE;
+                rc = 3;
             }
             String vio = r.counterexample() == null ? "" : r.counterexample().violation();
             boolean clean = rp.violation() == null;
@@ -306,7 +353,7 @@ final class ExploreCommand implements Callable<Integer> {
             opt.progress = null;
             Explorer.Result r = Explorer.explore(sc, opt);
             boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
-            String verdict = verdictLabel(r);
+            String verdict = verdictWord(r);
             int st = status(sc, r);
             boolean ok = st == Cli.OK;
             if (st == Cli.INCONCLUSIVE) {
@@ -318,10 +365,14 @@ final class ExploreCommand implements Callable<Integer> {
             o.printf("%-34s %-9s %-10s %,11d %9.2f  %s%n", sc.name(), exp, verdict, r.executions(), r.elapsedMillis() / 1000.0,
                     ok ? "ok" : st == Cli.INCONCLUSIVE ? "inconclusive (" + covered(r) + ")"
                             : "NOT AS EXPECTED" + (violation ? ": " + r.counterexample().violation() : ""));
+            if (stats) {
+                printStats(o, sc.name(), r);
+            }
             o.flush();
         }
-        o.printf("%d of %d as expected%s%n", files.size() - bad - unknown, files.size(),
-                unknown == 0 ? "" : ", " + unknown + " inconclusive (the budget ran out: raise --budget)");
+        o.printf("%d of %d as expected%s%s%n", files.size() - bad - unknown, files.size(),
+                unknown == 0 ? "" : ", " + unknown + " inconclusive (the budget ran out: raise --budget)",
+                proto.search == Explorer.Search.DPOR ? " (safe* = every interleaving: the bound never cut the reduced search)" : "");
         o.flush();
         return bad > 0 ? Cli.VIOLATION : unknown > 0 ? Cli.INCONCLUSIVE : Cli.OK;
     }

@@ -120,7 +120,8 @@ class EdgesTest {
 
     @Test
     void anExhaustedBudgetIsInconclusiveWithTheCoveredFraction() {
-        CliTest.Run r = run("explore", "../scenarios/concurrency/seed001-kernel-collapse-background.yaml", "--bound", "4", "--budget", "1s");
+        CliTest.Run r = run("explore", "../scenarios/concurrency/seed001-kernel-collapse-background.yaml", "--search", "plain", "--bound", "4",
+                "--budget", "1s");
         assertThat(r.status()).as(r.out()).isEqualTo(3);
         assertThat(r.out()).contains("INCONCLUSIVE").containsPattern("[0-9.e+-]+% covered").contains("expected: safe (inconclusive)");
     }
