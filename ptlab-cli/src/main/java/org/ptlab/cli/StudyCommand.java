@@ -137,6 +137,7 @@ final class StudyCommand implements Runnable {
             o.flush();
             Map<String, Double> done = new ConcurrentHashMap<>();
             long t0 = System.nanoTime();
+            lastPrint = t0 - 60_000_000_000L; // the first progress report prints at once, in plain mode too
             ExecutorService pool = Executors.newFixedThreadPool(nj);
             List<Future<DegradationStudy.Run>> fs = new ArrayList<>();
             final WorkloadSettings w = ws;
