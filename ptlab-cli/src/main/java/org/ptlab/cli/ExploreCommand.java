@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
  * --mutate asks for), 1 a violation nobody expected or an expected one not found, 2 bad input, 3
  * inconclusive (the budget ran out first; the covered fraction is printed).
  */
-@Command(name = "explore", mixinStandardHelpOptions = true,
+@Command(name = "explore",
+        header = "Explore the interleavings of a concurrency scenario; prove it safe within a bound or print a counterexample.", mixinStandardHelpOptions = true,
         description = {"Explore the interleavings of a concurrency scenario (scenarios/concurrency/*.yaml or builtin:NAME).",
             "Examples:",
             "  ptlab explore scenarios/concurrency/seed000-split-race.yaml --bound 2",
