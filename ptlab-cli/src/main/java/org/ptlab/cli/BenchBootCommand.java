@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code Arrays.fill} over as many longs as the PTE tables hold, in the same run; report the heap
  * the model holds against the modelled page-table bytes.
  */
-@Command(name = "boot", mixinStandardHelpOptions = true,
+@Command(name = "boot",
+        header = "Time painting a PTE-mapped and a block-mapped linear map against Arrays.fill, and the heap per table byte.", mixinStandardHelpOptions = true,
         description = {"Time painting the linear map: PTE-mapped (rodata=full, no BBML2) against Arrays.fill over the",
             "same number of longs, block-mapped, and the heap held per modelled page-table byte.",
             "Example: ptlab bench boot --mem 1T"})

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
  * seed000-split-race-contpmd scenario (fresh kernel per execution, about 100 scheduling points),
  * exhaustive DFS within a preemption bound, repeated; median reported.
  */
-@Command(name = "explore", mixinStandardHelpOptions = true,
+@Command(name = "explore",
+        header = "Measure the explorer's complete executions per second on a 2-CPU scenario.", mixinStandardHelpOptions = true,
         description = {"Measure the explorer's complete executions per second on a 2-CPU scenario of about 100",
             "scheduling points (builtin:seed000-split-race-contpmd, dfs).", "Example: ptlab bench explore"})
 final class BenchExploreCommand implements Callable<Integer> {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
  * seconds, and the ratio of executions.
  */
 @Command(name = "explore-depth", mixinStandardHelpOptions = true,
+        header = "Compare the dfs without reduction with source-DPOR on every scenario of a directory at several bounds.",
         description = {"Compare the dfs without reduction (--search plain) with source-DPOR (--search dpor) on every scenario",
             "of a directory at several preemption bounds: verdict, executions, classes, seconds.",
             "Example: ptlab bench explore-depth --bounds 2,3,4"})

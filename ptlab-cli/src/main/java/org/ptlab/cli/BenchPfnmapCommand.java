@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
  * {@code ptlab bench pfnmap}: time remap_pfn_range of a large device mapping with PTEs, PMD leaves
  * and PUD leaves, and fork of an mm holding it as PMD leaves (seed 004), wall clock and thread CPU.
  */
-@Command(name = "pfnmap", mixinStandardHelpOptions = true,
+@Command(name = "pfnmap",
+        header = "Time remap_pfn_range of a device mapping (PMD, PUD, PTE leaves) and fork of that mm.", mixinStandardHelpOptions = true,
         description = {"Time remap_pfn_range of a device mapping with PMD leaves (one deposited table each), with PUD",
             "leaves and with PTEs only, and fork of an mm holding it as PMD leaves (4K pages, 48-bit VA).",
             "Targets: remap of 64G with PMD leaves < 20 ms; fork < 50 ms. Example: ptlab bench pfnmap --size 64G"})

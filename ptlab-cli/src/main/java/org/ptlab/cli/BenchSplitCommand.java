@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab bench split}: the three pageattr/split workloads of docs/pageattr.md. */
-@Command(name = "split", mixinStandardHelpOptions = true,
+@Command(name = "split",
+        header = "Time live splits, random set_memory_ro/rw pairs and module churn on a 1 TiB machine.", mixinStandardHelpOptions = true,
         description = {"Time live splitting and permission changes: (1) set_memory_ro of a page inside an untouched 1G",
             "block (two table allocations), median per call; (2) random set_memory_ro/rw pairs on an already split",
             "1 GiB range; (3) a 1 TiB machine loading and unloading modules, invariants checked every 1000 steps.",

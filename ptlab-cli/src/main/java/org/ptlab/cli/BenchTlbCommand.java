@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code ptlab bench tlb}: replay speed of the hardware model on one core, for a TLB-hit dominated
  * stream and a miss-dominated one (every access walks four levels). Median of the repetitions.
  */
-@Command(name = "tlb", mixinStandardHelpOptions = true,
+@Command(name = "tlb",
+        header = "Measure accesses replayed per second on one modelled core (TLB-hit and miss-dominated).", mixinStandardHelpOptions = true,
         description = {"Accesses replayed per second on one core: a TLB-hit dominated stream (32 pages) and a",
             "miss-dominated one (256M of 4K pages, no walk cache: ~98%% of accesses walk 4 levels).",
             "Example: ptlab bench tlb --accesses 20000000",

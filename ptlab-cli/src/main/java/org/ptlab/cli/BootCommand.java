@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab boot}: boot a modelled machine and print its DirectMap lines and page-table memory. */
-@Command(name = "boot", mixinStandardHelpOptions = true,
+@Command(name = "boot",
+        header = "Boot a modelled arm64 kernel and print its DirectMap lines and linear-map page tables.", mixinStandardHelpOptions = true,
         description = {"Boot a modelled arm64 kernel and print the linear map's /proc/meminfo DirectMap lines",
             "and its page-table memory; --ptdump adds the kernel_page_tables dump.",
             "Example: ptlab boot --mem 512G --rodata full --bbml2 noabort"})

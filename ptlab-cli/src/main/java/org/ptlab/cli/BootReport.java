@@ -64,7 +64,7 @@ final class BootReport {
         cfg.put("granule", k.geo.granule.label);
         cfg.put("vaBits", k.geo.vaBits);
         cfg.put("levels", k.geo.levels);
-        cfg.put("rodata", k.cfg.rodata.name().toLowerCase(Locale.ROOT));
+        cfg.put("rodata", k.cfg.rodata.label(k.cfg.version));
         cfg.put("debugPagealloc", k.cfg.debugPagealloc);
         cfg.put("kfence", k.cfg.kfence ? k.cfg.kfenceSampleInterval : null);
         cfg.put("realm", k.cfg.realm);

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab compare FILE --variants A,B}: one scenario under several variants, side by side. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
+@Command(name = "compare",
+        header = "Run one scenario once per variant and print the end states side by side.", mixinStandardHelpOptions = true,
         description = {"Run one scenario once per variant and print the end state side by side (DirectMap lines,",
             "page-table memory, splits, collapses, TLB maintenance, violations); rows that differ are marked '<== differs'.",
             "Each column is family=name, or several joined with '+' (account=exact+split=minimal), on top of the file's variants.",
@@ -39,6 +40,9 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--variants", paramLabel = "V1,V2,...", required = true, split = ",",
             description = "the columns: family=name[+family=name...] each")
     List<String> columns = new ArrayList<>();
+
+    @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant for every run (repeatable); see `ptlab variants`")
+    List<String> variant = new ArrayList<>();
 
     @Option(names = "--check-every", paramLabel = "N", defaultValue = "0",
             description = "check invariants every N steps (default 0: only at check steps and at the end)")
@@ -66,8 +70,12 @@ final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--check-every must be 0 or more");
         }
         List<List<String>> cols = new ArrayList<>();
+        for (String v : variant) {
+            new Variants().select(v);
+        }
         for (String c : columns) {
-            List<String> vs = Arrays.asList(c.split("\\+"));
+            List<String> vs = new ArrayList<>(variant);
+            vs.addAll(Arrays.asList(c.split("\\+")));
             for (String v : vs) {
                 new Variants().select(v);
             }
@@ -76,12 +84,13 @@ final class CompareCommand implements Callable<Integer> {
         if (cols.size() < 2) {
             throw new IllegalArgumentException("--variants needs at least two columns, e.g. account=seed000-v7,account=exact");
         }
+        AtomicOutput.checkFile(report); // before the work, not after the runs
         Scenario s = Scenario.load(file);
         List<RunRecord> runs = new ArrayList<>();
         for (List<String> col : cols) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
-                    ProgressReporter p = ProgressReporter.forConsole("compare " + String.join("+", col), "steps", s.steps.size())) {
+                    ProgressReporter p = ProgressReporter.forConsole("compare " + String.join("+", col), "steps", s.totalSteps())) {
                 runs.add(Runs.scenario(s, col, checkEvery, ps, p, probeOption.probe()));
             }
             if (verbose) {

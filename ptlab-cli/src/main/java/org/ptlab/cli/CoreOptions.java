@@ -21,9 +21,6 @@ public final class CoreOptions {
             if (preset != null) {
                 throw new IllegalArgumentException("give --core or --core-config, not both (use 'base: <preset>' inside the YAML)");
             }
-            if (!Files.isRegularFile(config)) {
-                throw new Cli.InputError(config + ": no such file");
-            }
             try {
                 return HwYaml.load(config);
             } catch (IOException e) {

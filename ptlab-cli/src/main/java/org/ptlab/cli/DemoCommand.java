@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code ptlab demo}: the question of seed 003 on a 256 GiB machine: rodata=full without BBM level 2
  * (PTE-mapped linear map) against the same machine with BBML2_NOABORT (block-mapped), side by side.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo",
+        header = "Seed 003's question: page tables saved by block mappings on 256 GiB with rodata=full.", mixinStandardHelpOptions = true,
         description = {"Boot a 256 GiB machine with rodata=full twice: without BBML2_NOABORT (the linear map is",
             "PTE-mapped) and with it (block-mapped), and show both DirectMap tables and the page-table",
             "memory the blocks save (seed 003 reported about 500 MB on a 256 GB AmpereOne).",
@@ -28,6 +29,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "7.2", description = "kernel rules (default 7.2)")
     String kernel;
+
+    @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant for both boots (repeatable); see `ptlab variants`")
+    java.util.List<String> variant = new java.util.ArrayList<>();
 
     @Spec
     CommandSpec spec;
@@ -63,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
         s.kernel = kernel;
         s.rodata = "full";
         s.bbml2 = bbml2;
+        s.variants = new java.util.ArrayList<>(variant);
         MachineSpec.Built b = s.build();
         return Kernel.boot(b.cfg(), b.mem());
     }

@@ -28,9 +28,12 @@ import picocli.CommandLine.Spec;
  * {@code ptlab explore}: the concurrency explorer. Runs a scenario's CPUs under controlled
  * scheduling and either proves it safe within a preemption bound or prints the minimised
  * interleaving that breaks it, written to a replayable schedule file.
- * Exit status: 0 no violation, 1 a violation was found, 2 bad input.
+ * Exit status: 0 as expected (safe within the bound, or the violation the scenario's expect: or
+ * --mutate asks for), 1 a violation nobody expected or an expected one not found, 2 bad input, 3
+ * inconclusive (the budget ran out first; the covered fraction is printed).
  */
-@Command(name = "explore", mixinStandardHelpOptions = true,
+@Command(name = "explore",
+        header = "Explore the interleavings of a concurrency scenario; prove it safe within a bound or print a counterexample.", mixinStandardHelpOptions = true,
         description = {"Explore the interleavings of a concurrency scenario (scenarios/concurrency/*.yaml or builtin:NAME).",
             "Examples:",
             "  ptlab explore scenarios/concurrency/seed000-split-race.yaml --bound 2",
@@ -117,6 +120,9 @@ final class ExploreCommand implements Callable<Integer> {
         }
         ExploreScenario sc = load(file, null);
         sc = sc.with(parseMutations(mutations), checkVariants(variants));
+        if (out != null) {
+            org.ptlab.report.AtomicOutput.checkFile(out); // before the search
+        }
         if (eachVariant != null) {
             return eachVariant(o, err, sc);
         }
@@ -127,7 +133,7 @@ final class ExploreCommand implements Callable<Integer> {
         o.printf("strategy %s%n", describe(opt));
         o.flush();
         Explorer.Result r = Explorer.explore(sc, opt);
-        if (!quiet) {
+        if (!quiet && org.ptlab.report.ProgressReporter.stderrIsTerminal()) {
             err.println();
             err.flush();
         }
@@ -144,16 +150,39 @@ final class ExploreCommand implements Callable<Integer> {
             o.printf("schedule written to %s; replay: ptlab explore --replay %s%n", f, f);
         }
         o.flush();
-        return exitCode(r);
+        return status(sc, r);
     }
 
-    /** 0 pass, 1 violation, 3 inconclusive (the dfs ran out of budget). */
-    static int exitCode(Explorer.Result r) {
-        return switch (r.verdict()) {
-            case VIOLATION -> 1;
-            case INCONCLUSIVE -> 3;
-            default -> 0;
-        };
+    /** Whether a violation is what this run expects (the scenario's expect: violation, or a mutation). */
+    private boolean expectsViolation(ExploreScenario sc) {
+        return !mutations.isEmpty() || sc.expect() == ExploreScenario.Expect.VIOLATION;
+    }
+
+    /**
+     * The exit status of one search, the same for a file and for each file of a directory: 0 as
+     * expected, 1 not as expected (an unexpected violation, or an expected one proved absent), 3
+     * inconclusive (the budget ran out; random and pct never prove absence either).
+     */
+    private int status(ExploreScenario sc, Explorer.Result r) {
+        if (r.verdict() == Explorer.Verdict.VIOLATION) {
+            return expectsViolation(sc) ? Cli.OK : Cli.VIOLATION;
+        }
+        if (inconclusive(r)) {
+            return Cli.INCONCLUSIVE;
+        }
+        return expectsViolation(sc) ? Cli.VIOLATION : Cli.OK;
+    }
+
+    static boolean inconclusive(Explorer.Result r) {
+        return r.verdict() == Explorer.Verdict.INCONCLUSIVE || r.verdict() == Explorer.Verdict.NO_VIOLATION_FOUND;
+    }
+
+    /** The covered fraction as printed: "12.5% covered", "less than 0.001% covered". */
+    static String covered(Explorer.Result r) {
+        double p = 100 * r.coverage();
+        return Double.isNaN(p) ? "coverage unknown: a random sample"
+                : (p > 0 && p < 1e-3 ? "less than 0.001%" : p >= 1 || p == 0 ? String.format(java.util.Locale.ROOT, "%.1f%%", p)
+                        : String.format(java.util.Locale.ROOT, "%.2g%%", p)) + " covered";
     }
 
     private Explorer.Options options(PrintWriter err) {
@@ -179,8 +208,15 @@ final class ExploreCommand implements Callable<Integer> {
             opt.maxExecutions = executions;
         }
         if (!quiet) {
+            boolean tty = org.ptlab.report.ProgressReporter.stderrIsTerminal();
+            long[] last = {System.nanoTime()};
             opt.progress = p -> {
-                err.print("\rexplore: " + p + "   ");
+                if (tty) {
+                    err.print("\rexplore: " + p + "   ");
+                } else if (System.nanoTime() - last[0] >= 10_000_000_000L) { // plain lines for logs and pipes
+                    last[0] = System.nanoTime();
+                    err.println("explore: " + p);
+                }
                 err.flush();
             };
         }
@@ -200,9 +236,10 @@ final class ExploreCommand implements Callable<Integer> {
     private void summary(PrintWriter o, ExploreScenario sc, Explorer.Result r) {
         switch (r.verdict()) {
             case SAFE_WITHIN_BOUND -> o.printf("result: SAFE within the bound (%s)%n", r.searchNote());
-            case NO_VIOLATION_FOUND -> o.printf("result: no violation found (%s)%n", r.searchNote());
+            case NO_VIOLATION_FOUND -> o.printf("result: INCONCLUSIVE, no violation found by sampling (%s; %s)%n", covered(r), r.searchNote());
             case VIOLATION -> o.printf("result: VIOLATION %s: %s%n", r.counterexample().kind(), r.counterexample().violation());
-            case INCONCLUSIVE -> o.printf("result: inconclusive: %.1f%% covered (%s)%n", 100 * r.coverage(), r.searchNote());
+            case INCONCLUSIVE -> o.printf("result: INCONCLUSIVE, no violation found but the search was not complete (%s; %s)%n",
+                    covered(r), r.searchNote());
         }
         o.printf("%,d executions, %,d states, up to %d scheduling points per execution, %.2f s, %,.0f executions/s%n",
                 r.executions(), r.states(), r.maxNodes(), r.elapsedMillis() / 1000.0, r.progress().rate());
@@ -210,11 +247,13 @@ final class ExploreCommand implements Callable<Integer> {
             printStats(o, sc.name(), r);
         }
         boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
+        boolean unknown = !violation && inconclusive(r);
         if (!mutations.isEmpty()) {
-            o.printf("mutation %s: %s%n", String.join(",", mutations), violation ? "caught" : "NOT caught");
+            o.printf("mutation %s: %s%n", String.join(",", mutations), violation ? "caught" : unknown ? "not caught yet (inconclusive)" : "NOT caught");
         } else if (sc.expect() != ExploreScenario.Expect.UNSPECIFIED) {
             boolean asExpected = violation == (sc.expect() == ExploreScenario.Expect.VIOLATION);
-            o.printf("expected: %s (%s)%n", sc.expect().name().toLowerCase(java.util.Locale.ROOT), asExpected ? "as expected" : "NOT as expected");
+            o.printf("expected: %s (%s)%n", sc.expect().name().toLowerCase(java.util.Locale.ROOT),
+                    unknown ? "inconclusive" : asExpected ? "as expected" : "NOT as expected");
         }
         Explorer.Replay rp = Explorer.replay(sc, new int[0]);
         if (rp.barrierPairs() + rp.deferred() > 0) {
@@ -281,7 +320,7 @@ final class ExploreCommand implements Callable<Integer> {
             String verdict = verdictWord(r);
             if (r.verdict() == Explorer.Verdict.VIOLATION) {
                 rc = 1;
-            } else if (r.verdict() == Explorer.Verdict.INCONCLUSIVE && rc == 0) {
+            } else if (inconclusive(r) && rc == 0) {
                 rc = 3;
             }
             String vio = r.counterexample() == null ? "" : r.counterexample().violation();
@@ -308,6 +347,7 @@ final class ExploreCommand implements Callable<Integer> {
         o.printf("%d scenarios in %s, %s%n", files.size(), dir, describe(proto));
         o.printf("%-34s %-9s %-10s %11s %9s  %s%n", "scenario", "expected", "verdict", "executions", "seconds", "");
         int bad = 0;
+        int unknown = 0;
         for (Path f : files) {
             ExploreScenario sc = ScenarioFile.load(f).with(parseMutations(mutations), checkVariants(variants));
             Explorer.Options opt = options(err);
@@ -315,25 +355,27 @@ final class ExploreCommand implements Callable<Integer> {
             Explorer.Result r = Explorer.explore(sc, opt);
             boolean violation = r.verdict() == Explorer.Verdict.VIOLATION;
             String verdict = verdictWord(r);
-            boolean expectViolation = !mutations.isEmpty() || sc.expect() == ExploreScenario.Expect.VIOLATION;
-            boolean ok = r.verdict() != Explorer.Verdict.INCONCLUSIVE
-                    && (sc.expect() == ExploreScenario.Expect.UNSPECIFIED && mutations.isEmpty() || violation == expectViolation);
-            if (!ok) {
+            int st = status(sc, r);
+            boolean ok = st == Cli.OK;
+            if (st == Cli.INCONCLUSIVE) {
+                unknown++;
+            } else if (!ok) {
                 bad++;
             }
             String exp = !mutations.isEmpty() ? "violation" : sc.expect().name().toLowerCase(java.util.Locale.ROOT);
             o.printf("%-34s %-9s %-10s %,11d %9.2f  %s%n", sc.name(), exp, verdict, r.executions(), r.elapsedMillis() / 1000.0,
-                    ok ? "ok" : r.verdict() == Explorer.Verdict.INCONCLUSIVE ? "INCONCLUSIVE"
+                    ok ? "ok" : st == Cli.INCONCLUSIVE ? "inconclusive (" + covered(r) + ")"
                             : "NOT AS EXPECTED" + (violation ? ": " + r.counterexample().violation() : ""));
             if (stats) {
                 printStats(o, sc.name(), r);
             }
             o.flush();
         }
-        o.printf("%d of %d as expected%s%n", files.size() - bad, files.size(),
+        o.printf("%d of %d as expected%s%s%n", files.size() - bad - unknown, files.size(),
+                unknown == 0 ? "" : ", " + unknown + " inconclusive (the budget ran out: raise --budget)",
                 proto.search == Explorer.Search.DPOR ? " (safe* = every interleaving: the bound never cut the reduced search)" : "");
         o.flush();
-        return bad == 0 ? 0 : 1;
+        return bad > 0 ? Cli.VIOLATION : unknown > 0 ? Cli.INCONCLUSIVE : Cli.OK;
     }
 
     private int replay(PrintWriter o) throws IOException {

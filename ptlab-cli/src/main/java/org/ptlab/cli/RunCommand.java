@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab run FILE}: execute a scenario, checking every invariant after every step. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run",
+        header = "Run a YAML scenario and check every invariant after every step.", mixinStandardHelpOptions = true,
         description = {"Run a YAML scenario (machine:, variants:, steps:) and check every invariant after every step.",
             "On the first violation print the step, the invariant and a ptdump of the range; exit status 1.",
             "Example: ptlab run scenarios/seed000-double-count.yaml --variant account=seed000-v7"})
@@ -55,6 +56,7 @@ final class RunCommand implements Callable<Integer> {
         for (String v : variants) {
             new org.ptlab.kernel.Variants().select(v);
         }
+        org.ptlab.report.AtomicOutput.checkFile(report); // before the work, not after a long run
         Scenario s = Scenario.load(file);
         if (fromCapture != null) {
             org.ptlab.oracle.CaptureImport.apply(s.machine, fromCapture);
@@ -64,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
         if (report != null || json || probeOption.tlbProbe != null) {
             PrintStream runOut = json ? new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) : ps;
             org.ptlab.report.RunRecord rec;
-            try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
+            try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.totalSteps())) {
                 rec = org.ptlab.report.Runs.scenario(s, variants, checkEvery, runOut, p, probeOption.probe());
             }
             ps.flush();
@@ -78,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
             return rec.status;
         }
         ScenarioRunner.Result r;
-        try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.steps.size())) {
+        try (org.ptlab.report.ProgressReporter p = org.ptlab.report.ProgressReporter.forConsole("run", "steps", s.totalSteps())) {
             r = ScenarioRunner.run(s, variants, checkEvery, ps, new ScenarioRunner.Listener() {
                 @Override
                 public void stepDone(java.util.function.Supplier<String> where) {

@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ptlab study ...}: long-run studies of the linear map. */
-@Command(name = "study", mixinStandardHelpOptions = true,
+@Command(name = "study",
+        header = "Long-run studies of the modelled linear map (degradation under each collapse variant).", mixinStandardHelpOptions = true,
         description = {"Long-run studies of the modelled linear map.", "Example: ptlab study degradation"},
         subcommands = {StudyCommand.Degradation.class})
 final class StudyCommand implements Runnable {
@@ -56,7 +57,8 @@ final class StudyCommand implements Runnable {
     }
 
     /** {@code ptlab study degradation}. */
-    @Command(name = "degradation", mixinStandardHelpOptions = true,
+    @Command(name = "degradation",
+        header = "Run a mixed workload for modelled hours under each collapse variant and report how the linear map degrades.", mixinStandardHelpOptions = true,
             description = {"Run the same mixed workload (module churn, BPF JIT, execmem ROX cache, secretmem, KFENCE-like pages)",
                 "over a long modelled time under each collapse variant, on Linux 7.2, rodata=full, BBML2_NOABORT (block-mapped",
                 "linear map, splits live), and report the DirectMap breakdown, page-table memory and TLB entries needed over time.",
@@ -70,6 +72,10 @@ final class StudyCommand implements Runnable {
 
         @Option(names = "--variants", paramLabel = "LIST", split = ",", description = "collapse variants to compare (default: all)")
         List<String> variants = new ArrayList<>(DegradationStudy.VARIANTS);
+
+        @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant for every column (repeatable; not collapse=, "
+                + "which --variants sets per column); see `ptlab variants`")
+        List<String> variant = new ArrayList<>();
 
         @Option(names = "--set", paramLabel = "NAME=VALUE", description = "a workload setting (repeatable): hours, modules.rate, modules.life, "
                 + "modules.text-max, bpf.rate, bpf.life, execmem.rate, execmem.life, execmem.max, secretmem.rate, secretmem.pages, "
@@ -109,6 +115,12 @@ final class StudyCommand implements Runnable {
             for (String v : variants) {
                 new Variants().select("collapse=" + v);
             }
+            for (String v : variant) {
+                new Variants().select(v);
+                if (v.trim().startsWith("collapse=")) {
+                    throw new IllegalArgumentException("--variant " + v + ": the collapse variant is the column: use --variants " + v.substring(9));
+                }
+            }
             if (checkEvery < 0) {
                 throw new IllegalArgumentException("--check-every must be 0 or more");
             }
@@ -116,7 +128,8 @@ final class StudyCommand implements Runnable {
             if (nj < 1) {
                 throw new IllegalArgumentException("--jobs must be 1 or more");
             }
-            Files.createDirectories(out);
+            org.ptlab.report.AtomicOutput.checkDir(out); // before the work: a file where the folder should be, a missing parent
+            org.ptlab.report.AtomicOutput.checkFile(report);
             org.ptlab.kernel.KernelConfig kc = DegradationStudy.config("none");
             kc.variants.remove("collapse");
             o.printf("# degradation study: %s RAM, %s%n", Sizes.label(memBytes), kc.summary());
@@ -124,6 +137,7 @@ final class StudyCommand implements Runnable {
             o.flush();
             Map<String, Double> done = new ConcurrentHashMap<>();
             long t0 = System.nanoTime();
+            lastPrint = t0 - 60_000_000_000L; // the first progress report prints at once, in plain mode too
             ExecutorService pool = Executors.newFixedThreadPool(nj);
             List<Future<DegradationStudy.Run>> fs = new ArrayList<>();
             final WorkloadSettings w = ws;
@@ -133,15 +147,17 @@ final class StudyCommand implements Runnable {
                 DegradationStudy.Listener listener = report == null ? new DegradationStudy.Listener() {} : new DegradationStudy.Listener() {
                     @Override
                     public void booted(org.ptlab.kernel.Kernel k) {
-                        recorders.put(v, new org.ptlab.report.Recorder(k, "study degradation", "collapse=" + v, false));
+                        org.ptlab.report.Recorder rc = new org.ptlab.report.Recorder(k, "study degradation", "collapse=" + v, false);
+                        rc.record().xUnit = "hours";
+                        recorders.put(v, rc);
                     }
 
                     @Override
                     public void sampled(org.ptlab.kernel.Kernel k, double hours) {
-                        recorders.get(v).snapshot(String.format(Locale.ROOT, "%.1f h", hours));
+                        recorders.get(v).snapshot(String.format(Locale.ROOT, "%.1f h", hours), hours);
                     }
                 };
-                fs.add(pool.submit(() -> DegradationStudy.run(v, memBytes, w, reference, checkEvery, (name, f) -> {
+                fs.add(pool.submit(() -> DegradationStudy.run(v, variant, memBytes, w, reference, checkEvery, (name, f) -> {
                     done.put(name, f);
                     progress(err, done, t0);
                 }, listener)));
@@ -157,8 +173,10 @@ final class StudyCommand implements Runnable {
                 pool.shutdownNow();
             }
             synchronized (err) {
-                err.print("\r\033[K");
-                err.flush();
+                if (org.ptlab.report.ProgressReporter.stderrIsTerminal()) {
+                    err.print("\r\033[K");
+                    err.flush();
+                }
             }
             int status = 0;
             for (DegradationStudy.Run r : runs) {
@@ -167,18 +185,22 @@ final class StudyCommand implements Runnable {
                     status = 1;
                 }
             }
-            Path csv = out.resolve("degradation.csv");
-            writeAtomically(csv, os -> os.write(csv(runs).getBytes(StandardCharsets.UTF_8)));
             JFreeChart chart = chart(runs, ws, memBytes);
             int width = 1000;
             int height = 220 * runs.size() + 120;
-            Path png = out.resolve("degradation.png");
-            writeAtomically(png, os -> ChartUtils.writeChartAsPNG(os, chart, width, height));
-            Path svg = out.resolve("degradation.svg");
             SVGGraphics2D g = new SVGGraphics2D(width, height);
+            g.setDefsKeyPrefix("ptlab-"); // fixed ids (the default is time-based): identical runs give identical files
             chart.draw(g, new Rectangle(0, 0, width, height));
             String doc = g.getSVGDocument();
-            writeAtomically(svg, os -> os.write(doc.getBytes(StandardCharsets.UTF_8)));
+            String table = csv(runs);
+            Map<String, org.ptlab.io.OutputFiles.Body> files = new java.util.LinkedHashMap<>();
+            files.put("degradation.csv", os -> os.write(table.getBytes(StandardCharsets.UTF_8)));
+            files.put("degradation.png", os -> ChartUtils.writeChartAsPNG(os, chart, width, height));
+            files.put("degradation.svg", os -> os.write(doc.getBytes(StandardCharsets.UTF_8)));
+            org.ptlab.report.AtomicOutput.writeSet(out, MANIFEST, files);
+            Path csv = out.resolve("degradation.csv");
+            Path png = out.resolve("degradation.png");
+            Path svg = out.resolve("degradation.svg");
             if (report != null) {
                 List<org.ptlab.report.RunRecord> recs = new ArrayList<>();
                 for (String v : variants) {
@@ -187,26 +209,34 @@ final class StudyCommand implements Runnable {
                 org.ptlab.report.AtomicOutput.writeString(report, org.ptlab.report.HtmlReport.render("study degradation", recs));
                 o.printf("# wrote %s%n", report);
             }
-            o.printf("# wrote %s, %s, %s (%.1f s)%n", csv, png, svg, (System.nanoTime() - t0) / 1e9);
+            o.printf("# wrote %s, %s, %s and %s last (%.1f s)%n", csv, png, svg, out.resolve(MANIFEST), (System.nanoTime() - t0) / 1e9);
             o.flush();
             return status;
         }
+
+        /** The manifest of the output set, written after the CSV, PNG and SVG (see docs/reports.md). */
+        static final String MANIFEST = "degradation.manifest";
 
         private static long lastPrint;
 
         private static void progress(PrintWriter err, Map<String, Double> done, long t0) {
             long now = System.nanoTime();
+            boolean tty = org.ptlab.report.ProgressReporter.stderrIsTerminal();
             synchronized (err) {
-                if (now - lastPrint < 200_000_000L) {
+                if (now - lastPrint < (tty ? 200_000_000L : 10_000_000_000L)) {
                     return;
                 }
                 lastPrint = now;
-                StringBuilder b = new StringBuilder("\r\033[Kstudy degradation:");
+                StringBuilder b = new StringBuilder(tty ? "\r\033[Kstudy degradation:" : "study degradation:");
                 for (Map.Entry<String, Double> e : new java.util.TreeMap<>(done).entrySet()) {
                     b.append(String.format(Locale.ROOT, " %s %3.0f%%", e.getKey(), e.getValue() * 100));
                 }
                 b.append(String.format(Locale.ROOT, "  %.0f s", (now - t0) / 1e9));
-                err.print(b);
+                if (tty) {
+                    err.print(b);
+                } else {
+                    err.println(b);
+                }
                 err.flush();
             }
         }
@@ -323,24 +353,6 @@ final class StudyCommand implements Runnable {
                 case PMD: return "PMD (2M)";
                 case CONT_PMD: return "contPMD (32M)";
                 default: return "PUD (1G)";
-            }
-        }
-
-        interface Writer {
-            void write(OutputStream os) throws IOException;
-        }
-
-        /** Write to a temporary file in the same directory, then rename over the target. */
-        static void writeAtomically(Path target, Writer w) throws IOException {
-            Path dir = target.toAbsolutePath().getParent();
-            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            try {
-                try (OutputStream os = Files.newOutputStream(tmp)) {
-                    w.write(os);
-                }
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
             }
         }
     }

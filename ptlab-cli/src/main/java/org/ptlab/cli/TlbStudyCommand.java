@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab tlb-study}: the hardware model's studies and trace replay. */
-@Command(name = "tlb-study", mixinStandardHelpOptions = true,
+@Command(name = "tlb-study",
+        header = "TLB and table-walk studies on the modelled hardware, and trace replay (see docs/hw.md).", mixinStandardHelpOptions = true,
         description = "TLB and table-walk studies on the modelled hardware (see docs/hw.md).",
         subcommands = {TlbStudyCommand.LatMemRd.class, TlbStudyCommand.LinearMap.class, TlbStudyCommand.ReplayCmd.class,
             TlbStudyCommand.Convert.class, TlbStudyCommand.PresetsCmd.class, TlbStudyPfnmapCommand.class})
@@ -42,6 +43,15 @@ final class TlbStudyCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** A kernel configuration with these variants selected (each checked: a bad one is exit 2). */
+    static KernelConfig baseConfig(List<String> variants) {
+        KernelConfig c = new KernelConfig();
+        for (String v : variants) {
+            c.variants.select(v);
+        }
+        return c;
     }
 
     static MapSize kind(String s, Geometry geo) {
@@ -58,7 +68,8 @@ final class TlbStudyCommand implements Runnable {
         throw new IllegalArgumentException("mapping size '" + s + "': expected one of " + ok + " for " + geo);
     }
 
-    @Command(name = "lat-mem-rd", mixinStandardHelpOptions = true,
+    @Command(name = "lat-mem-rd",
+        header = "lat_mem_rd over 64M..4G with 4K and with 2M mappings: the table of seed 004.", mixinStandardHelpOptions = true,
             description = {"lat_mem_rd -t (stride 64) over 64M..4G with 4K and with 2M mappings: the table of seed 004.",
                 "Example: ptlab tlb-study lat-mem-rd --core neoverse-n1"})
     static final class LatMemRd implements Callable<Integer> {
@@ -126,7 +137,8 @@ final class TlbStudyCommand implements Runnable {
         }
     }
 
-    @Command(name = "linear-map", mixinStandardHelpOptions = true,
+    @Command(name = "linear-map",
+        header = "One kernel access stream on a PTE-mapped and on a block-mapped linear map: TLB misses and latency.", mixinStandardHelpOptions = true,
             description = {"One kernel-memory access trace against a PTE-mapped linear map (rodata=full, --bbml2 none) and a",
                 "block-mapped one (--bbml2 noabort): TLB misses, MPKI, walks, latency.",
                 "Example: ptlab tlb-study linear-map --mem 8G --accesses 2000000"})
@@ -152,6 +164,9 @@ final class TlbStudyCommand implements Runnable {
         @Option(names = "--trace", paramLabel = "FILE", description = "replay a recorded trace (lackey or ptlab binary, .gz ok) instead")
         Path trace;
 
+        @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant of both booted kernels (repeatable)")
+        List<String> variant = new ArrayList<>();
+
         @Spec
         CommandSpec spec;
 
@@ -169,10 +184,11 @@ final class TlbStudyCommand implements Runnable {
             p.warmup = warmup;
             p.zipfS = zipf;
             p.instructionsPerAccess = ipa;
-            if (trace != null && !Files.isRegularFile(trace)) {
-                throw new Cli.InputError(trace + ": no such file");
+            if (trace != null) {
+                org.ptlab.io.InputFile.check(trace, org.ptlab.io.InputFile.Kind.TRACE);
             }
             p.trace = trace;
+            p.base = baseConfig(variant);
             CoreConfig c = core.core();
             PrintWriter out = spec.commandLine().getOut();
             out.print(LinearMapStudy.format(LinearMapStudy.run(c, p)));
@@ -181,7 +197,8 @@ final class TlbStudyCommand implements Runnable {
         }
     }
 
-    @Command(name = "replay", mixinStandardHelpOptions = true,
+    @Command(name = "replay",
+        header = "Replay a recorded trace (lackey or ptlab binary) on a region, the linear map, a vmalloc area or a user mapping.", mixinStandardHelpOptions = true,
             description = {"Replay a recorded trace (valgrind lackey text or ptlab binary, .gz ok)",
                 "on one modelled CPU, its addresses packed by chunks onto a target:",
                 "a standalone region mapped with one page size (default), a booted",
@@ -210,6 +227,9 @@ final class TlbStudyCommand implements Runnable {
         @Option(names = "--mem", description = "linear and vmalloc targets: RAM of the booted kernel (default 8G)")
         String mem;
 
+        @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "linear and vmalloc targets: select a variant of the booted kernel (repeatable)")
+        List<String> variant = new ArrayList<>();
+
         @Option(names = "--ifetch", description = "also replay instruction fetches (lackey I lines: through the L1 instruction TLB, "
                 + "checked for execute permission; region and user targets)")
         boolean ifetch;
@@ -237,6 +257,10 @@ final class TlbStudyCommand implements Runnable {
                         + (kind == ReplayTarget.Kind.LINEAR ? "--mem" : "the trace") + ")");
             }
             boolean kernel = kind == ReplayTarget.Kind.LINEAR || kind == ReplayTarget.Kind.VMALLOC;
+            if (!variant.isEmpty() && !kernel) {
+                throw new IllegalArgumentException("--variant applies to --target linear and vmalloc (a booted kernel), not " + kind.label());
+            }
+            baseConfig(variant);
             if (mem != null && !kernel) {
                 throw new IllegalArgumentException("--mem applies to --target linear and vmalloc (a booted kernel), not " + kind.label());
             }
@@ -256,9 +280,7 @@ final class TlbStudyCommand implements Runnable {
             if (kernel && ram < (256L << 20)) {
                 throw new IllegalArgumentException("--mem must be at least 256M");
             }
-            if (!Files.isRegularFile(trace)) {
-                throw new Cli.InputError(trace + ": no such file");
-            }
+            org.ptlab.io.InputFile.check(trace, org.ptlab.io.InputFile.Kind.TRACE);
             CoreConfig c = core.core();
             long footprint = 0;
             if (kind == ReplayTarget.Kind.VMALLOC || kind == ReplayTarget.Kind.USER) {
@@ -277,8 +299,8 @@ final class TlbStudyCommand implements Runnable {
                 MapSize k = leaves.get(i);
                 ReplayTarget t;
                 switch (kind) {
-                    case LINEAR: t = ReplayTarget.linear(new KernelConfig(), ram, k == null); break;
-                    case VMALLOC: t = ReplayTarget.vmalloc(new KernelConfig(), ram, footprint, k); break;
+                    case LINEAR: t = ReplayTarget.linear(baseConfig(variant), ram, k == null); break;
+                    case VMALLOC: t = ReplayTarget.vmalloc(baseConfig(variant), ram, footprint, k); break;
                     case USER: t = ReplayTarget.user(geo, footprint, k, ifetch); break;
                     default: t = ReplayTarget.region(geo, size, k); break;
                 }
@@ -297,6 +319,10 @@ final class TlbStudyCommand implements Runnable {
                 try (AccessTrace tr = BinaryTrace.openAny(trace, ifetch)) {
                     n = t.replay(hw, tr, limit);
                 }
+                if (n == 0 && limit != 0) {
+                    throw new Cli.InputError(trace + ": no accesses: expected a trace with at least one access"
+                            + (ifetch ? "" : " (instruction fetches are replayed only with --ifetch)"));
+                }
                 if (kind == ReplayTarget.Kind.REGION) {
                     out.append(String.format("%n== %s mappings (%,d accesses replayed; region %s, %s of page tables) ==%n", t.mapping, n,
                             Sizes.label(size), Sizes.label(t.tableBytes)));
@@ -314,7 +340,8 @@ final class TlbStudyCommand implements Runnable {
         }
     }
 
-    @Command(name = "convert", mixinStandardHelpOptions = true,
+    @Command(name = "convert",
+        header = "Convert a lackey trace to ptlab's binary format (written atomically).", mixinStandardHelpOptions = true,
             description = {"Convert a lackey trace to ptlab's binary format (written atomically).",
                 "Example: ptlab tlb-study convert sort.lackey sort.ptltrc"})
     static final class Convert implements Callable<Integer> {
@@ -332,14 +359,14 @@ final class TlbStudyCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            if (!Files.isRegularFile(in)) {
-                throw new Cli.InputError(in + ": no such file");
-            }
+            org.ptlab.io.OutputFiles.checkFile(out);
             long n;
             long ins;
             try (LackeyReader r = LackeyReader.open(in, ifetch)) {
                 n = BinaryTrace.write(r, out);
                 ins = r.instructions();
+            } catch (org.ptlab.io.InputFile.InputException e) {
+                throw e.getMessage().startsWith("no accesses") ? new Cli.InputError(in + ": " + e.getMessage()) : e;
             }
             spec.commandLine().getOut().printf("%s: %,d accesses, %,d instructions, %,d bytes%n", out, n, ins, Files.size(out));
             spec.commandLine().getOut().flush();
@@ -347,7 +374,8 @@ final class TlbStudyCommand implements Runnable {
         }
     }
 
-    @Command(name = "presets", mixinStandardHelpOptions = true,
+    @Command(name = "presets",
+        header = "List the core presets, or print one as YAML for --core-config.", mixinStandardHelpOptions = true,
             description = {"List the core presets, or print one as YAML (a starting point for --core-config).",
                 "Example: ptlab tlb-study presets --yaml neoverse-n1"})
     static final class PresetsCmd implements Callable<Integer> {

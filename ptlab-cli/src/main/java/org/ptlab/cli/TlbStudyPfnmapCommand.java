@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * remap_pfn_range with PTEs, PMD leaves and PUD leaves, on the hardware model. Attached under
  * {@code tlb-study} (a subcommand of {@link TlbStudyCommand}).
  */
-@Command(name = "pfnmap", mixinStandardHelpOptions = true,
+@Command(name = "pfnmap",
+        header = "lat_mem_rd over a remap_pfn_range device mapping with PTE, PMD and PUD leaves (seed 004).", mixinStandardHelpOptions = true,
         description = {"lat_mem_rd -t (stride 64) over mmap(device_fd) whose driver calls remap_pfn_range, mapped with PTEs",
             "only, with PMD leaves (seed 004) and with PUD leaves: the seed 004 table with a PUD column.",
             "Example: ptlab tlb-study pfnmap --sizes 64M,1G,4G"})

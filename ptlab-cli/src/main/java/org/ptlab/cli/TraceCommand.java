@@ -23,11 +23,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab trace FILE}: replay a real kernel's ftrace kprobe trace on a modelled machine. */
-@Command(name = "trace", mixinStandardHelpOptions = true,
+@Command(name = "trace",
+        header = "Replay a real kernel's ftrace kprobe trace of set_memory_* and vmalloc calls on a modelled machine.", mixinStandardHelpOptions = true,
         description = {"Replay an ftrace text trace of set_memory_*, set_direct_map_*, vmalloc/vfree and module_load",
             "events recorded on a real arm64 machine (see docs/traces.md) on a modelled machine, checking every",
-            "invariant; print the end state (or --json), optionally an HTML report. Several --compare variants",
-            "replay the trace once per variant side by side.",
+            "invariant; print the end state (or --json), optionally an HTML report. --variants A,B replays the",
+            "trace once per variant, side by side (one column each); --variant FAMILY=NAME selects for every run.",
             "Example: ptlab trace my.trace --mem 8G --bbml2 noabort --report trace.html"})
 final class TraceCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the trace text (cat /sys/kernel/tracing/trace > FILE)")
@@ -74,14 +75,9 @@ final class TraceCommand implements Callable<Integer> {
         if (checkEvery < 0) {
             throw new IllegalArgumentException("--check-every must be 0 or more");
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new Cli.InputError(file + ": no such file");
-        } catch (IOException | RuntimeException e) {
-            throw new Cli.InputError(file + ": cannot read: " + e.getMessage());
-        }
+        AtomicOutput.checkFile(report);
+        AtomicOutput.checkFile(toScenario);
+        String text = org.ptlab.io.InputFile.readText(file, org.ptlab.io.InputFile.Kind.FTRACE);
         FtraceParser.Trace t = FtraceParser.parse(text, file.toString());
         for (String w : t.warnings()) {
             err.println("ptlab: warning: " + w);

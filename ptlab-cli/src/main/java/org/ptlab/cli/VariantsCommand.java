@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab variants}: every registered variant, one line each. */
-@Command(name = "variants", mixinStandardHelpOptions = true,
+@Command(name = "variants",
+        header = "List the variants (family=name) of the algorithms the seeds argue about.", mixinStandardHelpOptions = true,
         description = {"List the variants (family=name) of the algorithms the seeds argue about, one line each;",
             "'*' marks each family's default. Select with --variant family=name."})
 final class VariantsCommand implements Callable<Integer> {

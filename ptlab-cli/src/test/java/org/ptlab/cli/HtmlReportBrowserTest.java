@@ -52,6 +52,11 @@ class HtmlReportBrowserTest {
 
     String dumpDom(Path html, String fragment) throws Exception {
         String chrome = chromium();
+        if (chrome == null) {
+            // visible in the build output, not only in the surefire report
+            System.out.println("[WARNING] HtmlReportBrowserTest SKIPPED: Chromium not installed (apt-get install -y chromium,"
+                    + " or set PTLAB_CHROMIUM to the binary)");
+        }
         assumeTrue(chrome != null, "Chromium not installed: browser test of the HTML report skipped "
                 + "(apt-get install -y chromium, or set PTLAB_CHROMIUM to the binary)");
         Path profile = Files.createTempDirectory(tmp, "profile");
@@ -144,7 +149,49 @@ class HtmlReportBrowserTest {
         for (String id : plots) {
             assertThat(dom).as(id).contains("id=\"" + id + "\"");
         }
-        assertThat(dom).contains("<svg").contains("<polyline").contains("<rect");
+        // the charts are uPlot's (canvas + live legend); the map is SVG
+        assertThat(dom).contains("class=\"uplot").contains("<canvas").contains("u-legend").contains("<rect");
+        assertThat(dom).contains("step (0 = boot)");
+        assertPlotsMatchJson(ids, runs);
+    }
+
+    /** The last point of each chart equals the JSON: x, the DirectMap stack, page-table memory, TLBIs. */
+    static void assertPlotsMatchJson(Map<String, String> ids, JsonNode runs) {
+        for (int i = 0; i < runs.size(); i++) {
+            JsonNode r = runs.get(i);
+            JsonNode steps = r.get("steps");
+            JsonNode last = steps.get(steps.size() - 1);
+            assertThat(Double.parseDouble(ids.get("plot-directmap-" + i + "-x-last"))).isEqualTo(last.get("x").asDouble());
+            int n = r.get("sizeNames").size();
+            for (int j = 0; j < n; j++) { // the stack is drawn top first: series k is size n-1-k
+                assertThat(Long.parseLong(ids.get("plot-directmap-" + i + "-s" + (n - 1 - j) + "-last")))
+                        .isEqualTo(last.get("directMapKb").get(j).asLong() * 1024);
+            }
+            assertThat(Long.parseLong(ids.get("plot-ptmem-s" + i + "-last")))
+                    .isEqualTo(last.get("linearTablePages").asLong() * r.get("pageSize").asLong());
+            assertThat(Long.parseLong(ids.get("plot-tlbi-s" + i + "-last"))).isEqualTo(last.get("tlbi").asLong());
+        }
+    }
+
+    @Test
+    void studyReportPlotsOverModelledHours() throws Exception {
+        Path html = tmp.resolve("study.html");
+        Path out = tmp.resolve("study-out");
+        CliTest.Run r = CliTest.run("study", "degradation", "--mem", "1G", "--set", "hours=2", "--set", "samples=8", "--variants",
+                "none,background", "--out", out.toString(), "--report", html.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        String page = Files.readString(html);
+        String marker = "id=\"ptlab-data\">";
+        int at = page.indexOf(marker) + marker.length();
+        String json = page.substring(at, page.indexOf("</script>", at)).replace("<\\/", "</");
+        JsonNode runs = new ObjectMapper().readTree(json);
+        assertThat(runs.get(0).get("xUnit").asText()).isEqualTo("hours");
+        Map<String, String> ids = ids(dumpDom(html));
+        assertRenderedClean(ids);
+        assertSummaryMatchesJson(ids, runs);
+        assertPlotsMatchJson(ids, runs);
+        assertThat(Double.parseDouble(ids.get("plot-ptmem-x-last"))).isEqualTo(2.0);
+        assertThat(Files.readString(tmp.resolve("dom.html"))).contains("modelled hours");
     }
 
     @Test

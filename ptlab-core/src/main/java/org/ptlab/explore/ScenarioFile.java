@@ -84,11 +84,7 @@ public final class ScenarioFile {
     }
 
     public static ExploreScenario load(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > 1 << 20) {
-            throw new IllegalArgumentException(file + ": scenario file larger than 1 MiB");
-        }
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        return parse(org.ptlab.io.InputFile.readText(file, org.ptlab.io.InputFile.Kind.EXPLORE_SCENARIO), file.toString());
     }
 
     /** Parse a scenario document; {@code where} names it in errors. */
@@ -124,6 +120,39 @@ public final class ScenarioFile {
 
     private static final class Parser {
         final String where;
+        /** Addresses the operations touch, checked against the machine's RAM once it is known. */
+        final List<Use> uses = new ArrayList<>();
+
+        /** An address an operation uses: pages of the granule (or bytes when pages is 0) from it. */
+        record Use(Node n, String op, Addr a, int pages, long bytes) {}
+
+        Addr use(Node n, String op, String s, int pages, long bytes) {
+            Addr a = addr(n, s);
+            uses.add(new Use(n, op, a, pages, bytes));
+            return a;
+        }
+
+        /** Every lm-relative address must lie in the modelled RAM (bad input, not a violation). */
+        void checkUses(Granule granule, long memory) {
+            for (Use u : uses) {
+                if (!u.a().relative()) {
+                    continue;
+                }
+                long off = u.a().value();
+                long len = u.pages() > 0 ? (long) u.pages() * granule.pageSize() : u.bytes();
+                if (u.op().equals("add_memory")) {
+                    if (len <= 0 || len > (4L << 30) || off < 0 || off > (8L << 30)) {
+                        throw err(u.n(), "add_memory: expected a size from one page to 4G at lm+OFFSET with OFFSET up to 8G, got lm+"
+                                + Sizes.label(off) + " " + Sizes.label(len));
+                    }
+                    continue;
+                }
+                if (off < 0 || len < 0 || off >= memory || len > memory - off) {
+                    throw err(u.n(), String.format("%s: lm+0x%x (%s from it) is outside the modelled RAM [lm, lm+%s): expected an address in it",
+                            u.op(), off, Sizes.label(Math.max(len, 1)), Sizes.label(memory)));
+                }
+            }
+        }
 
         Parser(String where) {
             this.where = where;
@@ -192,7 +221,8 @@ public final class ScenarioFile {
                             try {
                                 switch (mk) {
                                     case "granule" -> granule = Granule.parse(scalar(mv, "granule").trim());
-                                    case "memory" -> memory = Sizes.parse(scalar(mv, "memory"));
+                                    // mem: as in run scenarios and on the command line (--mem); memory: the explorer's older key
+                                    case "memory", "mem" -> memory = Sizes.parse(scalar(mv, mk));
                                     case "bbml2" -> {
                                         String b = scalar(mv, "bbml2").trim().toLowerCase(Locale.ROOT);
                                         bbml2 = switch (b) {
@@ -212,7 +242,7 @@ public final class ScenarioFile {
                                         }
                                     }
                                     default -> throw err(mt.getKeyNode(), "unknown machine key '" + mk
-                                            + "': expected granule, memory, bbml2, debug_pagealloc, version or hw");
+                                            + "': expected granule, mem (or memory), bbml2, debug_pagealloc, version or hw");
                                 }
                             } catch (IllegalArgumentException e) {
                                 if (e.getMessage() != null && e.getMessage().startsWith(where + ":")) {
@@ -283,6 +313,7 @@ public final class ScenarioFile {
             } catch (IllegalArgumentException e) {
                 throw err(root, "machine: " + e.getMessage());
             }
+            checkUses(granule, memory);
             return new ExploreScenario(name, description, spec, setup, new ArrayList<>(cpus.values()), muts, expect, where);
         }
 
@@ -303,8 +334,11 @@ public final class ScenarioFile {
             Consumer<World> a = switch (name) {
                 case "split_kernel_leaf_mapping" -> {
                     args(n, f, 2, 2);
-                    Addr s = addr(n, f[1]);
+                    Addr s = use(n, name, f[1], 0, 1);
                     Addr e = addr(n, f[2]);
+                    if (s.relative() && e.relative()) {
+                        use(n, name, f[1], 0, Math.max(1, e.value() - s.value()));
+                    }
                     yield w -> w.splitKernelLeafMapping(s.va(w), e.va(w));
                 }
                 case "lazy_mmu_mode_enable" -> {
@@ -325,18 +359,18 @@ public final class ScenarioFile {
                 }
                 case "set_pte_valid" -> {
                     args(n, f, 1, 1);
-                    Addr x = addr(n, f[1]);
+                    Addr x = use(n, name, f[1], 1, 0);
                     yield w -> w.setPteValid(x.va(w));
                 }
                 case "ptep_set_rdonly" -> {
                     args(n, f, 1, 1);
-                    Addr x = addr(n, f[1]);
+                    Addr x = use(n, name, f[1], 1, 0);
                     yield w -> w.ptepSetRdonly(x.va(w));
                 }
                 case "set_memory_ro" -> {
                     args(n, f, 1, 2);
-                    Addr x = addr(n, f[1]);
                     int pages = f.length > 2 ? pages(n, f[2]) : 1;
+                    Addr x = use(n, name, f[1], pages, 0);
                     yield w -> w.kernelChangeMemory(x.va(w), pages, true);
                 }
                 case "mutex_lock", "mutex_unlock" -> {
@@ -356,19 +390,19 @@ public final class ScenarioFile {
                 }
                 case "add_memory" -> {
                     args(n, f, 2, 2);
-                    Addr x = addr(n, f[1]);
                     long size;
                     try {
                         size = org.ptlab.arch.Sizes.parse(f[2]);
                     } catch (IllegalArgumentException e) {
                         throw err(n, "add_memory: " + e.getMessage());
                     }
+                    Addr x = use(n, name, f[1], 0, size);
                     yield w -> w.addMemory(x.va(w), size);
                 }
                 case "change_memory_common" -> {
                     args(n, f, 3, 3);
-                    Addr x = addr(n, f[1]);
                     int pages = pages(n, f[2]);
+                    Addr x = use(n, name, f[1], pages, 0);
                     if (!f[3].equals("ro") && !f[3].equals("rw")) {
                         throw err(n, "change_memory_common: expected ro or rw, got '" + f[3] + "'");
                     }
@@ -377,7 +411,7 @@ public final class ScenarioFile {
                 }
                 case "try_collapse_kernel_pmd", "kernel_try_collapse_kernel_pmd" -> {
                     args(n, f, 1, 1);
-                    Addr x = addr(n, f[1]);
+                    Addr x = use(n, name, f[1], 1, 0);
                     yield w -> w.kernelTryCollapseKernelPmd(x.va(w));
                 }
                 case "collapse_scan" -> {
@@ -386,8 +420,8 @@ public final class ScenarioFile {
                 }
                 case "set_memory_valid", "set_memory_invalid", "__kernel_map_pages" -> {
                     args(n, f, 1, 2);
-                    Addr x = addr(n, f[1]);
                     int pages = f.length > 2 ? pages(n, f[2]) : 1;
+                    Addr x = use(n, name, f[1], pages, 0);
                     if (name.equals("__kernel_map_pages")) {
                         yield w -> w.kernelMapPages(x.va(w), pages);
                     }
@@ -396,7 +430,7 @@ public final class ScenarioFile {
                 }
                 default -> {
                     args(n, f, 1, 1);
-                    Addr x = addr(n, f[1]);
+                    Addr x = use(n, name, f[1], 0, 1);
                     yield w -> w.touch(x.va(w), name);
                 }
             };

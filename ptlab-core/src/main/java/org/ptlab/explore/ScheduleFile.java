@@ -44,21 +44,12 @@ public record ScheduleFile(String scenario, List<String> variants, Set<Mutation>
 
     /** Write atomically (temp file + rename). */
     public void write(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, ".ptlab-schedule", ".tmp");
-        try {
-            Files.writeString(tmp, format(), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        String text = format();
+        org.ptlab.io.OutputFiles.write(file, os -> os.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     public static ScheduleFile read(Path file) throws IOException {
-        if (Files.size(file) > 1 << 22) {
-            throw new IllegalArgumentException(file + ": schedule file larger than 4 MiB");
-        }
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        return parse(org.ptlab.io.InputFile.readText(file, org.ptlab.io.InputFile.Kind.SCHEDULE), file.toString());
     }
 
     public static ScheduleFile parse(String text, String where) {

@@ -95,7 +95,7 @@ public final class HwYaml {
     }
 
     public static CoreConfig load(Path file) throws IOException {
-        return parse(Files.readString(file), file.toString());
+        return parse(org.ptlab.io.InputFile.readText(file, org.ptlab.io.InputFile.Kind.CORE_YAML), file.toString());
     }
 
     /** The YAML text of a config (for `ptlab tlb-study preset --yaml`). */

@@ -118,7 +118,7 @@ public final class KernelConfig {
     public String summary() {
         StringBuilder b = new StringBuilder();
         b.append("linux ").append(version.label).append(", ").append(geometry())
-                .append(", rodata=").append(rodata.name().toLowerCase(java.util.Locale.ROOT))
+                .append(", rodata=").append(rodata.label(version))
                 .append(", BBML2_NOABORT ").append(systemBbml2() ? "yes" : bootCpuBbml2() ? "boot CPU only" : "no");
         if (debugPagealloc) {
             b.append(", debug_pagealloc");

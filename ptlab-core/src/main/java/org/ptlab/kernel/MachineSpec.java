@@ -130,7 +130,14 @@ public final class MachineSpec {
         }
         cfg.afterBoot = afterBoot;
         MemoryLayout layout = layout();
-        layout.validate(cfg.geometry().pageSize);
+        try {
+            layout.validate(cfg.geometry().pageSize);
+        } catch (IllegalArgumentException e) {
+            if (iomem != null && mem == null && memmap == null && !String.valueOf(e.getMessage()).startsWith(iomem)) {
+                throw new IllegalArgumentException(iomem + ": " + e.getMessage(), e); // the layout came from this file
+            }
+            throw e;
+        }
         return new Built(cfg, layout, warnings);
     }
 
@@ -143,14 +150,7 @@ public final class MachineSpec {
             return Memmap.parse(memmap);
         }
         if (iomem != null) {
-            Path p = Path.of(iomem);
-            String text;
-            try {
-                text = Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(iomem + ":1: cannot read: " + e.getMessage());
-            }
-            return Iomem.parse(text, iomem);
+            return Iomem.parse(org.ptlab.io.InputFile.readText(Path.of(iomem), org.ptlab.io.InputFile.Kind.IOMEM), iomem);
         }
         long size;
         try {

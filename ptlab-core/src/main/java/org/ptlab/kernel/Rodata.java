@@ -9,6 +9,17 @@ public enum Rodata {
     /** rodata=off. */
     OFF;
 
+    /**
+     * The mode as the release spells it on its command line: before "noalias" existed (6.x, where
+     * "on" means image only) NOALIAS is "rodata=on"; otherwise the mode's own name.
+     */
+    public String label(KernelVersion v) {
+        if (this == NOALIAS && !v.rodataOnIsFull()) {
+            return "on";
+        }
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public boolean full() {
         return this == FULL;
     }

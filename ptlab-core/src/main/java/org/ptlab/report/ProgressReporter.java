@@ -50,7 +50,71 @@ public final class ProgressReporter implements AutoCloseable {
 
     /** A reporter on System.err: a bar when a console is attached, else a line every 10 s. */
     public static ProgressReporter forConsole(String label, String unit, long total) {
-        return new ProgressReporter(label, unit, total, System.err, System.console() != null, 10, System::nanoTime);
+        return new ProgressReporter(label, unit, total, System.err, stderrIsTerminal(), 10, System::nanoTime);
+    }
+
+    /**
+     * Whether standard error is an interactive terminal (draw bars with carriage returns) or a
+     * file, pipe or CI log (plain lines, no control characters). On Linux from /proc/self/fd/2;
+     * PTLAB_PROGRESS=plain or =tty overrides; elsewhere whether a console is attached.
+     */
+    public static boolean stderrIsTerminal() {
+        String env = System.getenv("PTLAB_PROGRESS");
+        if ("plain".equals(env)) {
+            return false;
+        }
+        if ("tty".equals(env)) {
+            return true;
+        }
+        try {
+            String t = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty") || t.equals("/dev/console");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
+    }
+
+    /**
+     * For work with no natural unit (a benchmark, one long replay): after 2 s, the elapsed time on
+     * stderr (a line redrawn in place on a terminal, a plain line every 10 s otherwise) until closed.
+     */
+    public static AutoCloseable heartbeat(String label) {
+        boolean tty = stderrIsTerminal();
+        long t0 = System.nanoTime();
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(2000);
+                while (true) {
+                    long s = (System.nanoTime() - t0) / 1_000_000_000L;
+                    synchronized (System.err) {
+                        if (tty) {
+                            System.err.print(String.format("\r%s: working, %d:%02d elapsed", label, s / 60, s % 60));
+                        } else {
+                            System.err.println(String.format("%s: working, %d s elapsed", label, s));
+                        }
+                        System.err.flush();
+                    }
+                    Thread.sleep(tty ? 1000 : 10_000);
+                }
+            } catch (InterruptedException e) {
+                if (tty && System.nanoTime() - t0 >= 2_000_000_000L) {
+                    synchronized (System.err) {
+                        System.err.print("\r\033[K");
+                        System.err.flush();
+                    }
+                }
+            }
+        }, "ptlab-heartbeat");
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            t.interrupt();
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
     }
 
     /** A reporter that prints nothing. */

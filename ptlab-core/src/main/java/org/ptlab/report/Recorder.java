@@ -105,8 +105,14 @@ public final class Recorder implements PgtableObserver {
 
     /** Take a snapshot: the state after the step that just ended. */
     public RunRecord.Snapshot snapshot(String label) {
+        return snapshot(label, Double.NaN);
+    }
+
+    /** Take a snapshot at x in the record's xUnit (NaN: at the step number). */
+    public RunRecord.Snapshot snapshot(String label, double x) {
         RunRecord.Snapshot s = new RunRecord.Snapshot();
         s.step = rec.steps.isEmpty() ? 0 : ++step;
+        s.x = Double.isNaN(x) ? s.step : x;
         s.label = label;
         MapSize[] sizes = k.geo.mapSizes();
         s.directMapKb = new long[sizes.length];

@@ -28,6 +28,11 @@ public final class RunRecord {
     public long pageSize;
     public long linearStart;
     public long linearEnd;
+    /**
+     * The unit of the snapshots' x values, the reports' x-axis: "step" (0 = boot), "hours" (modelled
+     * time of a study) or "bytes" (a memory size).
+     */
+    public String xUnit = "step";
     /** Snapshot after boot (step 0) and after each step. */
     public List<Snapshot> steps = new ArrayList<>();
     /** Per kernel operation: its maintenance counts over the whole run after boot. */
@@ -49,6 +54,8 @@ public final class RunRecord {
     /** The state after one step. Counts are cumulative since boot. */
     public static final class Snapshot {
         public long step;
+        /** Where the snapshot sits on the x-axis, in the record's xUnit (the step number unless said otherwise). */
+        public double x;
         public String label = "";
         /** DirectMap counters in kB, in sizeNames order (may be negative for a broken variant). */
         public long[] directMapKb;

@@ -518,6 +518,20 @@ final class KernelSteps {
                 c.touch(k.physToVirt(start), k.physToVirt(start + size));
                 c.expect(rc, exp, this::describe);
             }
+
+            @Override
+            public void validate(org.ptlab.kernel.MachineSpec.Built machine) {
+                // mhp_range_allowed(): a range must lie within the linear map's reach; a size beyond
+                // it (1P on a 48-bit VA) is bad input here, before any work, not a wrapped range.
+                org.ptlab.arch.Geometry geo = machine.cfg().geometry();
+                long reach = geo.pageEnd - geo.pageOffset; // bytes the linear map can cover
+                if (size <= 0 || Long.compareUnsigned(start + size, start) <= 0 || Long.compareUnsigned(size, reach) > 0
+                        || Long.compareUnsigned(start + size - machine.mem().memory().get(0).start(), reach) > 0) {
+                    throw new IllegalArgumentException(String.format("%s: start 0x%x size %s: expected a range inside the linear map's reach"
+                            + " (%s above the first RAM at 0x%x on %s)", op, start, Sizes.human(size), Sizes.human(reach),
+                            machine.mem().memory().get(0).start(), geo));
+                }
+            }
         };
     }
 
@@ -577,6 +591,19 @@ final class KernelSteps {
             @Override
             public void run(ScenarioContext c) {
                 ScenarioRunner.runAll(c, steps, times);
+            }
+
+            @Override
+            public long count() {
+                long body = Scenario.count(steps);
+                return body == 0 ? 0 : times > Long.MAX_VALUE / body ? Long.MAX_VALUE : times * body;
+            }
+
+            @Override
+            public void validate(org.ptlab.kernel.MachineSpec.Built machine) {
+                for (StepRegistry.LocatedStep ls : steps) {
+                    Scenario.validate(ls, machine);
+                }
             }
         };
     }

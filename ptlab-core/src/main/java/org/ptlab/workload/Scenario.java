@@ -52,15 +52,7 @@ public final class Scenario {
     }
 
     public static Scenario load(Path p) {
-        String text;
-        try {
-            text = Files.readString(p, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ScenarioError(p.toString(), 1, 1, "cannot read: " + e.getMessage());
-        } catch (RuntimeException e) {
-            throw new ScenarioError(p.toString(), 1, 1, "cannot read: " + e.getMessage());
-        }
-        return parse(text, p.toString());
+        return parse(org.ptlab.io.InputFile.readText(p, org.ptlab.io.InputFile.Kind.SCENARIO), p.toString());
     }
 
     public static Scenario parse(String text, String file) {
@@ -101,15 +93,60 @@ public final class Scenario {
         return sc;
     }
 
+    /** The most leaf steps a scenario may run in all (repeats multiplied out). */
+    public static final long MAX_STEPS = 1_000_000_000L;
+
+    /** Leaf steps of a list, repeats multiplied out (saturating). */
+    public static long count(List<StepRegistry.LocatedStep> steps) {
+        long n = 0;
+        for (StepRegistry.LocatedStep ls : steps) {
+            long c = ls.step().count();
+            n = Long.MAX_VALUE - n < c ? Long.MAX_VALUE : n + c;
+        }
+        return n;
+    }
+
+    /** The leaf steps this scenario runs (repeats multiplied out): the progress total. */
+    public long totalSteps() {
+        return count(steps);
+    }
+
+    /** Check every step's numbers against the machine before any work; errors name the step's file:line:column. */
+    public void validate(MachineSpec.Built machine) {
+        long total = totalSteps();
+        if (total > MAX_STEPS) {
+            throw new ScenarioError(file, 1, 1, String.format("the scenario runs %s steps in all (repeats multiplied out): expected at most %,d",
+                    total == Long.MAX_VALUE ? "more than 2^63" : String.format("%,d", total), MAX_STEPS));
+        }
+        for (StepRegistry.LocatedStep ls : steps) {
+            validate(ls, machine);
+        }
+    }
+
+    static void validate(StepRegistry.LocatedStep ls, MachineSpec.Built machine) {
+        try {
+            ls.step().validate(machine);
+        } catch (ScenarioError e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioError(ls.file(), ls.line(), ls.column(), e.getMessage());
+        }
+    }
+
     private static MachineSpec machine(YNode n) {
         n.allowKeys("machine", "mem", "memmap", "iomem", "granule", "va-bits", "kernel", "rodata", "cmdline", "cpu", "bbml2",
-                "debug-pagealloc", "kfence", "realm", "kpti", "tlb-range", "memory-block-size");
+                "debug-pagealloc", "kfence", "realm", "kpti", "tlb-range", "memory-block-size", "memory");
         MachineSpec s = new MachineSpec();
         for (Map.Entry<String, YNode> e : n.map("machine").entrySet()) {
             YNode x = e.getValue();
             String k = e.getKey();
             switch (k) {
-                case "mem": s.mem = x.str(k); break;
+                case "mem", "memory": // memory: as in explorer scenarios
+                    if (s.mem != null) {
+                        throw x.error("give mem: or memory:, not both");
+                    }
+                    s.mem = x.str(k);
+                    break;
                 case "memmap": s.memmap = x.str(k); break;
                 case "iomem": s.iomem = x.str(k); break;
                 case "granule": s.granule = x.str(k); break;

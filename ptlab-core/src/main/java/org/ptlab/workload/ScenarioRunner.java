@@ -92,6 +92,7 @@ public final class ScenarioRunner {
         } finally {
             m.variants = saved;
         }
+        s.validate(b); // every step's numbers against this machine, before the boot and any step
         for (String w : b.warnings()) {
             out.println("warning: " + w);
         }

@@ -12,4 +12,16 @@ public interface Step {
     default boolean compound() {
         return false;
     }
+
+    /** The leaf steps this step runs (repeat: times x its body), saturating at Long.MAX_VALUE. */
+    default long count() {
+        return 1;
+    }
+
+    /**
+     * Check this step's numbers against the booted machine's limits before any work starts (a
+     * range beyond what the model can map is bad input, not a long run); throw an
+     * IllegalArgumentException naming what was expected.
+     */
+    default void validate(org.ptlab.kernel.MachineSpec.Built machine) {}
 }

@@ -59,8 +59,17 @@ public final class DegradationStudy {
     /** Run one variant, telling a listener about the boot and every sample. */
     public static Run run(String collapse, long memBytes, WorkloadSettings s, boolean reference, int checkEvery,
             BiConsumer<String, Double> progress, Listener listener) {
+        return run(collapse, List.of(), memBytes, s, reference, checkEvery, progress, listener);
+    }
+
+    /** As above with extra variants (family=name) selected on top of the study's machine. */
+    public static Run run(String collapse, List<String> extra, long memBytes, WorkloadSettings s, boolean reference, int checkEvery,
+            BiConsumer<String, Double> progress, Listener listener) {
         long t0 = System.nanoTime();
         KernelConfig c = config(collapse);
+        for (String v : extra) {
+            c.variants.select(v);
+        }
         Kernel k = Kernel.boot(c, MemoryLayout.ofSize(memBytes));
         listener.booted(k);
         Driver d = new Driver(k, reference);

@@ -25,21 +25,28 @@ public final class BinaryTrace {
 
     /** Write a whole trace to a file atomically (temp file + rename); returns accesses written. */
     public static long write(AccessTrace src, Path out) throws IOException {
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        long n;
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            // The instruction count is known only at the end: write records to a buffer file first.
-            Path body = out.resolveSibling(out.getFileName() + ".body.tmp");
+        org.ptlab.io.OutputFiles.checkFile(out);
+        // The instruction count is known only at the end: the records go to a registered temporary
+        // file first (deleted on any failure and by the Ctrl-C hook), then header + records are
+        // written atomically to out.
+        Path body = org.ptlab.io.OutputFiles.temp(out.resolveSibling(out.getFileName() + ".body"));
+        long[] n = new long[1];
+        try {
             try (OutputStream bs = new BufferedOutputStream(Files.newOutputStream(body), 1 << 16)) {
-                n = writeRecords(src, bs);
+                n[0] = writeRecords(src, bs);
             }
-            os.write(MAGIC);
-            writeVarint(os, src.instructions());
-            Files.copy(body, os);
-            Files.delete(body);
+            if (n[0] == 0) {
+                throw new org.ptlab.io.InputFile.InputException("no accesses: expected a trace with at least one access");
+            }
+            org.ptlab.io.OutputFiles.write(out, os -> {
+                os.write(MAGIC);
+                writeVarint(os, src.instructions());
+                Files.copy(body, os);
+            });
+        } finally {
+            org.ptlab.io.OutputFiles.abort(body);
         }
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return n;
+        return n[0];
     }
 
     /** Write header and records to a stream (instruction count given up front). */
@@ -90,20 +97,12 @@ public final class BinaryTrace {
 
     /** Open a binary trace for reading. */
     public static Reader open(Path file) throws IOException {
-        InputStream is = Files.newInputStream(file);
-        if (file.toString().endsWith(".gz")) {
-            is = new java.util.zip.GZIPInputStream(is, 1 << 16);
-        }
-        return new Reader(is, file.toString());
+        return new Reader(org.ptlab.io.InputFile.open(file, org.ptlab.io.InputFile.Kind.TRACE), file.toString());
     }
 
     /** Open a trace by content: ptlab binary if it starts with the magic, else lackey text. */
     public static AccessTrace openAny(Path file, boolean replayIfetch) throws IOException {
-        InputStream is = Files.newInputStream(file);
-        if (file.toString().endsWith(".gz")) {
-            is = new java.util.zip.GZIPInputStream(is, 1 << 16);
-        }
-        BufferedInputStream b = new BufferedInputStream(is, 1 << 16);
+        InputStream b = org.ptlab.io.InputFile.open(file, org.ptlab.io.InputFile.Kind.TRACE);
         b.mark(MAGIC.length);
         byte[] head = b.readNBytes(MAGIC.length);
         b.reset();

@@ -1,13 +1,9 @@
 package org.ptlab.workload.trace;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 import org.ptlab.hw.HwModel;
 
 /**
@@ -20,7 +16,8 @@ import org.ptlab.hw.HwModel;
  * naming the file and line.
  */
 public final class LackeyReader implements AccessTrace {
-    private final BufferedReader in;
+    private final InputStream in;
+    private final byte[] lineBuf = new byte[org.ptlab.io.InputFile.MAX_TRACE_LINE];
     private final String where;
     private final boolean ifetch;
     private long line;
@@ -30,17 +27,13 @@ public final class LackeyReader implements AccessTrace {
     private boolean eof;
 
     public LackeyReader(InputStream in, String where, boolean replayIfetch) {
-        this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1), 1 << 16);
+        this.in = in;
         this.where = where;
         this.ifetch = replayIfetch;
     }
 
     public static LackeyReader open(Path file, boolean replayIfetch) throws IOException {
-        InputStream is = Files.newInputStream(file);
-        if (file.toString().endsWith(".gz")) {
-            is = new GZIPInputStream(is, 1 << 16);
-        }
-        return new LackeyReader(is, file.toString(), replayIfetch);
+        return new LackeyReader(org.ptlab.io.InputFile.open(file, org.ptlab.io.InputFile.Kind.TRACE), file.toString(), replayIfetch);
     }
 
     @Override
@@ -61,7 +54,7 @@ public final class LackeyReader implements AccessTrace {
             if (eof) {
                 break;
             }
-            String s = in.readLine();
+            String s = readLine();
             if (s == null) {
                 eof = true;
                 break;
@@ -144,6 +137,43 @@ public final class LackeyReader implements AccessTrace {
             }
         }
         return n;
+    }
+
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int lim;
+
+    /** One line (without its end), or null at the end; a line longer than the cap is refused. */
+    private String readLine() throws IOException {
+        int n = 0;
+        boolean any = false;
+        while (true) {
+            if (pos == lim) {
+                lim = in.read(buf, 0, buf.length);
+                pos = 0;
+                if (lim <= 0) {
+                    lim = 0;
+                    if (!any) {
+                        return null;
+                    }
+                    break;
+                }
+            }
+            any = true;
+            byte c = buf[pos++];
+            if (c == '\n') {
+                break;
+            }
+            if (n == lineBuf.length) {
+                line++;
+                throw bad("line longer than " + lineBuf.length + " bytes");
+            }
+            lineBuf[n++] = c;
+        }
+        if (n > 0 && lineBuf[n - 1] == '\r') {
+            n--;
+        }
+        return new String(lineBuf, 0, n, StandardCharsets.ISO_8859_1);
     }
 
     private IllegalArgumentException bad(String what) {
