@@ -15,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab oracle}: real Debian arm64 kernels under QEMU as ptlab's oracle (docs/oracle.md). */
 @Command(name = "oracle", mixinStandardHelpOptions = true,
+        header = "Capture real Debian arm64 kernels' linear maps under QEMU and check the model against every capture.",
         description = {"Capture real Debian arm64 kernels' linear maps under QEMU and check the model against them.",
             "See docs/oracle.md."},
         subcommands = {OracleCommand.Capture.class, OracleCommand.Check.class})
@@ -29,6 +30,7 @@ final class OracleCommand implements Runnable {
 
     /** {@code ptlab oracle capture}. */
     @Command(name = "capture", mixinStandardHelpOptions = true,
+            header = "Boot a Debian arm64 kernel under QEMU and record its linear map, memory map, config and trace.",
             description = {"Boot a Debian arm64 kernel under qemu-system-aarch64 (TCG) and record its linear map, read",
                 "from guest memory (TTBR1_EL1 tables), with /proc/iomem, command line, meminfo, dmesg, build config",
                 "and (workloads) the kprobe trace, into OUT/NAME. Needs qemu-system-arm, gdb-multiarch, cpio.",
@@ -122,6 +124,7 @@ final class OracleCommand implements Runnable {
 
     /** {@code ptlab oracle check}. */
     @Command(name = "check", mixinStandardHelpOptions = true,
+            header = "Predict each real-kernel capture from its own inputs and compare it range by range.",
             description = {"Predict each capture from its own inputs (boot from iomem + command line + release + CPU +",
                 "granule/VA bits; workload captures: replay of the captured trace on top) and compare with the real",
                 "linear map: decomposition, table pages per level and every range. Prints a diff of ranges on a",
