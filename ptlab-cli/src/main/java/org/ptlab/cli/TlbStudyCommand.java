@@ -16,19 +16,19 @@ import org.ptlab.hw.HwModel;
 import org.ptlab.hw.HwYaml;
 import org.ptlab.hw.Presets;
 import org.ptlab.kernel.KernelConfig;
-import org.ptlab.workload.trace.AccessTrace;
-import org.ptlab.workload.trace.AddressMapper;
-import org.ptlab.workload.trace.BinaryTrace;
-import org.ptlab.workload.trace.LackeyReader;
-import org.ptlab.workload.trace.LatMemRdStudy;
-import org.ptlab.workload.trace.LinearMapStudy;
-import org.ptlab.workload.trace.ReplayTarget;
+import org.ptlab.run.AddressMapper;
+import org.ptlab.run.ReplayTarget;
+import org.ptlab.source.AccessTrace;
+import org.ptlab.source.BinaryTrace;
+import org.ptlab.source.LackeyReader;
+import org.ptlab.study.LatMemRdStudy;
+import org.ptlab.study.LinearMapStudy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab tlb-study}: the hardware model's studies and trace replay. */
 @Command(name = "tlb-study", mixinStandardHelpOptions = true,
@@ -285,11 +285,11 @@ final class TlbStudyCommand implements Runnable {
                 if (kind == ReplayTarget.Kind.LINEAR) {
                     long touched;
                     try (AccessTrace tr = BinaryTrace.openAny(trace, ifetch)) {
-                        touched = AddressMapper.chunksTouched(tr, t.chunk);
+                        touched = AddressMapper.chunksTouched(tr, t.chunk());
                     }
-                    if (touched * t.chunk > t.size) {
+                    if (touched * t.chunk() > t.size()) {
                         throw new IllegalArgumentException(String.format("--target linear: the trace touches %d chunks of %s, the %s of RAM"
-                                + " above the image hold %d: give a larger --mem", touched, Sizes.label(t.chunk), Sizes.label(t.size), t.size / t.chunk));
+                                + " above the image hold %d: give a larger --mem", touched, Sizes.label(t.chunk()), Sizes.label(t.size()), t.size() / t.chunk()));
                     }
                 }
                 HwModel hw = t.hw(c);
@@ -298,12 +298,12 @@ final class TlbStudyCommand implements Runnable {
                     n = t.replay(hw, tr, limit);
                 }
                 if (kind == ReplayTarget.Kind.REGION) {
-                    out.append(String.format("%n== %s mappings (%,d accesses replayed; region %s, %s of page tables) ==%n", t.mapping, n,
-                            Sizes.label(size), Sizes.label(t.tableBytes)));
+                    out.append(String.format("%n== %s mappings (%,d accesses replayed; region %s, %s of page tables) ==%n", t.mapping(), n,
+                            Sizes.label(size), Sizes.label(t.tableBytes())));
                 } else {
-                    out.append(String.format("%n== %s, %s mappings (%,d accesses replayed; %s: %s, %s of page tables) ==%n", kind.label(), t.mapping,
-                            n, Sizes.label(t.size), t.leafSummary(), Sizes.label(t.tableBytes)));
-                    out.append(String.format("target            %s%n", t.detail));
+                    out.append(String.format("%n== %s, %s mappings (%,d accesses replayed; %s: %s, %s of page tables) ==%n", kind.label(), t.mapping(),
+                            n, Sizes.label(t.size()), t.leafSummary(), Sizes.label(t.tableBytes())));
+                    out.append(String.format("target            %s%n", t.detail()));
                 }
                 out.append(hw.cpu(0).stats.format(c.frequencyGHz, ipa));
             }

@@ -55,6 +55,29 @@ public final class AtomicOutput {
         }
     }
 
+    /** Writes the whole content as bytes (images). */
+    @FunctionalInterface
+    public interface BinaryBody {
+        void write(OutputStream os) throws IOException;
+    }
+
+    /** Write bytes atomically to target; on any failure the target is untouched. */
+    public static void writeBytes(Path target, BinaryBody body) {
+        Path tmp = begin(target);
+        try {
+            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+                body.write(os);
+            }
+            commit(tmp, target);
+        } catch (IOException e) {
+            abort(tmp);
+            throw new IllegalArgumentException("cannot write " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            abort(tmp);
+            throw e;
+        }
+    }
+
     /** Create the temporary file for target and register it for deletion at shutdown. */
     static Path begin(Path target) {
         Path abs = target.toAbsolutePath();
