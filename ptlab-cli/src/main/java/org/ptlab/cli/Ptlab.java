@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             TlbStudyCommand.class,
             RunCommand.class,
             VariantsCommand.class,
+            OpsCommand.class,
             StudyCommand.class,
             ExploreCommand.class,
             TraceCommand.class,

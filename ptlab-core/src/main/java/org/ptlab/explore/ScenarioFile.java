@@ -300,6 +300,18 @@ public final class ScenarioFile {
             if (!OPS.containsKey(name)) {
                 throw err(n, "unknown operation '" + name + "': expected one of " + OPS.keySet());
             }
+            if (name.equals("change_memory_common") || name.equals("set_memory_ro")) {
+                // this spelling's names for __change_memory_common (see ExploreOps)
+                boolean ro3 = name.equals("set_memory_ro");
+                args(n, f, ro3 ? 1 : 3, ro3 ? 2 : 3);
+                Addr x = addr(n, f[1]);
+                int pages = f.length > 2 ? pages(n, f[2]) : 1;
+                if (!ro3 && !f[3].equals("ro") && !f[3].equals("rw")) {
+                    throw err(n, "change_memory_common: expected ro or rw, got '" + f[3] + "'");
+                }
+                boolean ro = ro3 || f[3].equals("ro");
+                return new ExploreScenario.Op(text.trim(), w -> w.kernelChangeMemory(x.va(w), pages, ro));
+            }
             Consumer<World> a = switch (name) {
                 case "split_kernel_leaf_mapping" -> {
                     args(n, f, 2, 2);
@@ -333,12 +345,6 @@ public final class ScenarioFile {
                     Addr x = addr(n, f[1]);
                     yield w -> w.ptepSetRdonly(x.va(w));
                 }
-                case "set_memory_ro" -> {
-                    args(n, f, 1, 2);
-                    Addr x = addr(n, f[1]);
-                    int pages = f.length > 2 ? pages(n, f[2]) : 1;
-                    yield w -> w.kernelChangeMemory(x.va(w), pages, true);
-                }
                 case "mutex_lock", "mutex_unlock" -> {
                     args(n, f, 1, 1);
                     String m = f[1];
@@ -364,16 +370,6 @@ public final class ScenarioFile {
                         throw err(n, "add_memory: " + e.getMessage());
                     }
                     yield w -> w.addMemory(x.va(w), size);
-                }
-                case "change_memory_common" -> {
-                    args(n, f, 3, 3);
-                    Addr x = addr(n, f[1]);
-                    int pages = pages(n, f[2]);
-                    if (!f[3].equals("ro") && !f[3].equals("rw")) {
-                        throw err(n, "change_memory_common: expected ro or rw, got '" + f[3] + "'");
-                    }
-                    boolean ro = f[3].equals("ro");
-                    yield w -> w.kernelChangeMemory(x.va(w), pages, ro);
                 }
                 case "try_collapse_kernel_pmd", "kernel_try_collapse_kernel_pmd" -> {
                     args(n, f, 1, 1);

@@ -15,6 +15,7 @@ import org.ptlab.kernel.Errno;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.KernelBug;
 import org.ptlab.kernel.VmStruct;
+import org.ptlab.ops.Ops;
 import org.ptlab.pgtable.PgtableObserver;
 import org.ptlab.source.FtraceEvent;
 import org.ptlab.source.FtraceParser;
@@ -46,6 +47,10 @@ public final class FtraceReplay {
     private static final java.util.Set<String> TRACEABLE = java.util.Set.of("set_memory_ro", "set_memory_rw", "set_memory_x",
             "set_memory_nx", "set_memory_valid", "set_direct_map_invalid_noflush", "set_direct_map_default_noflush",
             "set_direct_map_valid_noflush", "vfree", "vmalloc");
+
+    /** The catalogue's set_memory_* calls a trace records as (addr, numpages[, enable]). */
+    private static final java.util.Set<String> PAGEATTR_CALLS = java.util.Set.of("set_memory_ro", "set_memory_rw", "set_memory_x",
+            "set_memory_nx", "set_memory_valid");
 
     /** Receives the steps (one per replayed event) for reports. */
     public interface Listener {
@@ -275,62 +280,57 @@ public final class FtraceReplay {
             q.clear();
         }
         try {
+            if (PAGEATTR_CALLS.contains(f)) { // set_memory_{ro,rw,x,nx,valid}(addr, numpages[, enable]): the catalogue's calls
+                if (e.isReturn()) {
+                    return null;
+                }
+                long addr = e.argAny(file, "addr", "arg1");
+                long n = e.argAny(file, "numpages", "arg2");
+                long va = mapVa(addr);
+                if (va == 0) {
+                    skippedUnknown++;
+                    yamlComment(e, f + " on 0x" + Long.toHexString(addr) + ": area not in the trace, skipped");
+                    return null;
+                }
+                int np = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n * realPageSize / k.geo.pageSize));
+                // the recorded call is the catalogue's call of the same name
+                int rc = f.equals("set_memory_valid") ? Ops.call(k, f, va, np, e.argAny(file, "enable", "arg3") != 0 ? 1 : 0)
+                        : Ops.call(k, f, va, np);
+                if (f.equals("set_memory_valid")) {
+                    yaml(e, String.format("set_memory_valid: {%s, pages: %d, enable: %b%s}", where(va), np,
+                            e.argAny(file, "enable", "arg3") != 0, expect(rc)));
+                } else {
+                    yaml(e, String.format("%s: {%s, pages: %d%s}", f, where(va), np, expect(rc)));
+                }
+                return done(e, String.format("%s(0x%x, %d)", f, va, np), rc);
+            }
+            if (f.startsWith("set_direct_map_") && Ops.catalogue().get(f) != null) { // the catalogue's set_direct_map_*(page[, nr, valid])
+                if (e.isReturn()) {
+                    return null;
+                }
+                long pa = pagePa(e.argAny(file, "page", "arg1"));
+                int rc;
+                if (f.equals("set_direct_map_invalid_noflush")) {
+                    rc = Ops.call(k, f, pa);
+                    yaml(e, String.format("set_direct_map_invalid_noflush: {pa: 0x%x%s}", pa, expect(rc)));
+                } else if (f.equals("set_direct_map_default_noflush")) {
+                    rc = Ops.call(k, f, pa);
+                    yaml(e, String.format("set_direct_map_default_noflush: {pa: 0x%x%s}", pa, expect(rc)));
+                } else {
+                    long nr = e.argAny(file, "nr", "arg2");
+                    int n = (int) Math.min(Integer.MAX_VALUE, Math.max(0, nr));
+                    boolean valid = e.argAny(file, "valid", "arg3") != 0;
+                    rc = Ops.call(k, f, pa, n, valid ? 1 : 0);
+                    if (k.canSetDirectMap) {
+                        // set_direct_map_valid_noflush is set_memory_valid on the page's linear address
+                        yaml(e, String.format("set_memory_valid: {pa: 0x%x, pages: %d, enable: %b%s}", pa, n, valid, expect(rc)));
+                    } else {
+                        yamlComment(e, "set_direct_map_valid_noflush: nothing to do without can_set_direct_map()");
+                    }
+                }
+                return done(e, String.format("%s(pa 0x%x)", f, pa), rc);
+            }
             switch (f) {
-                case "set_memory_ro": case "set_memory_rw": case "set_memory_x": case "set_memory_nx": case "set_memory_valid": {
-                    if (e.isReturn()) {
-                        return null;
-                    }
-                    long addr = e.argAny(file, "addr", "arg1");
-                    long n = e.argAny(file, "numpages", "arg2");
-                    long va = mapVa(addr);
-                    if (va == 0) {
-                        skippedUnknown++;
-                        yamlComment(e, f + " on 0x" + Long.toHexString(addr) + ": area not in the trace, skipped");
-                        return null;
-                    }
-                    int np = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n * realPageSize / k.geo.pageSize));
-                    int rc;
-                    switch (f) {
-                        case "set_memory_ro": rc = k.pageAttr.setMemoryRo(va, np); break;
-                        case "set_memory_rw": rc = k.pageAttr.setMemoryRw(va, np); break;
-                        case "set_memory_x": rc = k.pageAttr.setMemoryX(va, np); break;
-                        case "set_memory_nx": rc = k.pageAttr.setMemoryNx(va, np); break;
-                        default: rc = k.pageAttr.setMemoryValid(va, np, e.argAny(file, "enable", "arg3") != 0); break;
-                    }
-                    if (f.equals("set_memory_valid")) {
-                        yaml(e, String.format("set_memory_valid: {%s, pages: %d, enable: %b%s}", where(va), np,
-                                e.argAny(file, "enable", "arg3") != 0, expect(rc)));
-                    } else {
-                        yaml(e, String.format("%s: {%s, pages: %d%s}", f, where(va), np, expect(rc)));
-                    }
-                    return done(e, String.format("%s(0x%x, %d)", f, va, np), rc);
-                }
-                case "set_direct_map_invalid_noflush": case "set_direct_map_default_noflush": case "set_direct_map_valid_noflush": {
-                    if (e.isReturn()) {
-                        return null;
-                    }
-                    long pa = pagePa(e.argAny(file, "page", "arg1"));
-                    int rc;
-                    if (f.equals("set_direct_map_invalid_noflush")) {
-                        rc = k.pageAttr.setDirectMapInvalidNoflush(pa);
-                        yaml(e, String.format("set_direct_map_invalid_noflush: {pa: 0x%x%s}", pa, expect(rc)));
-                    } else if (f.equals("set_direct_map_default_noflush")) {
-                        rc = k.pageAttr.setDirectMapDefaultNoflush(pa);
-                        yaml(e, String.format("set_direct_map_default_noflush: {pa: 0x%x%s}", pa, expect(rc)));
-                    } else {
-                        long nr = e.argAny(file, "nr", "arg2");
-                        int n = (int) Math.min(Integer.MAX_VALUE, Math.max(0, nr));
-                        boolean valid = e.argAny(file, "valid", "arg3") != 0;
-                        rc = k.pageAttr.setDirectMapValidNoflush(pa, n, valid);
-                        if (k.canSetDirectMap) {
-                            // set_direct_map_valid_noflush is set_memory_valid on the page's linear address
-                            yaml(e, String.format("set_memory_valid: {pa: 0x%x, pages: %d, enable: %b%s}", pa, n, valid, expect(rc)));
-                        } else {
-                            yamlComment(e, "set_direct_map_valid_noflush: nothing to do without can_set_direct_map()");
-                        }
-                    }
-                    return done(e, String.format("%s(pa 0x%x)", f, pa), rc);
-                }
                 case "__vmalloc_node_range": case "__vmalloc_node_range_noprof": case "__vmalloc_node_noprof": {
                     if (!e.isReturn()) {
                         long size = e.argAny(file, "size", "arg1");

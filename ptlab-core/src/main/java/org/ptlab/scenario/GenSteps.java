@@ -3,6 +3,7 @@ package org.ptlab.scenario;
 import java.util.Map;
 import org.ptlab.arch.Sizes;
 import org.ptlab.kernel.VmStruct;
+import org.ptlab.ops.Ops;
 import org.ptlab.source.Driver;
 import org.ptlab.source.MixedWorkload;
 import org.ptlab.source.WorkloadSettings;
@@ -41,7 +42,7 @@ public final class GenSteps {
         String area = an.str("area");
         long off = a.get("offset") == null ? 0 : a.get("offset").integer("offset (pages)", 0, Integer.MAX_VALUE);
         Long pages = a.get("pages") == null ? null : a.get("pages").integer("pages", 0, Integer.MAX_VALUE);
-        int expect = a.get("expect") == null ? 0 : parseErrno(a.get("expect"));
+        int expect = a.get("expect") == null ? 0 : KernelSteps.expect(a);
         return new Step() {
             @Override
             public String describe() {
@@ -55,19 +56,9 @@ public final class GenSteps {
                 int n = (int) (pages != null ? pages : v.mappedSize(ps) / ps - off);
                 long va = v.addr + off * ps;
                 c.touch(va, va + n * ps);
-                c.expect(c.k.pageAttr.setMemoryRox(va, n), expect, "set_memory_rox");
+                c.expect(Ops.call(c.k, "set_memory_rox", va, n), expect, "set_memory_rox");
             }
         };
-    }
-
-    private static int parseErrno(YNode e) {
-        String s = e.str("expect").trim();
-        switch (s) {
-            case "0": return 0;
-            case "-EINVAL": case "EINVAL": return -22;
-            case "-ENOMEM": case "ENOMEM": return -12;
-            default: throw e.error("bad expect '" + s + "': expected 0, -EINVAL or -ENOMEM");
-        }
     }
 
     private static Step scan(YNode a) {
@@ -88,7 +79,7 @@ public final class GenSteps {
 
             @Override
             public void run(ScenarioContext c) {
-                int made = c.k.collapse.scan(b == null ? c.k.collapse.linearSpan() : b, everything);
+                int made = (int) Ops.catalogue().require("collapse_scan").apply(c.k, b == null ? 0 : b, everything ? 1 : 0);
                 c.out.println("collapse_scan: " + made + " collapses");
             }
         };

@@ -11,6 +11,8 @@ import org.ptlab.check.Ptdump;
 import org.ptlab.kernel.Errno;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.VmStruct;
+import org.ptlab.ops.Op;
+import org.ptlab.ops.Ops;
 import org.ptlab.yaml.YNode;
 
 /**
@@ -87,16 +89,19 @@ final class KernelSteps {
             c.remove(n);
             long ps = c.k.geo.pageSize;
             for (long i = 0; i < 1L << b.order(); i++) {
-                c.expect(c.k.pageAttr.setDirectMapDefaultNoflush(b.pa() + i * ps), null, "set_direct_map_default_noflush");
+                c.expect(Ops.call(c.k, "set_direct_map_default_noflush", b.pa() + i * ps), null, "set_direct_map_default_noflush");
             }
             c.touch(c.k.physToVirt(b.pa()), c.k.physToVirt(b.pa()) + (ps << b.order()));
             c.k.pageAlloc.freePages(b.pa(), b.order());
         }));
-        kind(out, "hot_add", "{start: PA, size: SIZE, expect}", (a, r) -> hotplug(a, "hot_add"));
-        kind(out, "hot_remove", "{start: PA, size: SIZE, expect}  (offline, then arch_remove_memory)", (a, r) -> hotplug(a, "hot_remove"));
-        kind(out, "offline", "{start: PA, size: SIZE, expect}", (a, r) -> hotplug(a, "offline"));
-        kind(out, "online", "{start: PA, size: SIZE, expect}", (a, r) -> hotplug(a, "online"));
-        kind(out, "unplug", "{start: PA, size: SIZE, expect}  (arch_remove_memory of offline blocks)", (a, r) -> hotplug(a, "unplug"));
+        // the hotplug steps' names, and the catalogue's calls they are
+        kind(out, "hot_add", "{start: PA, size: SIZE, expect}  (add_memory)", (a, r) -> hotplug(a, "hot_add", "add_memory"));
+        kind(out, "hot_remove", "{start: PA, size: SIZE, expect}  (remove_memory: offline, then arch_remove_memory)",
+                (a, r) -> hotplug(a, "hot_remove", "remove_memory"));
+        kind(out, "offline", "{start: PA, size: SIZE, expect}  (offline_pages)", (a, r) -> hotplug(a, "offline", "offline_pages"));
+        kind(out, "online", "{start: PA, size: SIZE, expect}  (online_pages)", (a, r) -> hotplug(a, "online", "online_pages"));
+        kind(out, "unplug", "{start: PA, size: SIZE, expect}  (arch_remove_memory of offline blocks)",
+                (a, r) -> hotplug(a, "unplug", "arch_remove_memory"));
         kind(out, "check", "(no arguments) run every invariant now", (a, r) -> new Check());
         kind(out, "meminfo", "(no arguments) print the DirectMap lines", (a, r) -> new Step() {
             @Override
@@ -167,13 +172,10 @@ final class KernelSteps {
             return null;
         }
         String s = e.str("expect").trim();
-        switch (s) {
-            case "0": return 0;
-            case "-EINVAL": case "EINVAL": return -Errno.EINVAL;
-            case "-ENOMEM": case "ENOMEM": return -Errno.ENOMEM;
-            case "-EBUSY": case "EBUSY": return -Errno.EBUSY;
-            case "-EPERM": case "EPERM": return -Errno.EPERM;
-            default: throw e.error("bad expect '" + s + "': expected 0, -EINVAL, -ENOMEM, -EBUSY or -EPERM");
+        try {
+            return Errno.parse(s);
+        } catch (IllegalArgumentException x) {
+            throw e.error("bad expect '" + s + "': expected 0, -EINVAL, -ENOMEM, -EBUSY or -EPERM");
         }
     }
 
@@ -265,14 +267,14 @@ final class KernelSteps {
                     switch (e.getKey()) {
                         case "rodata":
                         case "ro_after_init":
-                            c.expect(k.pageAttr.setMemoryRo(v.addr, n), null, () -> "set_memory_ro(" + name + "." + e.getKey() + ")");
+                            c.expect(Ops.call(k, "set_memory_ro", v.addr, n), null, () -> "set_memory_ro(" + name + "." + e.getKey() + ")");
                             break;
                         case "data":
-                            c.expect(k.pageAttr.setMemoryNx(v.addr, n), null, () -> "set_memory_nx(" + name + ".data)");
+                            c.expect(Ops.call(k, "set_memory_nx", v.addr, n), null, () -> "set_memory_nx(" + name + ".data)");
                             break;
                         default:
-                            c.expect(k.pageAttr.setMemoryRo(v.addr, n), null, () -> "set_memory_ro(" + name + ".text)");
-                            c.expect(k.pageAttr.setMemoryX(v.addr, n), null, () -> "set_memory_x(" + name + ".text)");
+                            c.expect(Ops.call(k, "set_memory_ro", v.addr, n), null, () -> "set_memory_ro(" + name + ".text)");
+                            c.expect(Ops.call(k, "set_memory_x", v.addr, n), null, () -> "set_memory_x(" + name + ".text)");
                             break;
                     }
                     for (int i = 0; i < v.nrPages; i++) {
@@ -310,8 +312,8 @@ final class KernelSteps {
                 }
                 long ps = k.geo.pageSize;
                 int n = (int) (v.mappedSize(ps) / ps);
-                c.expect(k.pageAttr.setMemoryRo(v.addr, n), null, () -> "set_memory_ro(" + name + ")");
-                c.expect(k.pageAttr.setMemoryX(v.addr, n), null, () -> "set_memory_x(" + name + ")");
+                c.expect(Ops.call(k, "set_memory_ro", v.addr, n), null, () -> "set_memory_ro(" + name + ")");
+                c.expect(Ops.call(k, "set_memory_x", v.addr, n), null, () -> "set_memory_x(" + name + ")");
                 c.put(name, v);
                 c.touch(v.addr, v.end());
             }
@@ -350,7 +352,7 @@ final class KernelSteps {
                     // secretmem_fault: set_direct_map_invalid_noflush, then flush_tlb_kernel_range of the page
                     for (long i = 0; i < 1L << order; i++) {
                         long p = pa + i * ps;
-                        c.expect(k.pageAttr.setDirectMapInvalidNoflush(p), null, "set_direct_map_invalid_noflush");
+                        c.expect(Ops.call(k, "set_direct_map_invalid_noflush", p), null, "set_direct_map_invalid_noflush");
                         k.tlb.flushTlbKernelRange(k.physToVirt(p), k.physToVirt(p) + ps);
                     }
                 }
@@ -419,6 +421,7 @@ final class KernelSteps {
 
     private static Step pageattr(String op, YNode a) {
         a.allowKeys(op, "area", "va", "offset", "pages", "expect");
+        Op fn = Ops.catalogue().require(op);
         Target t = Target.parse(a, false);
         Integer exp = expect(a);
         return new Step() {
@@ -432,13 +435,7 @@ final class KernelSteps {
                 long[] r = t.resolve(c);
                 int n = (int) r[1];
                 Kernel k = c.k;
-                int rc;
-                switch (op) {
-                    case "set_memory_ro": rc = k.pageAttr.setMemoryRo(r[0], n); break;
-                    case "set_memory_rw": rc = k.pageAttr.setMemoryRw(r[0], n); break;
-                    case "set_memory_x": rc = k.pageAttr.setMemoryX(r[0], n); break;
-                    default: rc = k.pageAttr.setMemoryNx(r[0], n); break;
-                }
+                int rc = fn.errno(k, r[0], n);
                 c.touch(r[0], r[0] + (long) n * k.geo.pageSize);
                 VmStruct v = k.vmalloc.find(r[0]);
                 if (v != null) {
@@ -465,7 +462,7 @@ final class KernelSteps {
             @Override
             public void run(ScenarioContext c) {
                 long[] x = t.resolve(c);
-                int rc = c.k.pageAttr.setMemoryValid(x[0], (int) x[1], enable);
+                int rc = Ops.call(c.k, "set_memory_valid", x[0], x[1], enable ? 1 : 0);
                 c.touch(x[0], x[0] + x[1] * c.k.geo.pageSize);
                 c.expect(rc, exp, this::describe);
             }
@@ -492,7 +489,7 @@ final class KernelSteps {
             public void run(ScenarioContext c) {
                 long ps = c.k.geo.pageSize;
                 long p = (name != null ? c.get(name, Block.class, "page block").pa() : pa) + off * ps;
-                int rc = dflt ? c.k.pageAttr.setDirectMapDefaultNoflush(p) : c.k.pageAttr.setDirectMapInvalidNoflush(p);
+                int rc = Ops.call(c.k, op, p);
                 c.touch(c.k.physToVirt(p), c.k.physToVirt(p) + ps);
                 c.expect(rc, exp, this::describe);
             }
@@ -501,7 +498,8 @@ final class KernelSteps {
 
     // ------------------------------------------------------------------ hotplug
 
-    private static Step hotplug(YNode a, String op) {
+    private static Step hotplug(YNode a, String op, String call) {
+        Op fn = Ops.catalogue().require(call);
         a.allowKeys(op, "start", "size", "expect");
         long start = req(a, "start").size("start");
         long size = req(a, "size").size("size");
@@ -515,14 +513,7 @@ final class KernelSteps {
             @Override
             public void run(ScenarioContext c) {
                 Kernel k = c.k;
-                int rc;
-                switch (op) {
-                    case "hot_add": rc = k.hotplug.addMemory(start, size); break;
-                    case "hot_remove": rc = k.hotplug.removeMemory(start, size); break;
-                    case "offline": rc = k.hotplug.offlinePages(start, size); break;
-                    case "online": rc = k.hotplug.onlinePages(start, size); break;
-                    default: rc = k.hotplug.archRemoveMemory(start, size); break;
-                }
+                int rc = fn.errno(k, start, size);
                 c.touch(k.physToVirt(start), k.physToVirt(start + size));
                 c.expect(rc, exp, this::describe);
             }

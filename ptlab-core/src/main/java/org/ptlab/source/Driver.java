@@ -2,8 +2,10 @@ package org.ptlab.source;
 
 import org.ptlab.arch.Desc;
 import org.ptlab.check.PageRefModel;
+import org.ptlab.kernel.Errno;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.VmStruct;
+import org.ptlab.ops.Ops;
 
 /**
  * The kernel calls the workload generators make, each also applied to an optional per-page
@@ -50,7 +52,7 @@ public final class Driver {
     public VmStruct vmalloc(long size, int flags, int order, boolean module, String caller) {
         VmStruct a = k.vmalloc.vmalloc(size, flags, order, module, caller);
         if (a == null) {
-            rc(-12, "vmalloc " + caller);
+            rc(-Errno.ENOMEM, "vmalloc " + caller);
             return null;
         }
         if (ref != null) {
@@ -81,15 +83,7 @@ public final class Driver {
     /** which: ro, rw, x, nx or rox on pages [off, off + n) of an area. */
     public int setMemory(String which, VmStruct a, int off, int n) {
         long va = a.addr + off * ps;
-        int rc;
-        switch (which) {
-            case "ro": rc = k.pageAttr.setMemoryRo(va, n); break;
-            case "rw": rc = k.pageAttr.setMemoryRw(va, n); break;
-            case "x": rc = k.pageAttr.setMemoryX(va, n); break;
-            case "nx": rc = k.pageAttr.setMemoryNx(va, n); break;
-            case "rox": rc = k.pageAttr.setMemoryRox(va, n); break;
-            default: throw new IllegalArgumentException("unknown set_memory_" + which);
-        }
+        int rc = Ops.call(k, "set_memory_" + which, va, n);
         rc(rc, "set_memory_" + which + "(" + a.caller + ")");
         if (rc == 0 && ref != null) {
             boolean ro = which.equals("ro") || which.equals("rox");
@@ -119,7 +113,7 @@ public final class Driver {
     public void directMapInvalid(long pa, long pages) {
         for (long i = 0; i < pages; i++) {
             long p = pa + i * ps;
-            rc(k.pageAttr.setDirectMapInvalidNoflush(p), "set_direct_map_invalid_noflush");
+            rc(Ops.call(k, "set_direct_map_invalid_noflush", p), "set_direct_map_invalid_noflush");
             k.tlb.flushTlbKernelRange(k.physToVirt(p), k.physToVirt(p) + ps);
         }
         if (ref != null && k.canSetDirectMap) {
@@ -130,7 +124,7 @@ public final class Driver {
     /** secretmem free: each page set_direct_map_default_noflush. */
     public void directMapDefault(long pa, long pages) {
         for (long i = 0; i < pages; i++) {
-            rc(k.pageAttr.setDirectMapDefaultNoflush(pa + i * ps), "set_direct_map_default_noflush");
+            rc(Ops.call(k, "set_direct_map_default_noflush", pa + i * ps), "set_direct_map_default_noflush");
         }
         if (ref != null && k.canSetDirectMap) {
             ref.change(k.physToVirt(pa), pages, validSet | Desc.WRITE, validClear | Desc.RDONLY);
@@ -139,7 +133,7 @@ public final class Driver {
 
     /** set_memory_valid of linear pages (KFENCE-like guard pages, debug_pagealloc-like). */
     public int setValid(long pa, int pages, boolean valid) {
-        int rc = rc(k.pageAttr.setMemoryValid(k.physToVirt(pa), pages, valid), "set_memory_valid");
+        int rc = rc(Ops.call(k, "set_memory_valid", k.physToVirt(pa), pages, valid ? 1 : 0), "set_memory_valid");
         if (rc == 0 && ref != null) {
             ref.change(k.physToVirt(pa), pages, valid ? validSet : invalidSet, valid ? validClear : invalidClear);
         }
