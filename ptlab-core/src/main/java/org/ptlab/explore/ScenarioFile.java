@@ -213,6 +213,8 @@ public final class ScenarioFile {
         final String where;
         /** Older-spelling constructs met (for the deprecation line). */
         final Set<String> old = new java.util.LinkedHashSet<>();
+        /** The file is in the older spelling (cpuN: keys). */
+        boolean oldFile;
 
         Parser(String where) {
             this.where = where;
@@ -220,6 +222,7 @@ public final class ScenarioFile {
 
         ExploreScenario scenario(YNode root) {
             Map<String, YNode> m = root.map("the scenario");
+            oldFile = m.keySet().stream().anyMatch(k -> k.matches("cpu[0-9]"));
             String name = null;
             String description = "";
             Granule granule = Granule.G4K;
@@ -405,6 +408,12 @@ public final class ScenarioFile {
                 pos.addAll(List.of(f).subList(1, f.length));
                 // a bare name without arguments is a step of the language (as in run scenarios); anything else the older form
                 oldForm = f.length > 1 || OLD_NAMES.containsKey(name);
+                if (oldFile && name.equals("collapse_scan") && f.length == 1) {
+                    // the older spelling's collapse_scan was one pass over every region: now collapse_scan: {all: true}
+                    pos.addAll(List.of("0", "true"));
+                    oldForm = true;
+                    old.add("collapse_scan (now collapse_scan: {all: true})");
+                }
                 if (oldForm) {
                     old.add("operations as strings (now call: {args})");
                 }
@@ -496,18 +505,14 @@ public final class ScenarioFile {
                 }
             }
             List<String> out = new ArrayList<>();
-            boolean gap = false;
             for (Param p : params) {
                 YNode x = named.get(p.name());
                 if (x == null) {
                     if (!p.optional()) {
                         throw at.error(call + ": missing '" + p.name() + "'");
                     }
-                    gap = true;
+                    out.add(Long.toString(p.dflt())); // left out: its default
                     continue;
-                }
-                if (gap) {
-                    throw at.error(call + ": give '" + p.name() + "' with the optional arguments before it");
                 }
                 out.add(x.str(p.name()));
             }

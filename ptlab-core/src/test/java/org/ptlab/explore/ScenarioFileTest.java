@@ -87,6 +87,21 @@ class ScenarioFileTest {
         assertThat(b.counterexample().violation()).isEqualTo(a.counterexample().violation());
     }
 
+    /** The older spelling's bare collapse_scan scanned every region: it still does, as collapse_scan: {all: true}. */
+    @Test
+    void olderCollapseScanScansEveryRegion() {
+        String m = "machine: {mem: 4M}\nvariants: [collapse=background]\nsetup: [split_kernel_leaf_mapping lm+0x1000 lm+0x2000]\n";
+        Explorer.Options o = new Explorer.Options();
+        o.bound = 1;
+        Explorer.Result a = Explorer.explore(ScenarioFile.parse("name: a\n" + m + "cpu0: [collapse_scan]\ncpu1: [touch lm]\n", "a.yaml"), o);
+        Explorer.Result b = Explorer.explore(ScenarioFile.parse("name: b\n" + m + "cpus: [[collapse_scan: {all: true}], [touch: lm]]\n",
+                "b.yaml"), o);
+        Explorer.Result c = Explorer.explore(ScenarioFile.parse("name: c\n" + m + "cpus: [[collapse_scan], [touch: lm]]\n", "c.yaml"), o);
+        assertThat(b.executions()).isEqualTo(a.executions());
+        assertThat(b.states()).isEqualTo(a.states());
+        assertThat(c.states()).isNotEqualTo(a.states());
+    }
+
     @Test
     void fileAndBuiltinAgreeOnTheSeed000Race() throws IOException {
         ExploreScenario file = ScenarioFile.load(DIR.resolve("seed000-split-race.yaml"));
