@@ -16,6 +16,7 @@ import org.ptlab.hw.HwModel;
 import org.ptlab.hw.HwYaml;
 import org.ptlab.hw.Presets;
 import org.ptlab.kernel.KernelConfig;
+import org.ptlab.kernel.MachineSpec;
 import org.ptlab.run.AddressMapper;
 import org.ptlab.run.ReplayTarget;
 import org.ptlab.source.AccessTrace;
@@ -207,8 +208,9 @@ final class TlbStudyCommand implements Runnable {
         @Option(names = "--region", description = "region target: size of the region the trace is packed onto (default 8G)")
         String region;
 
-        @Option(names = "--mem", description = "linear and vmalloc targets: RAM of the booted kernel (default 8G)")
-        String mem;
+        /** The machine options every command that builds a machine takes (--mem: RAM of the booted kernel, default 8G here). */
+        @Mixin
+        MachineOptions machine;
 
         @Option(names = "--ifetch", description = "also replay instruction fetches (lackey I lines: through the L1 instruction TLB, "
                 + "checked for execute permission; region and user targets)")
@@ -226,7 +228,25 @@ final class TlbStudyCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             ReplayTarget.Kind kind = ReplayTarget.Kind.parse(target);
-            Geometry geo = Geometry.of(Granule.G4K, 48);
+            String mem = machine.mem;
+            boolean kernelTarget = kind == ReplayTarget.Kind.LINEAR || kind == ReplayTarget.Kind.VMALLOC;
+            if (machine.memmap != null || machine.iomem != null) {
+                throw new IllegalArgumentException("--memmap/--iomem: the replay's kernel has one RAM range of --mem bytes");
+            }
+            if (kernelTarget && machine.bbml2 != null && kind == ReplayTarget.Kind.LINEAR) {
+                throw new IllegalArgumentException("--bbml2: on --target linear the mapping decides it (--mapping 4K: none, block: noabort)");
+            }
+            if (!kernelTarget && (machine.kernel != null || machine.rodata != null || machine.cmdline != null || machine.cpu != null
+                    || machine.bbml2 != null || machine.debugPagealloc != null || machine.kfence != null || machine.realm != null
+                    || machine.kpti != null || !machine.variants.isEmpty())) {
+                throw new IllegalArgumentException("--kernel, --rodata, --cmdline, --cpu, --bbml2, --debug-pagealloc, --kfence, --realm, --kpti"
+                        + " and --variant apply to --target linear and vmalloc (a booted kernel), not " + kind.label()
+                        + " (--granule and --va-bits apply to every target)");
+            }
+            MachineSpec ms0 = machine.spec();
+            ms0.mem = null;
+            KernelConfig base = ms0.build().cfg();
+            Geometry geo = base.geometry();
             List<String> ms = mappings == null ? ReplayTarget.defaultMappings(kind, geo) : mappings;
             List<MapSize> leaves = new ArrayList<>();
             for (String m : ms) {
@@ -277,8 +297,8 @@ final class TlbStudyCommand implements Runnable {
                 MapSize k = leaves.get(i);
                 ReplayTarget t;
                 switch (kind) {
-                    case LINEAR: t = ReplayTarget.linear(new KernelConfig(), ram, k == null); break;
-                    case VMALLOC: t = ReplayTarget.vmalloc(new KernelConfig(), ram, footprint, k); break;
+                    case LINEAR: t = ReplayTarget.linear(base, ram, k == null); break;
+                    case VMALLOC: t = ReplayTarget.vmalloc(base, ram, footprint, k); break;
                     case USER: t = ReplayTarget.user(geo, footprint, k, ifetch); break;
                     default: t = ReplayTarget.region(geo, size, k); break;
                 }
