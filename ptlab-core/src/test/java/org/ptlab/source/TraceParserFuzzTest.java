@@ -7,7 +7,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * Jazzer fuzz targets for the trace parsers (regression mode under plain {@code mvn test}: replays
- * the seed corpus in src/test/resources/org/ptlab/workload/trace/TraceParserFuzzTestInputs; fuzz
+ * the seed corpus in src/test/resources/org/ptlab/source/TraceParserFuzzTestInputs; fuzz
  * for real with JAZZER_FUZZ=1). Any input either parses or is rejected with an
  * IllegalArgumentException; nothing else may escape, and addresses stay the ones written.
  */
