@@ -175,7 +175,7 @@ final class KernelSteps {
         try {
             return Errno.parse(s);
         } catch (IllegalArgumentException x) {
-            throw e.error("bad expect '" + s + "': expected 0, -EINVAL, -ENOMEM, -EBUSY or -EPERM");
+            throw e.error("bad expect '" + s + "': " + Errno.EXPECTED);
         }
     }
 

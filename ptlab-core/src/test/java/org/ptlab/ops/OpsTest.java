@@ -77,7 +77,9 @@ class OpsTest {
         assertThat(Errno.parse("ENOMEM")).isEqualTo(-12);
         assertThat(Errno.parse(" -EBUSY ")).isEqualTo(-16);
         assertThat(Errno.parse("EPERM")).isEqualTo(-1);
-        assertThatThrownBy(() -> Errno.parse("-EFAULT")).hasMessageContaining("expected 0, -EINVAL, -ENOMEM, -EBUSY or -EPERM");
+        assertThat(Errno.parse("-EEXIST")).isEqualTo(-17);
+        assertThat(Errno.parse("E2BIG")).isEqualTo(-7);
+        assertThatThrownBy(() -> Errno.parse("-EFAULT")).hasMessageContaining("expected 0, -EINVAL, -ENOMEM, -EBUSY, -EPERM, -EEXIST or -E2BIG");
     }
 
     @Test
