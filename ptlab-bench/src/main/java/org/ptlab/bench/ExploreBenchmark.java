@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.ptlab.explore.ExploreScenario;
 import org.ptlab.explore.Explorer;
-import org.ptlab.explore.Scenarios;
+import org.ptlab.explore.ScenarioFile;
 
 /**
  * The concurrency explorer: one exhaustive DFS (preemption bound 2) of the 2-CPU
@@ -33,7 +33,7 @@ public class ExploreBenchmark {
 
     @Benchmark
     public long dfsBound2() {
-        ExploreScenario sc = Scenarios.byName(scenario);
+        ExploreScenario sc = ScenarioFile.builtin(scenario);
         Explorer.Options o = new Explorer.Options();
         o.bound = 2;
         o.search = Explorer.Search.PLAIN; // raw execution throughput: every schedule, no reduction

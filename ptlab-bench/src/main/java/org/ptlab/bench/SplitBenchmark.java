@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.VmStruct;
-import org.ptlab.workload.SplitBench;
+import org.ptlab.run.SplitBench;
 
 /**
  * Live splitting and permission changes (docs/pageattr.md), the same workloads as

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.ptlab.hw.CoreConfig;
 import org.ptlab.hw.Presets;
-import org.ptlab.workload.trace.TlbBench;
+import org.ptlab.run.TlbBench;
 
 /**
  * Replay speed of the hardware model (accesses per second, one thread): a TLB-hit dominated stream

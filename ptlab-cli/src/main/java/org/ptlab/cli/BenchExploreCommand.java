@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.ptlab.explore.ExploreScenario;
 import org.ptlab.explore.Explorer;
-import org.ptlab.explore.Scenarios;
+import org.ptlab.explore.ScenarioFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,7 +39,7 @@ final class BenchExploreCommand implements Callable<Integer> {
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat must be at least 1");
         }
-        ExploreScenario sc = Scenarios.byName(scenario);
+        ExploreScenario sc = ScenarioFile.builtin(scenario);
         double[] rate = new double[repeat];
         Explorer.Result last = null;
         for (int r = -1; r < repeat; r++) {

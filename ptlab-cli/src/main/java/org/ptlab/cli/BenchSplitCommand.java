@@ -8,13 +8,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.VmStruct;
-import org.ptlab.workload.Scenario;
-import org.ptlab.workload.ScenarioRunner;
-import org.ptlab.workload.SplitBench;
+import org.ptlab.run.ScenarioRunner;
+import org.ptlab.run.SplitBench;
+import org.ptlab.scenario.Scenario;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab bench split}: the three pageattr/split workloads of docs/pageattr.md. */
 @Command(name = "split",

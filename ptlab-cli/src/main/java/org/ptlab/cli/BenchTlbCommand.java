@@ -4,12 +4,12 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.ptlab.hw.CoreConfig;
-import org.ptlab.workload.trace.TlbBench;
+import org.ptlab.run.TlbBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ptlab bench tlb}: replay speed of the hardware model on one core, for a TLB-hit dominated

@@ -16,12 +16,12 @@ import org.ptlab.report.HtmlReport;
 import org.ptlab.report.ProgressReporter;
 import org.ptlab.report.RunRecord;
 import org.ptlab.report.Runs;
-import org.ptlab.workload.Scenario;
+import org.ptlab.scenario.Scenario;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab compare FILE --variants A,B}: one scenario under several variants, side by side. */
 @Command(name = "compare",

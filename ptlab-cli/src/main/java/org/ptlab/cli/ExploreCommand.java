@@ -14,7 +14,6 @@ import org.ptlab.explore.ExploreScenario;
 import org.ptlab.explore.Explorer;
 import org.ptlab.explore.Mutation;
 import org.ptlab.explore.ScenarioFile;
-import org.ptlab.explore.Scenarios;
 import org.ptlab.explore.ScheduleFile;
 import org.ptlab.kernel.LazyMmu;
 import org.ptlab.kernel.Variants;
@@ -400,8 +399,8 @@ final class ExploreCommand implements Callable<Integer> {
 
     private int list(PrintWriter o) {
         o.println("built-in scenarios (builtin:NAME):");
-        for (Map.Entry<String, java.util.function.Supplier<ExploreScenario>> e : Scenarios.all().entrySet()) {
-            o.printf("  %-28s %s%n", e.getKey(), e.getValue().get().description());
+        for (String n : ScenarioFile.builtinNames()) {
+            o.printf("  %-28s %s%n", n, ScenarioFile.builtin(n).description());
         }
         o.println("operations in scenario files:");
         ScenarioFile.OPS.forEach((k, v) -> o.printf("  %-28s %s%n", k, v));
@@ -415,7 +414,7 @@ final class ExploreCommand implements Callable<Integer> {
 
     private static ExploreScenario load(String name, Path relativeTo) throws IOException {
         if (name.startsWith("builtin:")) {
-            return Scenarios.byName(name.substring("builtin:".length()));
+            return ScenarioFile.builtin(name.substring("builtin:".length()));
         }
         Path p = Path.of(name);
         if (!Files.exists(p) && relativeTo != null && !p.isAbsolute()) {

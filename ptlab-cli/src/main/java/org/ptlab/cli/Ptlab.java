@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
             TlbStudyCommand.class,
             RunCommand.class,
             VariantsCommand.class,
+            OpsCommand.class,
             StudyCommand.class,
             ExploreCommand.class,
             TraceCommand.class,

@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.ptlab.workload.Scenario;
-import org.ptlab.workload.ScenarioRunner;
+import org.ptlab.run.ScenarioRunner;
+import org.ptlab.scenario.Scenario;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab run FILE}: execute a scenario, checking every invariant after every step. */
 @Command(name = "run",

@@ -4,22 +4,14 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Rectangle;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -32,11 +24,12 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.svg.SVGGraphics2D;
 import org.ptlab.arch.MapSize;
 import org.ptlab.arch.Sizes;
-import org.ptlab.check.Violation;
-import org.ptlab.kernel.Variants;
-import org.ptlab.workload.gen.DegradationStudy;
-import org.ptlab.workload.gen.MixedWorkload.Sample;
-import org.ptlab.workload.gen.WorkloadSettings;
+import org.ptlab.report.AtomicOutput;
+import org.ptlab.report.ProgressReporter;
+import org.ptlab.source.MixedWorkload.Sample;
+import org.ptlab.source.WorkloadSettings;
+import org.ptlab.study.DegradationComparison;
+import org.ptlab.study.DegradationStudy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -103,101 +96,64 @@ final class StudyCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter o = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
             long memBytes = Sizes.parse(mem);
-            if (memBytes < (1L << 30)) {
-                throw new IllegalArgumentException("--mem: expected at least 1G, got " + mem);
-            }
-            WorkloadSettings ws = WorkloadSettings.defaults();
-            for (String s : settings) {
-                ws = ws.with(s);
-            }
-            for (String v : variants) {
-                new Variants().select("collapse=" + v);
-            }
-            for (String v : variant) {
-                new Variants().select(v);
-                if (v.trim().startsWith("collapse=")) {
-                    throw new IllegalArgumentException("--variant " + v + ": the collapse variant is the column: use --variants " + v.substring(9));
-                }
-            }
-            if (checkEvery < 0) {
-                throw new IllegalArgumentException("--check-every must be 0 or more");
-            }
             int nj = jobs != null ? jobs : Math.min(2, Runtime.getRuntime().availableProcessors());
-            if (nj < 1) {
-                throw new IllegalArgumentException("--jobs must be 1 or more");
-            }
-            org.ptlab.report.AtomicOutput.checkDir(out); // before the work: a file where the folder should be, a missing parent
-            org.ptlab.report.AtomicOutput.checkFile(report);
-            org.ptlab.kernel.KernelConfig kc = DegradationStudy.config("none");
-            kc.variants.remove("collapse");
-            o.printf("# degradation study: %s RAM, %s%n", Sizes.label(memBytes), kc.summary());
-            o.printf("# workload: %s%n", ws);
+            DegradationComparison.Settings st = new DegradationComparison.Settings(memBytes, variants, variant,
+                    DegradationComparison.Settings.workload(settings), reference, checkEvery, nj);
+            AtomicOutput.checkDir(out); // before the work: a file where the folder should be, a missing parent
+            AtomicOutput.checkFile(report);
+            o.println(DegradationComparison.machineLine(st));
+            o.printf("# workload: %s%n", st.workload());
             o.flush();
-            Map<String, Double> done = new ConcurrentHashMap<>();
             long t0 = System.nanoTime();
-            lastPrint = t0 - 60_000_000_000L; // the first progress report prints at once, in plain mode too
-            ExecutorService pool = Executors.newFixedThreadPool(nj);
-            List<Future<DegradationStudy.Run>> fs = new ArrayList<>();
-            final WorkloadSettings w = ws;
             Map<String, org.ptlab.report.Recorder> recorders = new ConcurrentHashMap<>();
-            for (String v : variants) {
-                done.put(v, 0.0);
-                DegradationStudy.Listener listener = report == null ? new DegradationStudy.Listener() {} : new DegradationStudy.Listener() {
-                    @Override
-                    public void booted(org.ptlab.kernel.Kernel k) {
-                        org.ptlab.report.Recorder rc = new org.ptlab.report.Recorder(k, "study degradation", "collapse=" + v, false);
-                        rc.record().xUnit = "hours";
-                        recorders.put(v, rc);
-                    }
-
-                    @Override
-                    public void sampled(org.ptlab.kernel.Kernel k, double hours) {
-                        recorders.get(v).snapshot(String.format(Locale.ROOT, "%.1f h", hours), hours);
-                    }
-                };
-                fs.add(pool.submit(() -> DegradationStudy.run(v, variant, memBytes, w, reference, checkEvery, (name, f) -> {
-                    done.put(name, f);
-                    progress(err, done, t0);
-                }, listener)));
-            }
-            List<DegradationStudy.Run> runs = new ArrayList<>();
-            try {
-                for (Future<DegradationStudy.Run> f : fs) {
-                    runs.add(f.get());
+            List<DegradationStudy.Run> runs;
+            PrintWriter err = spec.commandLine().getErr();
+            java.io.PrintStream errStream = new java.io.PrintStream(new java.io.OutputStream() {
+                @Override
+                public void write(int b) {
+                    err.write(b); // progress text is ASCII
                 }
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception x ? x : e;
-            } finally {
-                pool.shutdownNow();
-            }
-            synchronized (err) {
-                if (org.ptlab.report.ProgressReporter.stderrIsTerminal()) {
-                    err.print("\r\033[K");
+
+                @Override
+                public void flush() {
                     err.flush();
                 }
+            }, true, java.nio.charset.StandardCharsets.US_ASCII);
+            // a line a second when not on a terminal: a study runs for minutes
+            try (ProgressReporter progress = new ProgressReporter("study degradation", "per-mille", DegradationComparison.progressTotal(st),
+                    errStream, ProgressReporter.stderrIsTerminal(), 1, System::nanoTime)) {
+                runs = DegradationComparison.run(st, progress::update, v -> report == null ? new DegradationStudy.Listener() {}
+                        : new DegradationStudy.Listener() {
+                            @Override
+                            public void booted(org.ptlab.kernel.Kernel k) {
+                                org.ptlab.report.Recorder rc = new org.ptlab.report.Recorder(k, "study degradation", "collapse=" + v, false);
+                                rc.record().xUnit = "hours";
+                                recorders.put(v, rc);
+                            }
+
+                            @Override
+                            public void sampled(org.ptlab.kernel.Kernel k, double hours) {
+                                recorders.get(v).snapshot(String.format(Locale.ROOT, "%.1f h", hours), hours);
+                            }
+                        });
             }
-            int status = 0;
             for (DegradationStudy.Run r : runs) {
-                summary(o, r);
-                if (!r.violations().isEmpty()) {
-                    status = 1;
-                }
+                DegradationComparison.summary(o, r);
             }
-            JFreeChart chart = chart(runs, ws, memBytes);
+            JFreeChart chart = chart(runs, st.workload(), memBytes);
             int width = 1000;
             int height = 220 * runs.size() + 120;
             SVGGraphics2D g = new SVGGraphics2D(width, height);
             g.setDefsKeyPrefix("ptlab-"); // fixed ids (the default is time-based): identical runs give identical files
             chart.draw(g, new Rectangle(0, 0, width, height));
             String doc = g.getSVGDocument();
-            String table = csv(runs);
+            String table = DegradationComparison.csv(runs);
             Map<String, org.ptlab.io.OutputFiles.Body> files = new java.util.LinkedHashMap<>();
             files.put("degradation.csv", os -> os.write(table.getBytes(StandardCharsets.UTF_8)));
             files.put("degradation.png", os -> ChartUtils.writeChartAsPNG(os, chart, width, height));
             files.put("degradation.svg", os -> os.write(doc.getBytes(StandardCharsets.UTF_8)));
-            org.ptlab.report.AtomicOutput.writeSet(out, MANIFEST, files);
+            AtomicOutput.writeSet(out, MANIFEST, files);
             Path csv = out.resolve("degradation.csv");
             Path png = out.resolve("degradation.png");
             Path svg = out.resolve("degradation.svg");
@@ -206,97 +162,16 @@ final class StudyCommand implements Runnable {
                 for (String v : variants) {
                     recs.add(recorders.get(v).finish());
                 }
-                org.ptlab.report.AtomicOutput.writeString(report, org.ptlab.report.HtmlReport.render("study degradation", recs));
+                AtomicOutput.writeString(report, org.ptlab.report.HtmlReport.render("study degradation", recs));
                 o.printf("# wrote %s%n", report);
             }
             o.printf("# wrote %s, %s, %s and %s last (%.1f s)%n", csv, png, svg, out.resolve(MANIFEST), (System.nanoTime() - t0) / 1e9);
             o.flush();
-            return status;
+            return DegradationComparison.status(runs);
         }
 
         /** The manifest of the output set, written after the CSV, PNG and SVG (see docs/reports.md). */
         static final String MANIFEST = "degradation.manifest";
-
-        private static long lastPrint;
-
-        private static void progress(PrintWriter err, Map<String, Double> done, long t0) {
-            long now = System.nanoTime();
-            boolean tty = org.ptlab.report.ProgressReporter.stderrIsTerminal();
-            synchronized (err) {
-                if (now - lastPrint < (tty ? 200_000_000L : 10_000_000_000L)) {
-                    return;
-                }
-                lastPrint = now;
-                StringBuilder b = new StringBuilder(tty ? "\r\033[Kstudy degradation:" : "study degradation:");
-                for (Map.Entry<String, Double> e : new java.util.TreeMap<>(done).entrySet()) {
-                    b.append(String.format(Locale.ROOT, " %s %3.0f%%", e.getKey(), e.getValue() * 100));
-                }
-                b.append(String.format(Locale.ROOT, "  %.0f s", (now - t0) / 1e9));
-                if (tty) {
-                    err.print(b);
-                } else {
-                    err.println(b);
-                }
-                err.flush();
-            }
-        }
-
-        private static void summary(PrintWriter o, DegradationStudy.Run r) {
-            o.printf("%n== collapse=%s: %d operations, %d collapses, %d tables freed by collapse, %d invariant checks, %.1f s%n",
-                    r.variant(), r.operations(), r.collapses(), r.tablesFreed(), r.checks(), r.millis() / 1000.0);
-            o.printf("%8s %7s %9s %7s %9s %7s %12s %12s %14s%n", "hours", "PTE", "contPTE", "PMD", "contPMD", "PUD", "PageTables", "TLB entries", "bytes/entry");
-            List<Sample> ss = r.samples();
-            int n = ss.size() - 1;
-            int[] at = {0, n / 4, n / 2, 3 * n / 4, n};
-            int prev = -1;
-            for (int i : at) {
-                if (i == prev) {
-                    continue;
-                }
-                prev = i;
-                Sample s = ss.get(i);
-                o.printf(Locale.ROOT, "%8.1f %6.2f%% %8.2f%% %6.2f%% %8.2f%% %6.2f%% %9d kB %12d %14s%n", s.hours(),
-                        100 * s.fraction(MapSize.PTE), 100 * s.fraction(MapSize.CONT_PTE), 100 * s.fraction(MapSize.PMD),
-                        100 * s.fraction(MapSize.CONT_PMD), 100 * s.fraction(MapSize.PUD), s.tableBytes() >> 10, s.tlbEntries(),
-                        perEntry(s.tlbEntries() == 0 ? 0 : (double) s.mappedBytes() / s.tlbEntries()));
-            }
-            if (r.errors() > 0) {
-                o.printf("# %d calls failed, first: %s%n", r.errors(), r.firstError());
-            }
-            if (r.violations().isEmpty()) {
-                o.println("# invariants and collapse audit: all hold");
-            } else {
-                o.printf("# VIOLATIONS (%d):%n", r.violations().size());
-                for (Violation v : r.violations()) {
-                    o.println("#   " + v);
-                }
-            }
-        }
-
-        private static String perEntry(double b) {
-            if (b >= 1 << 30) {
-                return String.format(Locale.ROOT, "%.1f GiB", b / (1 << 30));
-            }
-            if (b >= 1 << 20) {
-                return String.format(Locale.ROOT, "%.1f MiB", b / (1 << 20));
-            }
-            return String.format(Locale.ROOT, "%.1f KiB", b / 1024);
-        }
-
-        static String csv(List<DegradationStudy.Run> runs) {
-            StringBuilder b = new StringBuilder(
-                    "variant,hours,operations,pte_bytes,cont_pte_bytes,pmd_bytes,cont_pmd_bytes,pud_bytes,pagetable_bytes,tlb_entries\n");
-            for (DegradationStudy.Run r : runs) {
-                for (Sample s : r.samples()) {
-                    b.append(r.variant()).append(',').append(String.format(Locale.ROOT, "%.4f", s.hours())).append(',').append(s.operations());
-                    for (long x : s.directMap()) {
-                        b.append(',').append(x);
-                    }
-                    b.append(',').append(s.tableBytes()).append(',').append(s.tlbEntries()).append('\n');
-                }
-            }
-            return b.toString();
-        }
 
         static JFreeChart chart(List<DegradationStudy.Run> runs, WorkloadSettings ws, long mem) {
             System.setProperty("java.awt.headless", "true");
@@ -355,5 +230,6 @@ final class StudyCommand implements Runnable {
                 default: return "PUD (1G)";
             }
         }
+
     }
 }

@@ -16,19 +16,20 @@ import org.ptlab.hw.HwModel;
 import org.ptlab.hw.HwYaml;
 import org.ptlab.hw.Presets;
 import org.ptlab.kernel.KernelConfig;
-import org.ptlab.workload.trace.AccessTrace;
-import org.ptlab.workload.trace.AddressMapper;
-import org.ptlab.workload.trace.BinaryTrace;
-import org.ptlab.workload.trace.LackeyReader;
-import org.ptlab.workload.trace.LatMemRdStudy;
-import org.ptlab.workload.trace.LinearMapStudy;
-import org.ptlab.workload.trace.ReplayTarget;
+import org.ptlab.kernel.MachineSpec;
+import org.ptlab.run.AddressMapper;
+import org.ptlab.run.ReplayTarget;
+import org.ptlab.source.AccessTrace;
+import org.ptlab.source.BinaryTrace;
+import org.ptlab.source.LackeyReader;
+import org.ptlab.study.LatMemRdStudy;
+import org.ptlab.study.LinearMapStudy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab tlb-study}: the hardware model's studies and trace replay. */
 @Command(name = "tlb-study",
@@ -224,11 +225,9 @@ final class TlbStudyCommand implements Runnable {
         @Option(names = "--region", description = "region target: size of the region the trace is packed onto (default 8G)")
         String region;
 
-        @Option(names = "--mem", description = "linear and vmalloc targets: RAM of the booted kernel (default 8G)")
-        String mem;
-
-        @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "linear and vmalloc targets: select a variant of the booted kernel (repeatable)")
-        List<String> variant = new ArrayList<>();
+        /** The machine options every command that builds a machine takes (--mem: RAM of the booted kernel, default 8G here). */
+        @Mixin
+        MachineOptions machine;
 
         @Option(names = "--ifetch", description = "also replay instruction fetches (lackey I lines: through the L1 instruction TLB, "
                 + "checked for execute permission; region and user targets)")
@@ -246,7 +245,25 @@ final class TlbStudyCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             ReplayTarget.Kind kind = ReplayTarget.Kind.parse(target);
-            Geometry geo = Geometry.of(Granule.G4K, 48);
+            String mem = machine.mem;
+            boolean kernelTarget = kind == ReplayTarget.Kind.LINEAR || kind == ReplayTarget.Kind.VMALLOC;
+            if (machine.memmap != null || machine.iomem != null) {
+                throw new IllegalArgumentException("--memmap/--iomem: the replay's kernel has one RAM range of --mem bytes");
+            }
+            if (kernelTarget && machine.bbml2 != null && kind == ReplayTarget.Kind.LINEAR) {
+                throw new IllegalArgumentException("--bbml2: on --target linear the mapping decides it (--mapping 4K: none, block: noabort)");
+            }
+            if (!kernelTarget && (machine.kernel != null || machine.rodata != null || machine.cmdline != null || machine.cpu != null
+                    || machine.bbml2 != null || machine.debugPagealloc != null || machine.kfence != null || machine.realm != null
+                    || machine.kpti != null || !machine.variants.isEmpty())) {
+                throw new IllegalArgumentException("--kernel, --rodata, --cmdline, --cpu, --bbml2, --debug-pagealloc, --kfence, --realm, --kpti"
+                        + " and --variant apply to --target linear and vmalloc (a booted kernel), not " + kind.label()
+                        + " (--granule and --va-bits apply to every target)");
+            }
+            MachineSpec ms0 = machine.spec();
+            ms0.mem = null;
+            KernelConfig base = ms0.build().cfg();
+            Geometry geo = base.geometry();
             List<String> ms = mappings == null ? ReplayTarget.defaultMappings(kind, geo) : mappings;
             List<MapSize> leaves = new ArrayList<>();
             for (String m : ms) {
@@ -257,10 +274,6 @@ final class TlbStudyCommand implements Runnable {
                         + (kind == ReplayTarget.Kind.LINEAR ? "--mem" : "the trace") + ")");
             }
             boolean kernel = kind == ReplayTarget.Kind.LINEAR || kind == ReplayTarget.Kind.VMALLOC;
-            if (!variant.isEmpty() && !kernel) {
-                throw new IllegalArgumentException("--variant applies to --target linear and vmalloc (a booted kernel), not " + kind.label());
-            }
-            baseConfig(variant);
             if (mem != null && !kernel) {
                 throw new IllegalArgumentException("--mem applies to --target linear and vmalloc (a booted kernel), not " + kind.label());
             }
@@ -299,19 +312,19 @@ final class TlbStudyCommand implements Runnable {
                 MapSize k = leaves.get(i);
                 ReplayTarget t;
                 switch (kind) {
-                    case LINEAR: t = ReplayTarget.linear(baseConfig(variant), ram, k == null); break;
-                    case VMALLOC: t = ReplayTarget.vmalloc(baseConfig(variant), ram, footprint, k); break;
+                    case LINEAR: t = ReplayTarget.linear(base, ram, k == null); break;
+                    case VMALLOC: t = ReplayTarget.vmalloc(base, ram, footprint, k); break;
                     case USER: t = ReplayTarget.user(geo, footprint, k, ifetch); break;
                     default: t = ReplayTarget.region(geo, size, k); break;
                 }
                 if (kind == ReplayTarget.Kind.LINEAR) {
                     long touched;
                     try (AccessTrace tr = BinaryTrace.openAny(trace, ifetch)) {
-                        touched = AddressMapper.chunksTouched(tr, t.chunk);
+                        touched = AddressMapper.chunksTouched(tr, t.chunk());
                     }
-                    if (touched * t.chunk > t.size) {
+                    if (touched * t.chunk() > t.size()) {
                         throw new IllegalArgumentException(String.format("--target linear: the trace touches %d chunks of %s, the %s of RAM"
-                                + " above the image hold %d: give a larger --mem", touched, Sizes.label(t.chunk), Sizes.label(t.size), t.size / t.chunk));
+                                + " above the image hold %d: give a larger --mem", touched, Sizes.label(t.chunk()), Sizes.label(t.size()), t.size() / t.chunk()));
                     }
                 }
                 HwModel hw = t.hw(c);
@@ -324,12 +337,12 @@ final class TlbStudyCommand implements Runnable {
                             + (ifetch ? "" : " (instruction fetches are replayed only with --ifetch)"));
                 }
                 if (kind == ReplayTarget.Kind.REGION) {
-                    out.append(String.format("%n== %s mappings (%,d accesses replayed; region %s, %s of page tables) ==%n", t.mapping, n,
-                            Sizes.label(size), Sizes.label(t.tableBytes)));
+                    out.append(String.format("%n== %s mappings (%,d accesses replayed; region %s, %s of page tables) ==%n", t.mapping(), n,
+                            Sizes.label(size), Sizes.label(t.tableBytes())));
                 } else {
-                    out.append(String.format("%n== %s, %s mappings (%,d accesses replayed; %s: %s, %s of page tables) ==%n", kind.label(), t.mapping,
-                            n, Sizes.label(t.size), t.leafSummary(), Sizes.label(t.tableBytes)));
-                    out.append(String.format("target            %s%n", t.detail));
+                    out.append(String.format("%n== %s, %s mappings (%,d accesses replayed; %s: %s, %s of page tables) ==%n", kind.label(), t.mapping(),
+                            n, Sizes.label(t.size()), t.leafSummary(), Sizes.label(t.tableBytes())));
+                    out.append(String.format("target            %s%n", t.detail()));
                 }
                 out.append(hw.cpu(0).stats.format(c.frequencyGHz, ipa));
             }

@@ -14,13 +14,13 @@ import org.ptlab.report.HtmlReport;
 import org.ptlab.report.ProgressReporter;
 import org.ptlab.report.RunRecord;
 import org.ptlab.report.Runs;
-import org.ptlab.workload.ftrace.FtraceParser;
+import org.ptlab.source.FtraceParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ptlab trace FILE}: replay a real kernel's ftrace kprobe trace on a modelled machine. */
 @Command(name = "trace",
@@ -94,7 +94,7 @@ final class TraceCommand implements Callable<Integer> {
         }
         org.ptlab.kernel.MachineSpec m = machine.spec();
         if (scenario != null) {
-            org.ptlab.workload.Scenario sc = org.ptlab.workload.Scenario.load(scenario);
+            org.ptlab.scenario.Scenario sc = org.ptlab.scenario.Scenario.load(scenario);
             List<String> vs = new ArrayList<>(sc.variants);
             vs.addAll(m.variants);
             m = sc.machine;

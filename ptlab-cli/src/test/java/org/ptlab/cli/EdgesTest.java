@@ -113,7 +113,7 @@ class EdgesTest {
         Path f = tmp.resolve("rep.yaml");
         Files.writeString(f, "machine: {mem: 4G}\nsteps:\n  - repeat: {times: 100000, steps: [{repeat: {times: 100000, steps: [check]}}]}\n");
         refused("expected at most 1,000,000,000", "run", f.toString());
-        org.ptlab.workload.Scenario s = org.ptlab.workload.Scenario.parse(
+        org.ptlab.scenario.Scenario s = org.ptlab.scenario.Scenario.parse(
                 "machine: {mem: 4G}\nsteps:\n  - check\n  - repeat: {times: 3, steps: [{repeat: {times: 4, steps: [check, check]}}]}\n", "x.yaml");
         assertThat(s.totalSteps()).isEqualTo(1 + 3 * 4 * 2);
     }

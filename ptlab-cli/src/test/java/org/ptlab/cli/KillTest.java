@@ -144,7 +144,7 @@ class KillTest {
                 assertThat(s).startsWith("PTLTRC1\n");
                 long n = 0;
                 try (InputStream in = Files.newInputStream(f);
-                        org.ptlab.workload.trace.BinaryTrace.Reader r = new org.ptlab.workload.trace.BinaryTrace.Reader(in, f.toString())) {
+                        org.ptlab.source.BinaryTrace.Reader r = new org.ptlab.source.BinaryTrace.Reader(in, f.toString())) {
                     long[] va = new long[4096];
                     byte[] ty = new byte[4096];
                     int k;

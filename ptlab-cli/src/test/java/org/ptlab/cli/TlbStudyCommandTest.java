@@ -83,6 +83,20 @@ class TlbStudyCommandTest {
         assertThat(r.out()).contains("== 2M mappings (456,817 accesses replayed; region 8G, 40K of page tables) ==");
     }
 
+    /** tlb-study replay takes the machine options of every command that builds a machine (issue 14). */
+    @org.junit.jupiter.api.Test
+    void replayTakesTheMachineOptions() {
+        Run old = run("tlb-study", "replay", SORT, "--target", "vmalloc", "--mem", "1G", "--mapping", "16K", "--kernel", "6.1", "--granule", "16K");
+        assertThat(old.status()).as(old.err()).isZero();
+        assertThat(old.out()).contains("of linux 6.1, 16K/48");
+        Run g = run("tlb-study", "replay", SORT, "--granule", "64K", "--va-bits", "52", "--mapping", "64K");
+        assertThat(g.status()).as(g.err()).isZero();
+        assertThat(g.out()).contains("== 64K mappings");
+        Run bad = run("tlb-study", "replay", SORT, "--kernel", "6.1");
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err()).contains("apply to --target linear and vmalloc").doesNotContain("\n ");
+    }
+
     static long[] walks(String out) {
         return out.lines().filter(x -> x.startsWith("walks ")).mapToLong(x -> Long.parseLong(x.split("\\s+")[1].replace(",", ""))).toArray();
     }

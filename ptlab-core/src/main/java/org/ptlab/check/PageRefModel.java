@@ -1,5 +1,6 @@
 package org.ptlab.check;
 
+import org.ptlab.pgtable.TableWalk;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -5,6 +5,7 @@ import org.ptlab.arch.Geometry;
 import org.ptlab.arch.MapSize;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * A dump of kernel page tables in the text format of /sys/kernel/debug/kernel_page_tables

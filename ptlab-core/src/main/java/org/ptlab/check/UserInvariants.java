@@ -7,6 +7,7 @@ import java.util.Map;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.user.Mm;
 import org.ptlab.user.UserSpace;
 import org.ptlab.user.Vma;

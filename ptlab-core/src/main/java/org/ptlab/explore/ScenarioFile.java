@@ -11,145 +11,222 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.ptlab.arch.Granule;
 import org.ptlab.arch.Sizes;
 import org.ptlab.kernel.KernelVersion;
 import org.ptlab.kernel.LazyMmu;
 import org.ptlab.kernel.Variants;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.ptlab.ops.Op;
+import org.ptlab.ops.Ops;
+import org.ptlab.ops.Param;
+import org.ptlab.yaml.ScenarioError;
+import org.ptlab.yaml.YNode;
 
 /**
- * The explorer's scenario file: a small YAML document (shipped examples under
- * scenarios/concurrency/).
+ * The explorer's scenario file, read by the one YAML reader of every scenario ({@link YNode}:
+ * errors name file, line and column). The same language as {@code ptlab run}'s scenarios, with
+ * {@code cpus:} and {@code expect:} (shipped examples under scenarios/concurrency/):
  *
  * <pre>
  * name: seed000-split-race
  * description: two concurrent splits update the shared DirectMap counters
- * machine: {granule: 4K, memory: 4M, bbml2: true, debug_pagealloc: false, version: "7.2"}
+ * machine: {granule: 4K, mem: 4M, bbml2: noabort, debug-pagealloc: false, kernel: "7.2", hw: none}
  * variants: [lazy=generic]
- * mutations: []                  # no-split-lock, no-lazy-flush, cont-one-entry, counter-outside-lock,
- *                                # or an alias of a kernel variant: no-tlb-flush, ... (see Mutation)
+ * mutations: []                  # see Mutation
  * expect: safe                   # safe | violation
  * setup:                         # run before the CPUs start, not scheduled
- *   - set_memory_invalid lm+0x5000 1
- * cpu0:
- *   - split_kernel_leaf_mapping lm+0x1000 lm+0x2000
- * cpu1:
- *   - split_kernel_leaf_mapping lm+0x201000 lm+0x202000
+ *   - set_memory_valid: {addr: lm+0x5000, pages: 1, enable: false}
+ * cpus:
+ *   - - split_kernel_leaf_mapping: {start: lm+0x1000, end: lm+0x2000}
+ *   - - split_kernel_leaf_mapping: {start: lm+0x201000, end: lm+0x202000}
  * </pre>
  *
- * The number of CPUs is the number of {@code cpuN} keys (cpu0, cpu1, ... without gaps).
- * Addresses: {@code lm} (the first linear-map VA) plus offsets ({@code lm+2M+0x1000}), or an
- * absolute VA in hex. Operations: see {@link #OPS}. Errors name the file, line and what was
- * expected, as IllegalArgumentException.
+ * A step is one {@code call: arguments} entry: a call of the {@link Ops} catalogue (the same name
+ * and meaning as everywhere) or one of the explorer's own operations ({@link #LOCAL}: lazy MMU
+ * sections, single PTE writes, accesses through the walker, scenario mutexes); the arguments are
+ * a mapping by parameter name, one value, or the positional arguments in one string. Addresses:
+ * {@code lm} (the first linear-map VA) plus offsets ({@code lm+2M+0x1000}), or an absolute VA in
+ * hex; a physical address may be written as the linear address it is mapped at.
+ *
+ * <p>The older spelling ({@code cpu0:}/{@code cpu1:} keys, operations as strings
+ * {@code "split_kernel_leaf_mapping lm+0x1000 lm+0x2000"}, {@code machine: {memory, version,
+ * debug_pagealloc, bbml2: true|false}}) is still read, for one release, with a deprecation line;
+ * in it {@code set_memory_ro ADDR [PAGES]} and {@code change_memory_common ADDR PAGES ro|rw} keep
+ * their older meaning, the kernel's {@code __change_memory_common} (now spelled so), and
+ * {@code set_memory_invalid ADDR [PAGES]} is {@code set_memory_valid} with enable false.
  */
 public final class ScenarioFile {
     private ScenarioFile() {}
 
-    /** Operation name -> (argument kinds, description). */
+    /** The explorer's own operations (not kernel calls of the catalogue): parameters and description. */
+    static final Map<String, Local> LOCAL = new LinkedHashMap<>();
+
+    /** An explorer-only operation: its parameters (ADDR, PAGES or a NAME) and what it does. */
+    record Local(List<Param> params, String help) {}
+
+    private static void local(String name, String help, Param... params) {
+        LOCAL.put(name, new Local(List.of(params), help));
+    }
+
+    static {
+        local("lazy_mmu_mode_enable", "enter a lazy MMU section");
+        local("lazy_mmu_mode_disable", "leave a lazy MMU section");
+        local("lazy_mmu_mode_pause", "pause lazy MMU mode");
+        local("lazy_mmu_mode_resume", "resume lazy MMU mode");
+        local("ptep_set_rdonly", "make a PTE-mapped linear page read-only (__set_pte, barriers queued)", Param.req("addr", Param.Type.ADDR));
+        local("set_pte_valid", "one __set_pte making a PTE-mapped linear page valid (barriers queued; no section of its own)",
+                Param.req("addr", Param.Type.ADDR));
+        local("__kernel_map_pages", "DEBUG_PAGEALLOC map on allocation (set_memory_valid)", Param.req("addr", Param.Type.ADDR),
+                Param.opt("pages", Param.Type.PAGES, 1));
+        local("mutex_lock", "take a scenario-level mutex NAME (e.g. an execmem lock: exclusion from above)", Param.req("name", Param.Type.SIZE));
+        local("mutex_unlock", "release it", Param.req("name", Param.Type.SIZE));
+        local("clear_page", "access the page through the walker (hazard if its mapping is not yet visible)", Param.req("addr", Param.Type.ADDR));
+        local("touch", "a load through the walker (and the TLBs with machine hw)", Param.req("addr", Param.Type.ADDR));
+        local("store", "a store through the walker (and the TLBs with machine hw)", Param.req("addr", Param.Type.ADDR));
+    }
+
+    /** Catalogue calls a CPU program may make (the rest need objects the explorer's machines do not have). */
+    static final Set<String> CALLS = new TreeSet<>(List.of("split_kernel_leaf_mapping", "__change_memory_common", "set_memory_ro",
+            "set_memory_rw", "set_memory_x", "set_memory_nx", "set_memory_valid", "try_collapse_kernel_pmd", "collapse_scan", "add_memory",
+            "set_direct_map_invalid_noflush", "set_direct_map_default_noflush"));
+
+    /** The explorer's bookkeeping around a catalogue call (arguments as the catalogue declares them). */
+    @FunctionalInterface
+    interface Around {
+        void call(World w, long a0, long a1, long a2);
+    }
+
+    /**
+     * Four calls keep World's wrapper around the kernel's code: split (the explorer's split
+     * mutants), __change_memory_common (a read-only change is a promise checked at the end; World
+     * calls the catalogue), set_memory_valid (World's lazy-MMU-aware walk) and add_memory (a failure
+     * is a modelled BUG).
+     */
+    static final Map<String, Around> AROUND = Map.of(
+            "split_kernel_leaf_mapping", (w, start, end, x) -> w.splitKernelLeafMapping(start, end),
+            "__change_memory_common", (w, va, pages, prot) -> w.kernelChangeMemory(va, (int) pages, prot == Param.RO),
+            "set_memory_valid", (w, va, pages, enable) -> w.setMemoryValid(va, (int) pages, enable != 0),
+            "add_memory", (w, pa, size, x) -> w.addMemory(w.k.physToVirt(pa), size));
+
+    /** The older spelling's names: old name -> the call it is now. */
+    static final Map<String, String> OLD_NAMES = Map.of("change_memory_common", "__change_memory_common", "set_memory_ro",
+            "__change_memory_common", "set_memory_invalid", "set_memory_valid", "kernel_try_collapse_kernel_pmd", "try_collapse_kernel_pmd");
+
+    /** Older names whose pages were optional and whose last argument is now explicit. */
+    static final Map<String, String> OLD_LAST_ARG = Map.of("set_memory_ro", "ro", "set_memory_invalid", "false", "set_memory_valid", "true");
+
+    /** Every operation a scenario may use -> "ARGS: description" (for listings). */
     public static final Map<String, String> OPS = new LinkedHashMap<>();
 
     static {
-        OPS.put("split_kernel_leaf_mapping", "START END: take pgtable_split_lock, lazy MMU, make START and END leaf boundaries");
-        OPS.put("lazy_mmu_mode_enable", ": enter a lazy MMU section");
-        OPS.put("lazy_mmu_mode_disable", ": leave a lazy MMU section");
-        OPS.put("lazy_mmu_mode_pause", ": pause lazy MMU mode");
-        OPS.put("lazy_mmu_mode_resume", ": resume lazy MMU mode");
-        OPS.put("ptep_set_rdonly", "ADDR: make a PTE-mapped linear page read-only (__set_pte, barriers queued)");
-        OPS.put("set_pte_valid", "ADDR: one __set_pte making a PTE-mapped linear page valid (barriers queued; no section of its own)");
-        OPS.put("set_memory_valid", "ADDR [PAGES]: make PTE-mapped linear pages valid (own lazy section)");
-        OPS.put("set_memory_invalid", "ADDR [PAGES]: make PTE-mapped linear pages invalid, flush the TLB");
-        OPS.put("__kernel_map_pages", "ADDR [PAGES]: DEBUG_PAGEALLOC map on allocation (set_memory_valid)");
-        OPS.put("change_memory_common", "ADDR PAGES ro|rw: the kernel's own __change_memory_common on the linear map (PageAttr: split, pageattr walk, flush)");
-        OPS.put("set_memory_ro", "ADDR [PAGES]: the same as change_memory_common ADDR PAGES ro (the kernel's code)");
-        OPS.put("try_collapse_kernel_pmd", "ADDR: seed 001's collapse of the PTE table under the PMD at ADDR into a block (kernel.Collapse)");
-        OPS.put("kernel_try_collapse_kernel_pmd", "ADDR: the same as try_collapse_kernel_pmd (the older name)");
-        OPS.put("collapse_scan", ": one pass of the kernel model's collapse=background scanner over every region");
-        OPS.put("add_memory", "ADDR SIZE: hot-add and online the RAM behind linear ADDR (arch_add_memory; 2M blocks)");
-        OPS.put("mutex_lock", "NAME: take a scenario-level mutex (e.g. an execmem lock: exclusion from above)");
-        OPS.put("mutex_unlock", "NAME: release it");
-        OPS.put("clear_page", "ADDR: access the page through the walker (hazard if its mapping is not yet visible)");
-        OPS.put("touch", "ADDR: a load through the walker (and the TLBs with machine hw)");
-        OPS.put("store", "ADDR: a store through the walker (and the TLBs with machine hw)");
+        for (String c : CALLS) {
+            Op op = Ops.catalogue().require(c);
+            OPS.put(c, op.usage().substring(c.length()).trim() + ": " + op.help());
+        }
+        LOCAL.forEach((k, v) -> OPS.put(k, labels(v.params()) + ": " + v.help()));
+    }
+
+    private static String labels(List<Param> ps) {
+        List<String> l = new ArrayList<>();
+        for (Param p : ps) {
+            l.add(p.label());
+        }
+        return String.join(" ", l);
     }
 
     public static ExploreScenario load(Path file) throws IOException {
+        // the one input layer: size cap, strict UTF-8 with line:column, no such file / directory / empty
         return parse(org.ptlab.io.InputFile.readText(file, org.ptlab.io.InputFile.Kind.EXPLORE_SCENARIO), file.toString());
     }
 
-    /** Parse a scenario document; {@code where} names it in errors. */
-    public static ExploreScenario parse(String text, String where) {
-        LoaderOptions lo = new LoaderOptions();
-        lo.setMaxAliasesForCollections(20);
-        lo.setAllowDuplicateKeys(false);
-        lo.setCodePointLimit(1 << 20);
-        lo.setNestingDepthLimit(20);
-        Node root;
-        try {
-            root = new Yaml(lo).compose(new java.io.StringReader(text));
-        } catch (MarkedYAMLException e) {
-            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            throw new IllegalArgumentException(where + (m != null ? ":" + (m.getLine() + 1) : "") + ": bad YAML: "
-                    + (e.getProblem() != null ? e.getProblem() : "syntax error"));
-        } catch (YAMLException | IllegalStateException e) {
-            throw new IllegalArgumentException(where + ": bad YAML: " + firstLine(e.getMessage()));
+    /**
+     * A shipped scenario by name ({@code builtin:NAME}): the file scenarios/concurrency/NAME.yaml,
+     * packaged on the class path.
+     */
+    public static ExploreScenario builtin(String name) {
+        java.io.InputStream in = name.matches("[A-Za-z0-9_.-]+") ? ScenarioFile.class.getResourceAsStream("builtin/" + name + ".yaml") : null;
+        if (in == null) {
+            throw new IllegalArgumentException("unknown built-in scenario '" + name + "': expected one of " + builtinNames());
         }
-        if (root == null) {
-            throw new IllegalArgumentException(where + ":1: empty scenario file: expected a mapping with name, machine and cpu0");
+        try (in) {
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "builtin:" + name);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return new Parser(where).scenario(root);
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "syntax error";
+    /** The names of the shipped scenarios ({@code builtin:NAME}), sorted. */
+    public static List<String> builtinNames() {
+        List<String> out = new ArrayList<>();
+        try {
+            java.net.URL u = ScenarioFile.class.getResource("builtin");
+            if (u == null) {
+                return out;
+            }
+            java.net.URI uri = u.toURI();
+            if (uri.getScheme().equals("jar")) {
+                try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(uri, Map.of());
+                        java.util.stream.Stream<Path> s = Files.list(fs.provider().getPath(uri))) {
+                    s.forEach(p -> out.add(p.getFileName().toString()));
+                }
+            } else {
+                try (java.util.stream.Stream<Path> s = Files.list(Path.of(uri))) {
+                    s.forEach(p -> out.add(p.getFileName().toString()));
+                }
+            }
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+            return out;
         }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        out.removeIf(n -> !n.endsWith(".yaml"));
+        out.replaceAll(n -> n.substring(0, n.length() - ".yaml".length()));
+        out.sort(null);
+        return out;
+    }
+
+    /** Parse a scenario document; {@code where} names it in errors. Deprecation lines go to standard error. */
+    public static ExploreScenario parse(String text, String where) {
+        return parse(text, where, System.err::println);
+    }
+
+    /** As {@link #parse(String, String)}, deprecation lines to warn. */
+    public static ExploreScenario parse(String text, String where, Consumer<String> warn) {
+        YNode root = YNode.parse(text, where);
+        if (root.kind == YNode.Kind.NULL) {
+            throw new ScenarioError(where, 1, 1, "empty scenario file: expected a mapping with name, machine and cpus");
+        }
+        Parser p = new Parser(where);
+        ExploreScenario sc = p.scenario(root);
+        if (!p.old.isEmpty()) {
+            warn.accept(where + ": deprecated explorer spelling (" + String.join(", ", p.old)
+                    + "): read for one release; see docs/explore.md for the scenario language");
+        }
+        return sc;
     }
 
     private static final class Parser {
         final String where;
-        /** Addresses the operations touch, checked against the machine's RAM once it is known. */
+        /** Older-spelling constructs met (for the deprecation line). */
+        final Set<String> old = new java.util.LinkedHashSet<>();
+        /** The file is in the older spelling (cpuN: keys). */
+        boolean oldFile;
+        /** lm-relative addresses the operations use, checked against the machine's RAM once it is known. */
         final List<Use> uses = new ArrayList<>();
 
-        /** An address an operation uses: pages of the granule (or bytes when pages is 0) from it. */
-        record Use(Node n, String op, Addr a, int pages, long bytes) {}
+        /** An address an operation uses, with the pages from it (0: the address alone; end: may equal the end of RAM). */
+        record Use(YNode at, String call, Addr a, long pages, boolean end) {}
 
-        Addr use(Node n, String op, String s, int pages, long bytes) {
-            Addr a = addr(n, s);
-            uses.add(new Use(n, op, a, pages, bytes));
-            return a;
-        }
-
-        /** Every lm-relative address must lie in the modelled RAM (bad input, not a violation). */
-        void checkUses(Granule granule, long memory) {
+        /** Every lm-relative address must lie in the modelled RAM: an address outside it is bad input, not a violation. */
+        void checkUses(long pageSize, long memory) {
             for (Use u : uses) {
-                if (!u.a().relative()) {
-                    continue;
-                }
                 long off = u.a().value();
-                long len = u.pages() > 0 ? (long) u.pages() * granule.pageSize() : u.bytes();
-                if (u.op().equals("add_memory")) {
-                    if (len <= 0 || len > (4L << 30) || off < 0 || off > (8L << 30)) {
-                        throw err(u.n(), "add_memory: expected a size from one page to 4G at lm+OFFSET with OFFSET up to 8G, got lm+"
-                                + Sizes.label(off) + " " + Sizes.label(len));
-                    }
-                    continue;
-                }
-                if (off < 0 || len < 0 || off >= memory || len > memory - off) {
-                    throw err(u.n(), String.format("%s: lm+0x%x (%s from it) is outside the modelled RAM [lm, lm+%s): expected an address in it",
-                            u.op(), off, Sizes.label(Math.max(len, 1)), Sizes.label(memory)));
+                long len = u.pages() * pageSize;
+                boolean in = u.end() ? off >= 0 && off <= memory : off >= 0 && off < memory && len <= memory - off;
+                if (!in) {
+                    throw u.at().error(String.format("%s: lm+0x%x%s is outside the modelled RAM [lm, lm+%s): expected an address in it",
+                            u.call(), off, u.pages() > 0 ? " (" + u.pages() + " pages from it)" : "", Sizes.label(memory)));
                 }
             }
         }
@@ -158,42 +235,9 @@ public final class ScenarioFile {
             this.where = where;
         }
 
-        IllegalArgumentException err(Node n, String msg) {
-            return new IllegalArgumentException(where + ":" + (n.getStartMark().getLine() + 1) + ": " + msg);
-        }
-
-        MappingNode map(Node n, String what) {
-            if (n instanceof MappingNode m) {
-                return m;
-            }
-            throw err(n, "expected a mapping for " + what);
-        }
-
-        SequenceNode seq(Node n, String what) {
-            if (n instanceof SequenceNode s) {
-                return s;
-            }
-            throw err(n, "expected a list for " + what);
-        }
-
-        String scalar(Node n, String what) {
-            if (n instanceof ScalarNode s) {
-                return s.getValue();
-            }
-            throw err(n, "expected a single value for " + what);
-        }
-
-        boolean bool(Node n, String what) {
-            String v = scalar(n, what).trim().toLowerCase(Locale.ROOT);
-            return switch (v) {
-                case "true", "yes", "on" -> true;
-                case "false", "no", "off" -> false;
-                default -> throw err(n, what + ": expected true or false, got '" + v + "'");
-            };
-        }
-
-        ExploreScenario scenario(Node root) {
-            MappingNode m = map(root, "the scenario");
+        ExploreScenario scenario(YNode root) {
+            Map<String, YNode> m = root.map("the scenario");
+            oldFile = m.keySet().stream().anyMatch(k -> k.matches("cpu[0-9]"));
             String name = null;
             String description = "";
             Granule granule = Granule.G4K;
@@ -207,103 +251,145 @@ public final class ScenarioFile {
             ExploreScenario.Expect expect = ExploreScenario.Expect.UNSPECIFIED;
             List<ExploreScenario.Op> setup = new ArrayList<>();
             Map<Integer, List<ExploreScenario.Op>> cpus = new java.util.TreeMap<>();
-            Map<Integer, Node> cpuNodes = new java.util.TreeMap<>();
-            for (NodeTuple t : m.getValue()) {
-                String key = scalar(t.getKeyNode(), "a key");
-                Node v = t.getValueNode();
+            Map<Integer, YNode> cpuNodes = new java.util.TreeMap<>();
+            YNode cpusList = null;
+            for (Map.Entry<String, YNode> t : m.entrySet()) {
+                String key = t.getKey();
+                YNode v = t.getValue();
+                YNode kn = root.keyNode(key);
                 switch (key) {
-                    case "name" -> name = scalar(v, "name").trim();
-                    case "description" -> description = scalar(v, "description").trim();
+                    case "name" -> name = v.str("name").trim();
+                    case "description" -> description = v.str("description").trim();
                     case "machine" -> {
-                        for (NodeTuple mt : map(v, "machine").getValue()) {
-                            String mk = scalar(mt.getKeyNode(), "a machine key");
-                            Node mv = mt.getValueNode();
+                        for (Map.Entry<String, YNode> mt : v.map("machine").entrySet()) {
+                            String mk = mt.getKey();
+                            YNode mv = mt.getValue();
                             try {
                                 switch (mk) {
-                                    case "granule" -> granule = Granule.parse(scalar(mv, "granule").trim());
-                                    // mem: as in run scenarios and on the command line (--mem); memory: the explorer's older key
-                                    case "memory", "mem" -> memory = Sizes.parse(scalar(mv, mk));
+                                    case "granule" -> granule = Granule.parse(mv.str("granule").trim());
+                                    case "mem", "memory" -> {
+                                        if (mk.equals("memory")) {
+                                            old.add("machine.memory (now mem)");
+                                        }
+                                        memory = Sizes.parse(mv.str(mk));
+                                    }
                                     case "bbml2" -> {
-                                        String b = scalar(mv, "bbml2").trim().toLowerCase(Locale.ROOT);
+                                        String b = mv.str("bbml2").trim().toLowerCase(Locale.ROOT);
                                         bbml2 = switch (b) {
-                                            case "true", "yes", "on" -> ExploreMachine.Bbml2.ALL;
-                                            case "false", "no", "off" -> ExploreMachine.Bbml2.NONE;
+                                            case "noabort" -> ExploreMachine.Bbml2.ALL;
+                                            case "none" -> ExploreMachine.Bbml2.NONE;
+                                            case "true", "yes", "on" -> {
+                                                old.add("bbml2: " + b + " (now noabort)");
+                                                yield ExploreMachine.Bbml2.ALL;
+                                            }
+                                            case "false", "no", "off" -> {
+                                                old.add("bbml2: " + b + " (now none)");
+                                                yield ExploreMachine.Bbml2.NONE;
+                                            }
                                             case "boot-cpu" -> ExploreMachine.Bbml2.BOOT_CPU; // CPU0 only
-                                            default -> throw err(mv, "bbml2: expected true, false or boot-cpu, got '" + b + "'");
+                                            default -> throw mv.error("bbml2: expected noabort, none or boot-cpu (older: true, false), got '"
+                                                    + b + "'");
                                         };
                                     }
-                                    case "debug_pagealloc" -> dpa = bool(mv, "debug_pagealloc");
-                                    case "version" -> version = KernelVersion.parse(scalar(mv, "version").trim());
+                                    case "debug-pagealloc", "debug_pagealloc" -> {
+                                        if (mk.equals("debug_pagealloc")) {
+                                            old.add("machine.debug_pagealloc (now debug-pagealloc)");
+                                        }
+                                        dpa = mv.bool(mk);
+                                    }
+                                    case "kernel", "version" -> {
+                                        if (mk.equals("version")) {
+                                            old.add("machine.version (now kernel)");
+                                        }
+                                        version = KernelVersion.parse(mv.str(mk).trim());
+                                    }
                                     case "hw" -> {
-                                        String h = scalar(mv, "hw").trim();
+                                        String h = mv.str("hw").trim();
                                         if (!h.equals("none")) {
                                             org.ptlab.hw.Presets.get(h);
                                             hw = h;
                                         }
                                     }
-                                    default -> throw err(mt.getKeyNode(), "unknown machine key '" + mk
-                                            + "': expected granule, mem (or memory), bbml2, debug_pagealloc, version or hw");
+                                    default -> throw v.keyNode(mk).error("unknown machine key '" + mk
+                                            + "': the explorer's machines take granule, mem, bbml2, debug-pagealloc, kernel and hw");
                                 }
+                            } catch (ScenarioError e) {
+                                throw e;
                             } catch (IllegalArgumentException e) {
-                                if (e.getMessage() != null && e.getMessage().startsWith(where + ":")) {
-                                    throw e;
-                                }
-                                throw err(mv, "machine." + mk + ": " + e.getMessage());
+                                throw mv.error("machine." + mk + ": " + e.getMessage());
                             }
                         }
                     }
                     case "variants" -> {
                         LazyMmu.registerVariants();
-                        for (Node x : seq(v, "variants").getValue()) {
-                            String s = scalar(x, "a variant").trim();
-                            try {
-                                new Variants().select(s);
-                            } catch (IllegalArgumentException e) {
-                                throw err(x, e.getMessage());
+                        for (YNode x : v.isScalar() ? List.of(v) : v.seq("variants")) {
+                            for (String one : x.str("a variant").split(",")) {
+                                String s = one.trim();
+                                try {
+                                    new Variants().select(s);
+                                } catch (IllegalArgumentException e) {
+                                    throw x.error(e.getMessage());
+                                }
+                                variants.add(s);
                             }
-                            variants.add(s);
                         }
                     }
                     case "mutations" -> {
-                        for (Node x : seq(v, "mutations").getValue()) {
+                        for (YNode x : v.isScalar() ? List.of(v) : v.seq("mutations")) {
                             try {
-                                muts.add(Mutation.parse(scalar(x, "a mutation")));
+                                muts.add(Mutation.parse(x.str("a mutation")));
                             } catch (IllegalArgumentException e) {
-                                throw err(x, e.getMessage());
+                                throw x.error(e.getMessage());
                             }
                         }
                     }
                     case "expect" -> {
-                        String e = scalar(v, "expect").trim();
+                        String e = v.str("expect").trim();
                         expect = switch (e) {
                             case "safe" -> ExploreScenario.Expect.SAFE;
                             case "violation" -> ExploreScenario.Expect.VIOLATION;
-                            default -> throw err(v, "expect: expected safe or violation, got '" + e + "'");
+                            default -> throw v.error("expect: expected safe or violation, got '" + e + "'");
                         };
                     }
                     case "setup" -> setup.addAll(ops(v, "setup"));
+                    case "cpus" -> {
+                        cpusList = kn;
+                        int c = 0;
+                        for (YNode prog : v.seq("cpus")) {
+                            if (c >= 8) {
+                                throw prog.error("at most 8 CPUs");
+                            }
+                            cpus.put(c, ops(prog, "cpus[" + c + "]"));
+                            cpuNodes.put(c, prog);
+                            c++;
+                        }
+                    }
                     default -> {
                         if (key.matches("cpu[0-9]")) {
+                            old.add("cpuN: keys (now cpus:)");
                             int c = key.charAt(3) - '0';
                             cpus.put(c, ops(v, key));
-                            cpuNodes.put(c, t.getKeyNode());
+                            cpuNodes.put(c, kn);
                         } else {
-                            throw err(t.getKeyNode(), "unknown key '" + key
-                                    + "': expected name, description, machine, variants, mutations, expect, setup or cpu0..cpu7");
+                            throw kn.error("unknown key '" + key
+                                    + "': expected name, description, machine, variants, mutations, expect, setup or cpus");
                         }
                     }
                 }
             }
+            if (cpusList != null && old.contains("cpuN: keys (now cpus:)")) {
+                throw cpusList.error("cpus: and cpuN: keys together: use cpus: only");
+            }
             if (name == null || name.isEmpty()) {
-                throw err(root, "missing 'name'");
+                throw root.error("missing 'name'");
             }
             if (cpus.isEmpty()) {
-                throw err(root, "no CPU programs: expected cpu0 (and cpu1, ...)");
+                throw root.error("no CPU programs: expected cpus: (a list of programs, one per CPU)");
             }
             int n = cpus.size();
             for (int c : cpus.keySet()) {
                 if (c >= n) {
-                    throw err(cpuNodes.get(c), "cpu" + c + " without cpu" + (c - 1) + ": expected cpu0..cpu" + (n - 1));
+                    throw cpuNodes.get(c).error("cpu" + c + " without cpu" + (c - 1) + ": expected cpu0..cpu" + (n - 1));
                 }
             }
             ExploreMachine spec;
@@ -311,73 +397,235 @@ public final class ScenarioFile {
                 spec = new ExploreMachine(granule, memory, n, bbml2, dpa, version, variants, hw);
                 spec.layout().validate(granule.pageSize());
             } catch (IllegalArgumentException e) {
-                throw err(root, "machine: " + e.getMessage());
+                throw root.error("machine: " + e.getMessage());
             }
-            checkUses(granule, memory);
+            checkUses(granule.pageSize(), memory);
             return new ExploreScenario(name, description, spec, setup, new ArrayList<>(cpus.values()), muts, expect, where);
         }
 
-        List<ExploreScenario.Op> ops(Node v, String what) {
+        List<ExploreScenario.Op> ops(YNode v, String what) {
             List<ExploreScenario.Op> out = new ArrayList<>();
-            for (Node x : seq(v, what).getValue()) {
-                out.add(op(x, scalar(x, "an operation of " + what)));
+            for (YNode x : v.kind == YNode.Kind.NULL ? List.<YNode>of() : v.seq(what)) {
+                out.add(op(x, what));
             }
             return out;
         }
 
-        ExploreScenario.Op op(Node n, String text) {
-            String[] f = text.trim().split("\\s+");
-            String name = f[0];
-            if (!OPS.containsKey(name)) {
-                throw err(n, "unknown operation '" + name + "': expected one of " + OPS.keySet());
-            }
-            Consumer<World> a = switch (name) {
-                case "split_kernel_leaf_mapping" -> {
-                    args(n, f, 2, 2);
-                    Addr s = use(n, name, f[1], 0, 1);
-                    Addr e = addr(n, f[2]);
-                    if (s.relative() && e.relative()) {
-                        use(n, name, f[1], 0, Math.max(1, e.value() - s.value()));
+        /** One step: {@code call: ARGS} (mapping by name, one value, or positional in a string), or the older "call ARGS" string. */
+        ExploreScenario.Op op(YNode n, String what) {
+            String name;
+            List<String> pos = new ArrayList<>();
+            Map<String, YNode> named = null;
+            YNode at = n;
+            boolean oldForm;
+            if (n.isScalar()) {
+                String[] f = n.str("an operation of " + what).trim().split("\\s+");
+                name = f[0];
+                pos.addAll(List.of(f).subList(1, f.length));
+                // a bare name without arguments is a step of the language (as in run scenarios); anything else the older form
+                oldForm = f.length > 1 || OLD_NAMES.containsKey(name);
+                if (oldFile && name.equals("collapse_scan") && f.length == 1) {
+                    // the older spelling's collapse_scan was one pass over every region: now collapse_scan: {all: true}
+                    pos.addAll(List.of("0", "true"));
+                    oldForm = true;
+                    old.add("collapse_scan (now collapse_scan: {all: true})");
+                }
+                if (oldForm) {
+                    old.add("operations as strings (now call: {args})");
+                }
+            } else {
+                Map<String, YNode> m = n.map("an operation of " + what);
+                if (m.size() != 1) {
+                    throw n.error("expected an operation as one 'call: arguments' entry, found " + m.size() + " keys");
+                }
+                name = m.keySet().iterator().next();
+                at = n.keyNode(name);
+                YNode a = m.get(name);
+                oldForm = false;
+                if (a.isMap()) {
+                    named = a.map(name);
+                } else if (a.isScalar()) {
+                    pos.addAll(List.of(a.str(name).trim().split("\\s+")));
+                } else if (a.kind != YNode.Kind.NULL) {
+                    for (YNode x : a.seq(name)) {
+                        pos.add(x.str("an argument of " + name));
                     }
-                    yield w -> w.splitKernelLeafMapping(s.va(w), e.va(w));
                 }
-                case "lazy_mmu_mode_enable" -> {
-                    args(n, f, 0, 0);
-                    yield World::lazyEnter;
+            }
+            String text = name + (pos.isEmpty() ? "" : " " + String.join(" ", pos));
+            if (named != null) {
+                List<String> kv = new ArrayList<>();
+                named.forEach((k, x) -> kv.add(k + "=" + (x.isScalar() ? x.str(k) : "?")));
+                text = name + " " + String.join(" ", kv);
+            }
+            String call = name;
+            if (oldForm && (OLD_NAMES.containsKey(name) || OLD_LAST_ARG.containsKey(name))) {
+                call = OLD_NAMES.getOrDefault(name, name);
+                if (!call.equals(name)) {
+                    old.add(name + " (now " + call + ")");
                 }
-                case "lazy_mmu_mode_disable" -> {
-                    args(n, f, 0, 0);
-                    yield World::lazyLeave;
+                pos = oldArgs(at, name, pos);
+            } else if (!oldForm && (name.equals("change_memory_common") || name.equals("set_memory_invalid")
+                    || name.equals("kernel_try_collapse_kernel_pmd"))) {
+                throw at.error("'" + name + "' is the older spelling's name: write " + OLD_NAMES.get(name));
+            }
+            List<Param> params;
+            Op op = null;
+            if (CALLS.contains(call)) {
+                op = Ops.catalogue().require(call);
+                params = op.params();
+            } else if (LOCAL.containsKey(call)) {
+                params = LOCAL.get(call).params();
+            } else {
+                throw at.error("unknown operation '" + name + "': expected one of " + OPS.keySet());
+            }
+            List<String> args = named != null ? byName(at, call, params, named) : pos;
+            int req = 0;
+            for (Param p : params) {
+                req += p.optional() ? 0 : 1;
+            }
+            if (args.size() < req || args.size() > params.size()) {
+                throw at.error(name + ": expected " + (req == params.size() ? req : req + " to " + params.size()) + " argument(s) "
+                        + labels(params) + ", got " + args.size());
+            }
+            long pages = 0;
+            for (int i = 0; i < params.size() && i < args.size(); i++) {
+                if (params.get(i).type() == Param.Type.PAGES) {
+                    try {
+                        pages = params.get(i).parse(args.get(i));
+                    } catch (IllegalArgumentException e) {
+                        pages = 0; // reported with its node by value() below
+                    }
                 }
-                case "lazy_mmu_mode_pause" -> {
-                    args(n, f, 0, 0);
-                    yield w -> w.lazy.pause();
+            }
+            boolean first = true;
+            for (int i = 0; i < params.size() && i < args.size(); i++) {
+                if (params.get(i).type() != Param.Type.ADDR) {
+                    continue;
                 }
-                case "lazy_mmu_mode_resume" -> {
-                    args(n, f, 0, 0);
-                    yield w -> w.lazy.resume();
+                try {
+                    Addr a = Addr.parse(args.get(i));
+                    if (a.relative()) {
+                        uses.add(new Use(at, name, a, first ? pages : 0, params.get(i).name().equals("end")));
+                    }
+                } catch (IllegalArgumentException e) {
+                    // reported with its node by value() below
                 }
-                case "set_pte_valid" -> {
-                    args(n, f, 1, 1);
-                    Addr x = use(n, name, f[1], 1, 0);
-                    yield w -> w.setPteValid(x.va(w));
+                first = false;
+            }
+            List<ToLongFunction<World>> vals = new ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                vals.add(i < args.size() ? value(at, name, params.get(i), args.get(i)) : constant(params.get(i).dflt()));
+            }
+            Consumer<World> action = op != null ? bindCall(op, vals) : bindLocal(at, call, args, vals);
+            return new ExploreScenario.Op(text.trim(), action);
+        }
+
+        /** The older spelling's arguments, as the call they are now takes them. */
+        List<String> oldArgs(YNode at, String name, List<String> pos) {
+            List<String> a = new ArrayList<>(pos);
+            // set_memory_ro ADDR [PAGES] -> ADDR PAGES ro; set_memory_(in)valid ADDR [PAGES] -> ADDR PAGES false|true
+            String last = OLD_LAST_ARG.get(name);
+            if (last != null) {
+                if (a.isEmpty() || a.size() > 2) {
+                    throw at.error(name + ": expected 1 to 2 argument(s) ADDR [PAGES], got " + a.size());
                 }
-                case "ptep_set_rdonly" -> {
-                    args(n, f, 1, 1);
-                    Addr x = use(n, name, f[1], 1, 0);
-                    yield w -> w.ptepSetRdonly(x.va(w));
+                if (a.size() == 1) {
+                    a.add("1");
                 }
-                case "set_memory_ro" -> {
-                    args(n, f, 1, 2);
-                    int pages = f.length > 2 ? pages(n, f[2]) : 1;
-                    Addr x = use(n, name, f[1], pages, 0);
-                    yield w -> w.kernelChangeMemory(x.va(w), pages, true);
+                a.add(last);
+            }
+            return a;
+        }
+
+        List<String> byName(YNode at, String call, List<Param> params, Map<String, YNode> named) {
+            for (String k : named.keySet()) {
+                boolean ok = params.stream().anyMatch(p -> p.name().equals(k));
+                if (!ok) {
+                    throw at.error("unknown argument '" + k + "' of " + call + ": expected " + labels(params).toLowerCase(Locale.ROOT));
                 }
+            }
+            List<String> out = new ArrayList<>();
+            for (Param p : params) {
+                YNode x = named.get(p.name());
+                if (x == null) {
+                    if (!p.optional()) {
+                        throw at.error(call + ": missing '" + p.name() + "'");
+                    }
+                    out.add(Long.toString(p.dflt())); // left out: its default
+                    continue;
+                }
+                out.add(x.str(p.name()));
+            }
+            return out;
+        }
+
+        ToLongFunction<World> value(YNode at, String call, Param p, String s) {
+            try {
+                switch (p.type()) {
+                    case ADDR: {
+                        Addr a = Addr.parse(s);
+                        return a::va;
+                    }
+                    case PA: {
+                        if (s.trim().startsWith("lm")) {
+                            Addr a = Addr.parse(s);
+                            return w -> w.k.virtToPhys(a.va(w));
+                        }
+                        return constant(p.parse(s));
+                    }
+                    case PAGES: {
+                        long v = p.parse(s);
+                        if (v < 1 || v > 4096) {
+                            throw at.error("pages: expected 1..4096, got " + v);
+                        }
+                        return constant(v);
+                    }
+                    default:
+                        if (LOCAL.containsKey(call) && p.name().equals("name")) {
+                            return constant(0); // a mutex name: bound as text
+                        }
+                        return constant(p.parse(s));
+                }
+            } catch (ScenarioError e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw at.error(e.getMessage());
+            }
+        }
+
+        static ToLongFunction<World> constant(long v) {
+            return w -> v;
+        }
+
+        /** A catalogue call on the world's kernel, through the explorer's bookkeeping around it when it has one ({@link #AROUND}). */
+        Consumer<World> bindCall(Op op, List<ToLongFunction<World>> v) {
+            Around around = AROUND.get(op.name());
+            if (around != null) {
+                return w -> around.call(w, v.get(0).applyAsLong(w), v.get(1).applyAsLong(w), v.size() > 2 ? v.get(2).applyAsLong(w) : 0);
+            }
+            return w -> {
+                long[] a = new long[v.size()];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = v.get(i).applyAsLong(w);
+                }
+                op.apply(w.k, a);
+            };
+        }
+
+        Consumer<World> bindLocal(YNode at, String name, List<String> args, List<ToLongFunction<World>> v) {
+            return switch (name) {
+                case "lazy_mmu_mode_enable" -> World::lazyEnter;
+                case "lazy_mmu_mode_disable" -> World::lazyLeave;
+                case "lazy_mmu_mode_pause" -> w -> w.lazy.pause();
+                case "lazy_mmu_mode_resume" -> w -> w.lazy.resume();
+                case "set_pte_valid" -> w -> w.setPteValid(v.get(0).applyAsLong(w));
+                case "ptep_set_rdonly" -> w -> w.ptepSetRdonly(v.get(0).applyAsLong(w));
+                case "__kernel_map_pages" -> w -> w.kernelMapPages(v.get(0).applyAsLong(w), (int) v.get(1).applyAsLong(w));
                 case "mutex_lock", "mutex_unlock" -> {
-                    args(n, f, 1, 1);
-                    String m = f[1];
+                    String m = args.get(0).trim();
                     if (!m.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
-                        throw err(n, name + ": expected a lock name (letters, digits, _ and .), got '" + m + "'");
+                        throw at.error(name + ": expected a lock name (letters, digits, _ and .), got '" + m + "'");
                     }
                     boolean lock = name.equals("mutex_lock");
                     yield w -> {
@@ -388,81 +636,8 @@ public final class ScenarioFile {
                         }
                     };
                 }
-                case "add_memory" -> {
-                    args(n, f, 2, 2);
-                    long size;
-                    try {
-                        size = org.ptlab.arch.Sizes.parse(f[2]);
-                    } catch (IllegalArgumentException e) {
-                        throw err(n, "add_memory: " + e.getMessage());
-                    }
-                    Addr x = use(n, name, f[1], 0, size);
-                    yield w -> w.addMemory(x.va(w), size);
-                }
-                case "change_memory_common" -> {
-                    args(n, f, 3, 3);
-                    int pages = pages(n, f[2]);
-                    Addr x = use(n, name, f[1], pages, 0);
-                    if (!f[3].equals("ro") && !f[3].equals("rw")) {
-                        throw err(n, "change_memory_common: expected ro or rw, got '" + f[3] + "'");
-                    }
-                    boolean ro = f[3].equals("ro");
-                    yield w -> w.kernelChangeMemory(x.va(w), pages, ro);
-                }
-                case "try_collapse_kernel_pmd", "kernel_try_collapse_kernel_pmd" -> {
-                    args(n, f, 1, 1);
-                    Addr x = use(n, name, f[1], 1, 0);
-                    yield w -> w.kernelTryCollapseKernelPmd(x.va(w));
-                }
-                case "collapse_scan" -> {
-                    args(n, f, 0, 0);
-                    yield World::collapseScan;
-                }
-                case "set_memory_valid", "set_memory_invalid", "__kernel_map_pages" -> {
-                    args(n, f, 1, 2);
-                    int pages = f.length > 2 ? pages(n, f[2]) : 1;
-                    Addr x = use(n, name, f[1], pages, 0);
-                    if (name.equals("__kernel_map_pages")) {
-                        yield w -> w.kernelMapPages(x.va(w), pages);
-                    }
-                    boolean en = name.equals("set_memory_valid");
-                    yield w -> w.setMemoryValid(x.va(w), pages, en);
-                }
-                default -> {
-                    args(n, f, 1, 1);
-                    Addr x = use(n, name, f[1], 0, 1);
-                    yield w -> w.touch(x.va(w), name);
-                }
+                default -> w -> w.touch(v.get(0).applyAsLong(w), name);
             };
-            return new ExploreScenario.Op(text.trim(), a);
-        }
-
-        void args(Node n, String[] f, int min, int max) {
-            int k = f.length - 1;
-            if (k < min || k > max) {
-                throw err(n, f[0] + ": expected " + (min == max ? min : min + " to " + max) + " argument(s) " + OPS.get(f[0]).split(":")[0].trim()
-                        + ", got " + k);
-            }
-        }
-
-        int pages(Node n, String s) {
-            try {
-                int p = Integer.parseInt(s);
-                if (p < 1 || p > 4096) {
-                    throw err(n, "pages: expected 1..4096, got " + p);
-                }
-                return p;
-            } catch (NumberFormatException e) {
-                throw err(n, "pages: expected a number, got '" + s + "'");
-            }
-        }
-
-        Addr addr(Node n, String s) {
-            try {
-                return Addr.parse(s);
-            } catch (IllegalArgumentException e) {
-                throw err(n, e.getMessage());
-            }
         }
     }
 

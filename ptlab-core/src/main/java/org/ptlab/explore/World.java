@@ -311,8 +311,8 @@ public final class World {
         long end = va + pages * geo.pageSize;
         String name = readOnly ? "set_memory_ro" : "set_memory_rw";
         pg.op(name, va, end, true);
-        int rc = readOnly ? k.pageAttr.changeCommon(va, end - va, Desc.RDONLY, Desc.WRITE)
-                : k.pageAttr.changeCommon(va, end - va, Desc.WRITE, Desc.RDONLY);
+        int rc = org.ptlab.ops.Ops.call(k, "__change_memory_common", va, pages,
+                readOnly ? org.ptlab.ops.Param.RO : org.ptlab.ops.Param.RW);
         if (rc == 0 && readOnly) {
             readOnlyPromises.add(new long[] {va, end});
         }

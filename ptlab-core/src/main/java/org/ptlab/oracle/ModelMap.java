@@ -1,7 +1,7 @@
 package org.ptlab.oracle;
 
 import org.ptlab.arch.Desc;
-import org.ptlab.check.TableWalk;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.kernel.Kernel;
 
 /**

@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.Set;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.MachineSpec;
-import org.ptlab.workload.ftrace.FtraceParser;
-import org.ptlab.workload.ftrace.FtraceReplay;
+import org.ptlab.source.FtraceParser;
+import org.ptlab.run.FtraceReplay;
 
 /**
  * Predicts a capture from its own inputs and compares with what the real kernel built: {@code boot}

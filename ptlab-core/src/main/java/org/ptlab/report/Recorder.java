@@ -5,7 +5,7 @@ import java.util.Map;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.arch.MapSize;
-import org.ptlab.check.TableWalk;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.pgtable.Barrier;
 import org.ptlab.pgtable.EventLog;

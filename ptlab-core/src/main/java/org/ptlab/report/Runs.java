@@ -3,10 +3,10 @@ package org.ptlab.report;
 import java.util.List;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.MachineSpec;
-import org.ptlab.workload.Scenario;
-import org.ptlab.workload.ScenarioRunner;
-import org.ptlab.workload.ftrace.FtraceParser;
-import org.ptlab.workload.ftrace.FtraceReplay;
+import org.ptlab.run.FtraceReplay;
+import org.ptlab.run.ScenarioRunner;
+import org.ptlab.scenario.Scenario;
+import org.ptlab.source.FtraceParser;
 
 /** Drivers that run something under one set of variants and return its {@link RunRecord}. */
 public final class Runs {

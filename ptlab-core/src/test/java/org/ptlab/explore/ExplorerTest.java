@@ -17,14 +17,14 @@ class ExplorerTest {
 
     @Test
     void seed000SplitRaceIsSafeWithTheLock() {
-        Explorer.Result r = Explorer.explore(Scenarios.seed000SplitRace(), dfs(2));
+        Explorer.Result r = Explorer.explore(Shipped.seed000SplitRace(), dfs(2));
         assertThat(r.verdict()).as(r.toString()).isEqualTo(Explorer.Verdict.SAFE_WITHIN_BOUND);
         assertThat(r.executions()).isGreaterThan(1);
     }
 
     @Test
     void seed000SplitRaceLosesACounterUpdateWithoutTheLock() {
-        ExploreScenario sc = Scenarios.seed000SplitRace().with(Set.of(Mutation.NO_SPLIT_LOCK), List.of());
+        ExploreScenario sc = Shipped.seed000SplitRace().with(Set.of(Mutation.NO_SPLIT_LOCK), List.of());
         Explorer.Result r = Explorer.explore(sc, dfs(2));
         assertThat(r.verdict()).isEqualTo(Explorer.Verdict.VIOLATION);
         assertThat(r.counterexample().kind()).isEqualTo("counters");
@@ -35,17 +35,17 @@ class ExplorerTest {
 
     @Test
     void partialOrderReductionProvesTheLockedSplitsSafeForAnyInterleaving() {
-        Explorer.Result r = Explorer.explore(Scenarios.seed000SplitRaceContPmd(), dfs(-1));
+        Explorer.Result r = Explorer.explore(Shipped.seed000SplitRaceContPmd(), dfs(-1));
         assertThat(r.verdict()).isEqualTo(Explorer.Verdict.SAFE_WITHIN_BOUND);
         assertThat(r.searchNote()).contains("partial-order reduction");
-        ExploreScenario nolock = Scenarios.seed000SplitRaceContPmd().with(Set.of(Mutation.NO_SPLIT_LOCK), List.of());
+        ExploreScenario nolock = Shipped.seed000SplitRaceContPmd().with(Set.of(Mutation.NO_SPLIT_LOCK), List.of());
         Explorer.Result v = Explorer.explore(nolock, dfs(-1));
         assertThat(v.verdict()).isEqualTo(Explorer.Verdict.VIOLATION);
     }
 
     @Test
     void randomAndPctAreReproducibleFromTheSeed() {
-        ExploreScenario sc = Scenarios.seed000SplitRace().with(Set.of(Mutation.NO_SPLIT_LOCK), List.of());
+        ExploreScenario sc = Shipped.seed000SplitRace().with(Set.of(Mutation.NO_SPLIT_LOCK), List.of());
         for (Explorer.Strategy st : new Explorer.Strategy[] {Explorer.Strategy.RANDOM, Explorer.Strategy.PCT}) {
             Explorer.Options o = new Explorer.Options();
             o.strategy = st;
@@ -67,7 +67,7 @@ class ExplorerTest {
      */
     @Test
     void subtreesMergeIntoTheSingleRunsResult() throws java.io.IOException {
-        ExploreScenario safe = Scenarios.seed000SplitRace();
+        ExploreScenario safe = Shipped.seed000SplitRace();
         ExploreScenario nolock = safe.with(Set.of(Mutation.NO_SPLIT_LOCK), List.of());
         ExploreScenario hotadd = ScenarioFile.load(ScenarioFileTest.DIR.resolve("seed000-hotadd-vs-split.yaml"));
         for (ExploreScenario sc : List.of(safe, nolock, hotadd)) {
@@ -110,13 +110,13 @@ class ExplorerTest {
         Explorer.Options o = dfs(3);
         o.search = Explorer.Search.PLAIN;
         o.maxExecutions = 50;
-        Explorer.Result r = Explorer.explore(Scenarios.seed000SplitRace(), o);
+        Explorer.Result r = Explorer.explore(Shipped.seed000SplitRace(), o);
         assertThat(r.verdict()).isEqualTo(Explorer.Verdict.INCONCLUSIVE);
         assertThat(r.coverage()).isGreaterThan(0).isLessThan(1);
         assertThat(r.searchNote()).contains("% covered");
         // more executions cover more of the same tree
         o.maxExecutions = 200;
-        Explorer.Result r2 = Explorer.explore(Scenarios.seed000SplitRace(), o);
+        Explorer.Result r2 = Explorer.explore(Shipped.seed000SplitRace(), o);
         assertThat(r2.coverage()).isGreaterThan(r.coverage());
     }
 }

@@ -26,7 +26,7 @@ class LazyAndMutationTest {
         "generic,      true,  2, 2",   // inner disable flushes; outer disable flushes C1, C2
     })
     void seed002UnderEachLazyVariant(String variant, boolean safe, long barrierPairs, long flushes) {
-        ExploreScenario sc = Scenarios.seed002LazyNesting().with(Set.of(), List.of("lazy=" + variant));
+        ExploreScenario sc = Shipped.seed002LazyNesting().with(Set.of(), List.of("lazy=" + variant));
         Explorer.Result r = Explorer.explore(sc, dfs(2));
         if (safe) {
             assertThat(r.verdict()).isEqualTo(Explorer.Verdict.SAFE_WITHIN_BOUND);
@@ -45,11 +45,11 @@ class LazyAndMutationTest {
     @EnumSource(Mutation.class)
     void everyMutationIsCaught(Mutation m) {
         ExploreScenario sc = switch (m) {
-            case NO_LAZY_FLUSH -> Scenarios.seed002LazyNesting();
-            case CONT_ONE_ENTRY -> Scenarios.seed000SplitRaceContPmd();
-            case NO_TLB_FLUSH, BBML2_BOOT_CPU_ONLY -> Scenarios.tlbSetMemoryRo();
-            case COLLAPSE_FREE_BEFORE_FLUSH -> Scenarios.seed001CollapseWithReader();
-            default -> Scenarios.seed000SplitRace();
+            case NO_LAZY_FLUSH -> Shipped.seed002LazyNesting();
+            case CONT_ONE_ENTRY -> Shipped.seed000SplitRaceContPmd();
+            case NO_TLB_FLUSH, BBML2_BOOT_CPU_ONLY -> Shipped.tlbSetMemoryRo();
+            case COLLAPSE_FREE_BEFORE_FLUSH -> Shipped.seed001CollapseWithReader();
+            default -> Shipped.seed000SplitRace();
         };
         ExploreScenario base = sc;
         assertThat(Explorer.explore(base, dfs(m == Mutation.CONT_ONE_ENTRY ? 0 : 1)).verdict())
@@ -74,7 +74,7 @@ class LazyAndMutationTest {
     @EnumSource(value = Mutation.class, names = {"NO_TLB_FLUSH", "COLLAPSE_FREE_BEFORE_FLUSH", "BBML2_BOOT_CPU_ONLY"})
     void aliasMutationIsItsKernelVariant(Mutation m) {
         assertThat(m.variant).isNotNull();
-        ExploreScenario sc = m == Mutation.COLLAPSE_FREE_BEFORE_FLUSH ? Scenarios.seed001CollapseWithReader() : Scenarios.tlbSetMemoryRo();
+        ExploreScenario sc = m == Mutation.COLLAPSE_FREE_BEFORE_FLUSH ? Shipped.seed001CollapseWithReader() : Shipped.tlbSetMemoryRo();
         ExploreScenario mutated = sc.with(Set.of(m), List.of());
         World w = mutated.newWorld();
         String[] fv = m.variant.split("=");
@@ -99,7 +99,7 @@ class LazyAndMutationTest {
      */
     @Test
     void bootCpuOnlyMachineGivesEachCoreItsOwnCapability() {
-        ExploreScenario sc = Scenarios.tlbSetMemoryRo();
+        ExploreScenario sc = Shipped.tlbSetMemoryRo();
         ExploreMachine m = sc.machine().withBbml2(ExploreMachine.Bbml2.BOOT_CPU);
         World upstream = new ExploreScenario(sc.name(), "", m, List.of(), sc.cpus(), Set.of(), sc.expect(), sc.source()).newWorld();
         assertThat(upstream.k.systemBbml2).isFalse();

@@ -87,10 +87,27 @@ class ScenarioFileTest {
         assertThat(b.counterexample().violation()).isEqualTo(a.counterexample().violation());
     }
 
+    /** The older spelling's bare collapse_scan scanned every region: it still does, as collapse_scan: {all: true}. */
+    @Test
+    void olderCollapseScanScansEveryRegion() {
+        String m = "machine: {mem: 4M}\nvariants: [collapse=background]\nsetup: [split_kernel_leaf_mapping lm+0x1000 lm+0x2000]\n";
+        Explorer.Options o = new Explorer.Options();
+        o.bound = 1;
+        Explorer.Result a = Explorer.explore(ScenarioFile.parse("name: a\n" + m + "cpu0: [collapse_scan]\ncpu1: [touch lm]\n", "a.yaml"), o);
+        Explorer.Result b = Explorer.explore(ScenarioFile.parse("name: b\n" + m + "cpus: [[collapse_scan: {all: true}], [touch: lm]]\n",
+                "b.yaml"), o);
+        Explorer.Result c = Explorer.explore(ScenarioFile.parse("name: c\n" + m + "cpus: [[collapse_scan], [touch: lm]]\n", "c.yaml"), o);
+        assertThat(b.executions()).isEqualTo(a.executions());
+        assertThat(b.states()).isEqualTo(a.states());
+        assertThat(c.states()).isNotEqualTo(a.states());
+    }
+
     @Test
     void fileAndBuiltinAgreeOnTheSeed000Race() throws IOException {
         ExploreScenario file = ScenarioFile.load(DIR.resolve("seed000-split-race.yaml"));
-        ExploreScenario builtin = Scenarios.seed000SplitRace();
+        ExploreScenario builtin = ScenarioFile.builtin("seed000-split-race");
+        assertThat(ScenarioFile.builtinNames()).contains("seed000-split-race", "tlb-set-memory-ro").hasSize((int) shipped().count());
+        assertThatThrownBy(() -> ScenarioFile.builtin("nope")).hasMessageContaining("expected one of [kernel-pageattr-no-flush");
         Explorer.Options o = new Explorer.Options();
         Explorer.Result a = Explorer.explore(file, o);
         Explorer.Result b = Explorer.explore(builtin, o);
@@ -101,19 +118,19 @@ class ScenarioFileTest {
     @Test
     void errorsNameTheLineAndWhatWasExpected() {
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\ncpu0:\n  - splat lm+1\n", "f.yaml"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("f.yaml:3: unknown operation 'splat'");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("f.yaml:3:5: unknown operation 'splat'");
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\ncpu0:\n  - clear_page lm+zz\n", "f.yaml"))
-                .hasMessageStartingWith("f.yaml:3: address 'lm+zz'");
+                .hasMessageStartingWith("f.yaml:3:5: address 'lm+zz'");
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\ncpu1:\n  - clear_page lm\n", "f.yaml"))
                 .hasMessageContaining("cpu1 without cpu0");
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\nmachine: {memory: 3}\ncpu0: [clear_page lm]\n", "f.yaml"))
-                .hasMessageStartingWith("f.yaml:1: machine:");
+                .hasMessageStartingWith("f.yaml:1:1: machine:");
         assertThatThrownBy(() -> ScenarioFile.parse("name: [x\n", "f.yaml"))
                 .hasMessageStartingWith("f.yaml:").hasMessageContaining("bad YAML");
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\nvariants: [lazy=lazier]\ncpu0: [touch lm]\n", "f.yaml"))
-                .hasMessageStartingWith("f.yaml:2: unknown variant 'lazier'");
+                .hasMessageStartingWith("f.yaml:2:12: unknown variant 'lazier'");
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\nmachine: {bbml2: maybe}\ncpu0: [touch lm]\n", "f.yaml"))
-                .hasMessage("f.yaml:2: bbml2: expected true, false or boot-cpu, got 'maybe'");
+                .hasMessage("f.yaml:2:18: bbml2: expected noabort, none or boot-cpu (older: true, false), got 'maybe'");
         assertThat(ScenarioFile.parse("name: x\nmachine: {bbml2: boot-cpu}\ncpu0: [touch lm]\ncpu1: [touch lm]\n", "f.yaml")
                 .machine().bbml2()).isEqualTo(ExploreMachine.Bbml2.BOOT_CPU);
     }

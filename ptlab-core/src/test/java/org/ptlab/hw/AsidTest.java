@@ -10,7 +10,7 @@ import org.ptlab.arch.Granule;
 import org.ptlab.arch.MapSize;
 import org.ptlab.pgtable.Pgtable;
 import org.ptlab.pgtable.Tlbi;
-import org.ptlab.workload.trace.Region;
+import org.ptlab.run.Region;
 
 /**
  * TLB entries below TTBR0 are tagged with the ASID current when they were filled: two address

@@ -15,7 +15,7 @@ import org.ptlab.pgtable.Pgtable;
  * hand-written sequences: a TLBI counts only once its DSB completed, and CPUs other than the one
  * running a stop_machine operation are parked. The three hazards under the kernel's own
  * set_memory_ro, split_kernel_leaf_mapping and seed 001 collapse are in
- * {@code org.ptlab.workload.trace.KernelHazardTest}.
+ * {@code org.ptlab.run.KernelHazardTest}.
  */
 class HazardTest {
     static final long RAM = MemoryLayout.DEFAULT_RAM_BASE;

@@ -13,7 +13,7 @@ import org.ptlab.arch.Geometry;
 import org.ptlab.arch.Granule;
 import org.ptlab.arch.MapSize;
 import org.ptlab.pgtable.Tlbi;
-import org.ptlab.workload.trace.Region;
+import org.ptlab.run.Region;
 
 class WalkerTest {
     static final Geometry G = Geometry.of(Granule.G4K, 48);

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.ptlab.workload.Scenario;
+import org.ptlab.scenario.Scenario;
 
 class ReportTest {
     static final Path DOUBLE_COUNT = Path.of("..", "scenarios", "seed000-double-count.yaml");

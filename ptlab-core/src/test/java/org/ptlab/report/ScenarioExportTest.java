@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.ptlab.kernel.MachineSpec;
-import org.ptlab.workload.Scenario;
-import org.ptlab.workload.ftrace.FtraceParser;
+import org.ptlab.scenario.Scenario;
+import org.ptlab.source.FtraceParser;
 
 /** A replayed trace exported as a scenario runs to exactly the same state as the replay itself. */
 class ScenarioExportTest {

@@ -8,7 +8,7 @@ import java.util.Random;
 import org.ptlab.arch.Geometry;
 import org.ptlab.arch.Granule;
 import org.ptlab.check.PgprotContract;
-import org.ptlab.check.TableWalk;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.check.UserInvariants;
 import org.ptlab.check.UserRefModel;
 import org.ptlab.check.Violation;

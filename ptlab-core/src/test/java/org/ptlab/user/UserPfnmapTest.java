@@ -12,7 +12,7 @@ import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.arch.Granule;
 import org.ptlab.check.PgprotContract;
-import org.ptlab.check.TableWalk;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.check.UserInvariants;
 import org.ptlab.check.UserRefModel;
 import org.ptlab.check.Violation;
