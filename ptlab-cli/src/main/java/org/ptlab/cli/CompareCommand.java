@@ -69,7 +69,7 @@ final class CompareCommand implements Callable<Integer> {
         for (String c : columns) {
             List<String> vs = Arrays.asList(c.split("\\+"));
             for (String v : vs) {
-                new Variants().select(v);
+                Variants.none().with(v);
             }
             cols.add(vs);
         }

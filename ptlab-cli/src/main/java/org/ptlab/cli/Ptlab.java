@@ -27,7 +27,6 @@ import picocli.CommandLine.Command;
         })
 public final class Ptlab implements Runnable {
     static {
-        org.ptlab.check.UserVariants.register(); // the user model's own variants (pfnmap=...) in `--variant` and `ptlab variants`
     }
 
     @Override

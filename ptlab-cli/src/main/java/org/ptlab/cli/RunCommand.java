@@ -50,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--check-every must be 0 or more");
         }
         for (String v : variants) {
-            new org.ptlab.kernel.Variants().select(v);
+            org.ptlab.kernel.Variants.none().with(v);
         }
         Scenario s = Scenario.load(file);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -107,7 +107,7 @@ final class StudyCommand implements Runnable {
                 ws = ws.with(s);
             }
             for (String v : variants) {
-                new Variants().select("collapse=" + v);
+                Variants.none().with("collapse=" + v);
             }
             if (checkEvery < 0) {
                 throw new IllegalArgumentException("--check-every must be 0 or more");
@@ -118,7 +118,7 @@ final class StudyCommand implements Runnable {
             }
             Files.createDirectories(out);
             org.ptlab.kernel.KernelConfig kc = DegradationStudy.config("none");
-            kc.variants.remove("collapse");
+            kc.variants = kc.variants.without("collapse");
             o.printf("# degradation study: %s RAM, %s%n", Sizes.label(memBytes), kc.summary());
             o.printf("# workload: %s%n", ws);
             o.flush();

@@ -223,11 +223,10 @@ public final class ScenarioFile {
                         }
                     }
                     case "variants" -> {
-                        LazyMmu.registerVariants();
                         for (Node x : seq(v, "variants").getValue()) {
                             String s = scalar(x, "a variant").trim();
                             try {
-                                new Variants().select(s);
+                                Variants.none().with(s);
                             } catch (IllegalArgumentException e) {
                                 throw err(x, e.getMessage());
                             }

@@ -95,7 +95,7 @@ public final class MachineSpec {
             cfg.memoryBlockSize = b;
         }
         for (String v : variants) {
-            cfg.variants.select(v);
+            cfg.variants = cfg.variants.with(v);
         }
         MemoryLayout layout = layout();
         layout.validate(cfg.geometry().pageSize);

@@ -85,7 +85,6 @@ final class UserSteps {
     }
 
     static void registerAll() {
-        UserVariants.register();
         kind("mm_alloc", "NAME  (a new user address space)", UserSteps::mmAlloc);
         kind("mmap", "{mm, name, size, addr: 0, prot: rw, cache: device, fault_handler: false, pgoff: PFN, expect}", (a, r) -> mmap(a, false));
         kind("mmap_pfn", "{mm, name, size, addr: 0, prot: rw, cache: device, pfn: PFN, expect}  (->mmap calls remap_pfn_range)",

@@ -36,8 +36,8 @@ public final class DegradationStudy {
         c.version = KernelVersion.V7_2;
         c.rodata = Rodata.FULL;
         c.cpus = new ArrayList<>(List.of(Cpu.parse("neoverse-v3")));
-        c.variants.select("execmem=rox-cache");
-        c.variants.select("collapse=" + collapse);
+        c.variants = c.variants.with("execmem=rox-cache");
+        c.variants = c.variants.with("collapse=" + collapse);
         return c;
     }
 
