@@ -451,18 +451,33 @@ public final class Collapse {
     }
 
     /**
-     * The background scanner (collapse=background): look at up to {@code bytes} of the linear map
-     * from the cursor (wrapping), one exclusion region at a time: take the region's lock, then
-     * pgtable_split_lock, and collapse the region as far as it goes. Only regions some
-     * set_memory_* took the exclusion of since the scanner's last visit are looked at (nothing
-     * else can make a region uniform); with {@code all} every region is. Returns the number of
-     * collapses made. Does nothing unless collapse=background is selected and the linear map is
-     * live-splittable (BBML2_NOABORT).
+     * One pass of the collapse daemon over up to {@code bytes} of the linear map (the
+     * {@code collapse_scan} step and explorer op, the mixed workload's scanner): the selected
+     * policy's {@link CollapsePolicy#scan}; nothing unless the linear map is live-splittable
+     * (BBML2_NOABORT). Returns the number of collapses made.
      */
     public int scan(long bytes, boolean all) {
-        if (!background || !linearCollapseAllowed()) {
+        if (!linearCollapseAllowed()) {
             return 0;
         }
+        return policy.scan(this, bytes, all);
+    }
+
+    /** What a scanner does with one exclusion region: collapse it, returning the collapses made. */
+    @FunctionalInterface
+    public interface RegionCollapser {
+        int collapse(long regionVa);
+    }
+
+    /**
+     * The scanner loop policies use (collapse=background): look at up to {@code bytes} of the
+     * linear map from the cursor (wrapping), one exclusion region at a time: take the region's
+     * lock, then pgtable_split_lock, and let {@code what} collapse the region. Only regions some
+     * set_memory_* took the exclusion of since the scanner's last visit are looked at (nothing
+     * else can make a region uniform; only policies with {@link CollapsePolicy#regionExclusion}
+     * mark them); with {@code all} every region is. Returns the number of collapses made.
+     */
+    public int scanRegions(long bytes, boolean all, RegionCollapser what) {
         long lo = k.physToVirt(k.physOffset) & -regionSize;
         int first = regionIndex(lo);
         int end = first + (int) (linearSpan() / regionSize);
@@ -484,7 +499,7 @@ public final class Collapse {
             pg.lock(regionLock(r));
             pg.lock(k.pgtableSplitLock);
             dirty.clear(i);
-            made += collapseRange(r, regionSize, Long.MAX_VALUE);
+            made += what.collapse(r);
             pg.unlock(k.pgtableSplitLock);
             pg.unlock(regionLock(r));
             budget--;

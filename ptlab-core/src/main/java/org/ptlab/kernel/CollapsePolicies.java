@@ -185,5 +185,11 @@ public final class CollapsePolicies {
         public boolean regionExclusion() {
             return true;
         }
+
+        /** Each region as far as it goes: contPTE, PMD, contPMD, PUD. */
+        @Override
+        public int scan(Collapse c, long bytes, boolean all) {
+            return c.scanRegions(bytes, all, r -> c.collapseRange(r, c.regionSize, Long.MAX_VALUE));
+        }
     }
 }

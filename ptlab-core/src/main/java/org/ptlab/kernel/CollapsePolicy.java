@@ -49,4 +49,14 @@ public interface CollapsePolicy extends Variant {
     /** At the end of a successful {@code set_memory_rox(addr, numpages)}; end = addr + numpages pages. */
     default void afterRox(Collapse c, long addr, long end) {
     }
+
+    /**
+     * One pass of a collapse daemon over up to {@code bytes} of the linear map ({@code all}: every
+     * region, not only those changed since the last pass); called only when the linear map is
+     * live-splittable. Returns the collapses made. {@link Collapse#scanRegions} is the loop a
+     * scanner usually wants. Default: no daemon.
+     */
+    default int scan(Collapse c, long bytes, boolean all) {
+        return 0;
+    }
 }
