@@ -12,7 +12,13 @@ import org.ptlab.pgtable.Pgtable;
  * needs {@code dsb ishst; isb} before the walker of this (and another) CPU is guaranteed to see
  * it; inside an active lazy section those barriers are deferred (PENDING) until a flush.
  *
- * <p>The {@code lazy=} variant decides what nesting does:
+ * <p>It belongs to the booted kernel ({@link Kernel#lazy}); PageAttr ({@code update_range_prot}),
+ * Split ({@code split_kernel_leaf_mapping}, {@code range_split_to_ptes}), Vmalloc (each PTE table
+ * of a vmap/vunmap) and Collapse bracket their walks with {@link #enter}/{@link #leave} as upstream
+ * does, and every kernel descriptor write goes through {@link #setEntry}/{@link #setRun}, so the
+ * barriers are issued where upstream issues them and nowhere else.
+ *
+ * <p>The {@code lazy=} variant ({@link LazyMmuPolicy}, one class per behaviour) decides what nesting does:
  * <ul>
  *   <li>{@code permissive}: arm64 as in v6.16 after 1ef3095b1405: a nested enter is tolerated, the
  *       first leave flushes and ends the batch, the rest of the outer section runs unbatched;
@@ -22,7 +28,9 @@ import org.ptlab.pgtable.Pgtable;
  *       {@code __kernel_map_pages} sets TIF_LAZY_MMU again after {@code set_memory_valid} when it
  *       was set before, so the rest of the outer section stays batched;
  *   <li>{@code generic} (default): upstream's generic API: per-task enable/pause counts, every
- *       disable makes earlier writes effective (leave at depth 0, flush otherwise).
+ *       disable makes earlier writes effective (leave at depth 0, flush otherwise);
+ *   <li>{@code no-flush}: known bad (the explorer's no-lazy-flush mutation): generic, but a flush
+ *       clears PENDING without emitting the barriers.
  * </ul>
  * State is per modelled task; each modelled CPU runs one task, so it is indexed by
  * {@link Pgtable#cpu}. Interrupt context is not modelled (it never batches).
