@@ -33,6 +33,12 @@ public final class PmdScan implements CollapsePolicy {
         return true;
     }
 
+    /** Workloads that simulate time (ptlab study degradation, the mixed workload) run the daemon periodically. */
+    @Override
+    public boolean hasDaemon() {
+        return true;
+    }
+
     @Override
     public int scan(Collapse c, long bytes, boolean all) {
         return c.scanRegions(bytes, all, region -> pmds(c, region));

@@ -186,6 +186,11 @@ public final class CollapsePolicies {
             return true;
         }
 
+        @Override
+        public boolean hasDaemon() {
+            return true;
+        }
+
         /** Each region as far as it goes: contPTE, PMD, contPMD, PUD. */
         @Override
         public int scan(Collapse c, long bytes, boolean all) {

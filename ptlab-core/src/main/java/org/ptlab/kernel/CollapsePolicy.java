@@ -59,4 +59,9 @@ public interface CollapsePolicy extends Variant {
     default int scan(Collapse c, long bytes, boolean all) {
         return 0;
     }
+
+    /** Whether this policy has a daemon: workloads that simulate time then run {@link #scan} periodically. */
+    default boolean hasDaemon() {
+        return false;
+    }
 }
