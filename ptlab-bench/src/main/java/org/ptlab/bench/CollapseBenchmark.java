@@ -37,7 +37,7 @@ public class CollapseBenchmark {
     static Kernel boot(long mem) {
         KernelConfig c = new KernelConfig();
         c.cpus = new ArrayList<>(List.of(Cpu.parse("neoverse-v3")));
-        c.variants.select("collapse=background");
+        c.variants = c.variants.with("collapse=background");
         return Kernel.boot(c, MemoryLayout.ofSize(mem));
     }
 

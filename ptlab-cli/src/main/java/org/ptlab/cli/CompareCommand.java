@@ -71,13 +71,13 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<List<String>> cols = new ArrayList<>();
         for (String v : variant) {
-            new Variants().select(v);
+            Variants.none().with(v);
         }
         for (String c : columns) {
             List<String> vs = new ArrayList<>(variant);
             vs.addAll(Arrays.asList(c.split("\\+")));
             for (String v : vs) {
-                new Variants().select(v);
+                Variants.none().with(v);
             }
             cols.add(vs);
         }

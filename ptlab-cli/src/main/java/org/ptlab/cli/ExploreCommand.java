@@ -104,7 +104,6 @@ final class ExploreCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LazyMmu.registerVariants();
         if (list) {
             return list(o);
         }
@@ -303,14 +302,16 @@ final class ExploreCommand implements Callable<Integer> {
     }
 
     private int eachVariant(PrintWriter o, PrintWriter err, ExploreScenario sc) {
-        List<Variants.Variant> vs = Variants.FAMILIES.get(eachVariant);
-        if (vs == null) {
-            throw new IllegalArgumentException("--each-variant: unknown family '" + eachVariant + "': expected one of " + Variants.FAMILIES.keySet());
+        org.ptlab.kernel.VariantRegistry reg = org.ptlab.kernel.VariantRegistry.standard();
+        org.ptlab.kernel.VariantRegistry.Family fam = reg.family(eachVariant);
+        if (fam == null) {
+            throw new IllegalArgumentException("--each-variant: unknown family '" + eachVariant + "': expected one of " + reg.families().keySet());
         }
+        List<org.ptlab.kernel.Variant> vs = fam.members();
         o.printf("scenario %s (%s), each %s variant, %s%n", sc.name(), sc.source(), eachVariant, describe(options(err)));
         o.printf("%-24s %-10s %10s %8s %9s %8s %8s  %s%n", "variant", "verdict", "executions", "barriers", "immediate", "flushes", "deferred", "violation");
         int rc = 0;
-        for (Variants.Variant v : vs) {
+        for (org.ptlab.kernel.Variant v : vs) {
             ExploreScenario s = sc.with(Set.of(), List.of(eachVariant + "=" + v.name()));
             Explorer.Options opt = options(err);
             opt.progress = null;
@@ -324,7 +325,7 @@ final class ExploreCommand implements Callable<Integer> {
             }
             String vio = r.counterexample() == null ? "" : r.counterexample().violation();
             boolean clean = rp.violation() == null;
-            o.printf("%-24s %-10s %10d %8s %9s %8s %8s  %s%n", eachVariant + "=" + v.name() + (v.isDefault() ? "*" : ""), verdict, r.executions(),
+            o.printf("%-24s %-10s %10d %8s %9s %8s %8s  %s%n", eachVariant + "=" + v.name() + (fam.isDefault(v) ? "*" : ""), verdict, r.executions(),
                     clean ? rp.barrierPairs() : "-", clean ? rp.immediateBarriers() : "-", clean ? rp.lazyFlushes() : "-",
                     clean ? rp.deferred() : "-", vio);
         }
@@ -441,7 +442,7 @@ final class ExploreCommand implements Callable<Integer> {
 
     private static List<String> checkVariants(List<String> l) {
         for (String v : l) {
-            new Variants().select(v);
+            Variants.none().with(v);
         }
         return l;
     }

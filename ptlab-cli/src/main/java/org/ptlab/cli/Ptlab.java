@@ -35,7 +35,6 @@ import picocli.CommandLine.ScopeType;
         })
 public final class Ptlab implements Runnable {
     static {
-        org.ptlab.check.UserVariants.register(); // the user model's own variants (pfnmap=...) in `--variant` and `ptlab variants`
     }
 
     @Option(names = "--max-input", paramLabel = "SIZE", scope = ScopeType.INHERIT,

@@ -54,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--check-every must be 0 or more");
         }
         for (String v : variants) {
-            new org.ptlab.kernel.Variants().select(v);
+            org.ptlab.kernel.Variants.none().with(v);
         }
         org.ptlab.report.AtomicOutput.checkFile(report); // before the work, not after a long run
         Scenario s = Scenario.load(file);

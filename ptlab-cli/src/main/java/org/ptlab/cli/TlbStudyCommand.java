@@ -49,9 +49,7 @@ final class TlbStudyCommand implements Runnable {
     /** A kernel configuration with these variants selected (each checked: a bad one is exit 2). */
     static KernelConfig baseConfig(List<String> variants) {
         KernelConfig c = new KernelConfig();
-        for (String v : variants) {
-            c.variants.select(v);
-        }
+        c.variants = c.variants.withVariants(variants);
         return c;
     }
 

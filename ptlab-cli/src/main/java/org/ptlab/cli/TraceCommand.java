@@ -88,7 +88,7 @@ final class TraceCommand implements Callable<Integer> {
             columns.add(List.of());
         } else {
             for (String v : compare) {
-                new org.ptlab.kernel.Variants().select(v);
+                org.ptlab.kernel.Variants.none().with(v);
                 columns.add(List.of(v));
             }
         }

@@ -1,10 +1,9 @@
 package org.ptlab.cli;
 
 import java.io.PrintWriter;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.ptlab.kernel.Variants;
+import org.ptlab.kernel.Variant;
+import org.ptlab.kernel.VariantRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,16 +20,18 @@ final class VariantsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        VariantRegistry reg = VariantRegistry.standard();
         int width = 0;
-        for (List<Variants.Variant> l : Variants.FAMILIES.values()) {
-            for (Variants.Variant v : l) {
+        for (VariantRegistry.Family f : reg.families().values()) {
+            for (Variant v : f.members()) {
                 width = Math.max(width, v.family().length() + 1 + v.name().length());
             }
         }
         String fmt = "%s %-" + width + "s %s%n";
-        for (Map.Entry<String, List<Variants.Variant>> e : Variants.FAMILIES.entrySet()) {
-            for (Variants.Variant v : e.getValue()) {
-                out.printf(fmt, v.isDefault() ? "*" : " ", v.family() + "=" + v.name(), v.description());
+        for (VariantRegistry.Family f : reg.families().values()) {
+            for (Variant v : f.members()) {
+                String from = reg.external().contains(v) ? " [" + v.getClass().getName() + "]" : "";
+                out.printf(fmt, f.isDefault(v) ? "*" : " ", v.family() + "=" + v.name(), v.description() + from);
             }
         }
         out.flush();

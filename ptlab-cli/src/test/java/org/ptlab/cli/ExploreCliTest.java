@@ -62,10 +62,11 @@ class ExploreCliTest {
     @Test
     void aFailingSetupStepIsBadInput(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.yaml");
-        Files.writeString(f, "name: bad\nmachine: {memory: 4M}\nsetup:\n  - set_memory_valid lm+0x1000\ncpu0: [touch lm]\n");
+        // __set_pte of a kernel PTE on a block-mapped linear map (set_memory_valid would split it live)
+        Files.writeString(f, "name: bad\nmachine: {memory: 4M}\nsetup:\n  - set_pte_valid lm+0x1000\ncpu0: [touch lm]\n");
         Run r = run("explore", f.toString(), "--quiet");
         assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err().strip()).doesNotContain("\n").contains("setup step 'set_memory_valid lm+0x1000' failed", "not PTE mapped");
+        assertThat(r.err().strip()).doesNotContain("\n").contains("setup step 'set_pte_valid lm+0x1000' failed", "not PTE mapped");
     }
 
     @Test

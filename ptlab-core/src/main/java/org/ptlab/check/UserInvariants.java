@@ -37,7 +37,6 @@ public final class UserInvariants {
     private UserInvariants() {}
 
     static {
-        UserVariants.register();
     }
 
     /** Check every live mm against its reference model (keys: mm ids), plus the exit log. */

@@ -88,7 +88,6 @@ public record ExploreMachine(Granule granule, long memory, int cpus, Bbml2 bbml2
     }
 
     public KernelConfig config() {
-        LazyMmu.registerVariants();
         KernelConfig c = new KernelConfig();
         c.granule = granule;
         c.version = version;
@@ -101,7 +100,7 @@ public record ExploreMachine(Granule granule, long memory, int cpus, Bbml2 bbml2
             c.cpus.add(Cpu.parse(bbml2 != Bbml2.BOOT_CPU ? "max" : i == 0 ? "neoverse-v3" : "neoverse-n1"));
         }
         for (String v : variants) {
-            c.variants.select(v);
+            c.variants = c.variants.with(v);
         }
         return c;
     }

@@ -321,12 +321,11 @@ public final class ScenarioFile {
                         }
                     }
                     case "variants" -> {
-                        LazyMmu.registerVariants();
                         for (YNode x : v.isScalar() ? List.of(v) : v.seq("variants")) {
                             for (String one : x.str("a variant").split(",")) {
                                 String s = one.trim();
                                 try {
-                                    new Variants().select(s);
+                                    Variants.none().with(s);
                                 } catch (IllegalArgumentException e) {
                                     throw x.error(e.getMessage());
                                 }

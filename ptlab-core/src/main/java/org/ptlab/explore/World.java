@@ -4,7 +4,6 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
-import org.ptlab.arch.MapSize;
 import org.ptlab.kernel.Errno;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.KernelBug;
@@ -17,12 +16,12 @@ import org.ptlab.pgtable.Sched;
  * force, and the hazard tracker; plus the kernel operations scenarios are written in, marked with
  * {@code pg.op(...)} begin/end (every shared access is a scheduling point of the accessor layer).
  *
- * <p>Most operations run the kernel model's own code: {@code kernel.Split} (unless a split
- * mutation is in force), {@code kernel.PageAttr}'s {@code __change_memory_common},
- * {@code kernel.Collapse}'s {@code try_collapse_kernel_pmd} and scanner, {@code kernel.Hotplug}.
- * Scenario-local code remains for two reasons only: the split mutants below (the kernel has no
- * lock-less or one-entry-CONT split variant), and the lazy-MMU-aware PTE operations (see the
- * section comment there).
+ * <p>Every operation runs the kernel model's own code: {@code kernel.Split},
+ * {@code kernel.PageAttr} ({@code __change_memory_common}, {@code set_memory_valid},
+ * {@code __kernel_map_pages}), {@code Kernel.setKernelPte}, {@code kernel.Collapse}'s
+ * {@code try_collapse_kernel_pmd} and scanner, {@code kernel.Hotplug}, and the kernel's lazy MMU
+ * state ({@code Kernel.lazy}), which those bracket their walks with. World writes no descriptor
+ * of its own; the mutations are known-bad kernel variants the kernel boots with.
  */
 public final class World {
     public final Kernel k;
@@ -35,14 +34,13 @@ public final class World {
     public final org.ptlab.hw.HwModel hw;
 
     World(ExploreMachine spec, Set<Mutation> mutations) {
-        // spec already carries the kernel variants of the mutations that alias one
-        // (ExploreScenario.bootMachine); the others are the explorer's own mutants below
+        // spec already carries the kernel variants of the mutations (ExploreScenario.bootMachine):
+        // every mutation is a known-bad kernel variant, run by the kernel's own code
         this.mutations = mutations.isEmpty() ? EnumSet.noneOf(Mutation.class) : EnumSet.copyOf(mutations);
         this.k = Kernel.boot(spec.config(), spec.layout());
         this.pg = k.pg;
         this.geo = k.geo;
-        this.lazy = new LazyMmu(pg, k.cfg.variants, spec.cpus());
-        this.lazy.omitFlushForMutationTesting(this.mutations.contains(Mutation.NO_LAZY_FLUSH));
+        this.lazy = k.lazy;
         this.visibility = new Visibility(pg);
         pg.addObserver(visibility);
         if (spec.hw() != null) {
@@ -76,191 +74,42 @@ public final class World {
         return k.physToVirt(k.mem.memory().get(0).start());
     }
 
-    // ------------------------------------------------------------------ split
+    // ------------------------------------------------------------------ the kernel's operations
 
-    /**
-     * {@code split_kernel_leaf_mapping(start, end)} (reference 3.3, steps 3-6): take
-     * pgtable_split_lock, enter lazy MMU mode, make start and end leaf boundaries, leave, unlock.
-     * No TLB invalidation.
-     */
+    // Every operation below is the kernel model's own code; World adds only the scenario-level
+    // names (and scheduling markers) around it. The explorer's former mutants of these are
+    // known-bad kernel variants now (split=no-lock, split=counter-outside-lock,
+    // split=cont-one-entry, lazy=no-flush; see Mutation).
+
+    /** {@code split_kernel_leaf_mapping(start, end)}: {@link org.ptlab.kernel.Split#splitKernelLeafMapping}. */
     public int splitKernelLeafMapping(long start, long end) {
         if (((start | end) & (geo.pageSize - 1)) != 0) {
             return -Errno.EINVAL;
         }
-        if (!mutations.contains(Mutation.NO_SPLIT_LOCK) && !mutations.contains(Mutation.COUNTER_OUTSIDE_LOCK)
-                && !mutations.contains(Mutation.CONT_ONE_ENTRY)) {
-            return k.split.splitKernelLeafMapping(start, end); // the kernel's own code
-        }
-        pg.op("split_kernel_leaf_mapping", start, end, true);
-        boolean locked = !mutations.contains(Mutation.NO_SPLIT_LOCK);
-        boolean deferCounters = mutations.contains(Mutation.COUNTER_OUTSIDE_LOCK);
-        if (locked) {
-            pg.lock(k.pgtableSplitLock);
-        }
-        long[] before = deferCounters ? counterSnapshot() : null;
-        lazy.enter();
-        int rc;
-        if (end - start == geo.pageSize) {
-            rc = splitAt(Long.numberOfTrailingZeros(start) < Long.numberOfTrailingZeros(end) ? start : end);
-        } else {
-            rc = splitAt(start);
-            if (rc == 0) {
-                rc = splitAt(end);
-            }
-        }
-        lazy.leave();
-        long[] delta = null;
-        if (deferCounters) {
-            // The mutant: the accounting the split did under the lock is instead applied after
-            // the unlock, as separate read-modify-writes of the shared counter words.
-            delta = counterSnapshot();
-            for (int i = 0; i < delta.length; i++) {
-                delta[i] -= before[i];
-                pg.counterSet(k.directMap.counterId(MapSize.VALUES[i]), before[i]);
-            }
-        }
-        if (locked) {
-            pg.unlock(k.pgtableSplitLock);
-        }
-        if (delta != null) {
-            for (int i = 0; i < delta.length; i++) {
-                if (delta[i] != 0) {
-                    pg.counterAdd(k.directMap.counterId(MapSize.VALUES[i]), delta[i]);
-                }
-            }
-        }
-        pg.op("split_kernel_leaf_mapping", start, end, false);
-        return rc;
+        return k.split.splitKernelLeafMapping(start, end);
     }
 
-    private long[] counterSnapshot() {
-        long[] v = new long[MapSize.VALUES.length];
-        for (MapSize s : MapSize.VALUES) {
-            v[s.ordinal()] = k.directMap.bytes(s);
-        }
-        return v;
-    }
-
-    /**
-     * {@code split_kernel_leaf_mapping_locked(addr)}: {@link org.ptlab.kernel.Split#splitAt}, or
-     * under {@link Mutation#CONT_ONE_ENTRY} the same walk with a CONT clear of one entry only.
-     */
-    public int splitAt(long addr) {
-        if (!mutations.contains(Mutation.CONT_ONE_ENTRY)) {
-            return k.split.splitAt(addr);
-        }
-        long table = k.swapper;
-        for (int level = geo.startLevel; level <= 3; level++) {
-            long align = level < 2 ? geo.entrySize(level) : geo.contSize(level);
-            if ((addr & (align - 1)) == 0) {
-                return 0;
-            }
-            int idx = geo.index(level, addr);
-            long d = pg.read(table, idx);
-            if (!Desc.present(d)) {
-                return 0;
-            }
-            if (level == 3) {
-                if (Desc.cont(d)) {
-                    clearContOne(3, table, idx, addr, d);
-                }
-                return 0;
-            }
-            if (Desc.isLeaf(level, d)) {
-                if (level == 2 && Desc.cont(d)) {
-                    clearContOne(2, table, idx, addr, d);
-                    if ((addr & (geo.entrySize(2) - 1)) == 0) {
-                        return 0;
-                    }
-                }
-                int rc = k.split.splitBlock(level, table, idx, addr, true);
-                if (rc != 0) {
-                    return rc;
-                }
-                d = pg.read(table, idx);
-            }
-            table = Pgtable.tablePa(d);
-        }
-        return 0;
-    }
-
-    private void clearContOne(int level, long table, int idx, long addr, long d) {
-        pg.write(table, idx, d & ~Desc.CONT);
-        k.directMap.moved(addr & -geo.entrySize(level), MapSize.of(level, true), MapSize.of(level, false), geo.entrySize(level));
-    }
-
-    // ------------------------------------------------------------------ lazy MMU and pageattr-lite
-
-    // Why these stay scenario-local (set_memory_valid/invalid, __kernel_map_pages, __set_pte,
-    // ptep_set_rdonly): their descriptor writes go through LazyMmu.setEntry, so inside a lazy MMU
-    // section the dsb ishst; isb is deferred (TIF_LAZY_MMU_PENDING) until the flush, and nested
-    // enter/leave follow the lazy=... variant. kernel.LazyMmu is not wired into kernel.PageAttr or
-    // kernel.Split: their walks issue the barriers at once at the end of the walk, so with the
-    // kernel's set_memory_valid the seed 002 and lazy-publish scenarios could not defer anything
-    // and would lose exactly the hazard they exist to show. They also work on PTE-mapped linear
-    // memory only (the debug_pagealloc machines), where no split is involved.
-
-    /** The PTE table and index mapping a PTE-mapped linear VA (a READ_ONCE walk). */
-    private long[] ptep(long va) {
-        long table = k.swapper;
-        for (int level = geo.startLevel; level < 3; level++) {
-            long d = pg.read(table, geo.index(level, va));
-            if (!Desc.isTable(d)) {
-                throw new KernelBug(String.format("0x%x is not PTE mapped (%s is %s)", va, geo.levelName(level),
-                        Desc.describe(level, d)));
-            }
-            table = Pgtable.tablePa(d);
-        }
-        return new long[] {table, geo.index(3, va)};
-    }
-
-    /**
-     * One page of {@code __change_memory_common}'s PTE update (via {@code __set_pte}, which
-     * queues the barriers): set or clear PTE bits of a PTE-mapped linear VA.
-     */
-    public void setPteBits(long va, long set, long clear) {
-        long[] p = ptep(va);
-        long d = pg.read(p[0], (int) p[1]);
-        lazy.setEntry(p[0], (int) p[1], (d & ~clear) | set);
-    }
-
-    /** {@code set_memory_valid(addr, pages, enable)} on PTE-mapped linear memory (own lazy section). */
+    /** {@code set_memory_valid(addr, pages, enable)}: {@link org.ptlab.kernel.PageAttr#setMemoryValid} (its own lazy section). */
     public void setMemoryValid(long va, int pages, boolean enable) {
-        pg.op(enable ? "set_memory_valid" : "set_memory_invalid", va, va + pages * geo.pageSize, true);
-        lazy.enter();
-        for (int i = 0; i < pages; i++) {
-            long a = va + i * geo.pageSize;
-            if (enable) {
-                setPteBits(a, Desc.VALID, Desc.PRESENT_INVALID);
-            } else {
-                setPteBits(a, Desc.PRESENT_INVALID, Desc.VALID);
-            }
-        }
-        lazy.leave();
-        if (!enable) {
-            k.tlb.flushTlbKernelRange(va, va + pages * geo.pageSize);
-        }
-        pg.op(enable ? "set_memory_valid" : "set_memory_invalid", va, va + pages * geo.pageSize, false);
+        k.pageAttr.setMemoryValid(va, pages, enable);
     }
 
-    /** {@code __kernel_map_pages(page, n, 1)} under DEBUG_PAGEALLOC (alloc_pages' map step). */
+    /** {@code __kernel_map_pages(page, n, 1)} under DEBUG_PAGEALLOC: {@link org.ptlab.kernel.PageAttr#kernelMapPages}. */
     public void kernelMapPages(long va, int pages) {
-        pg.op("__kernel_map_pages", va, pages, true);
-        lazy.kernelMapPages(() -> setMemoryValid(va, pages, true));
-        pg.op("__kernel_map_pages", va, pages, false);
+        k.pageAttr.kernelMapPages(va, pages, true);
     }
 
-    /** A PTE change inside a batch (zap/change loops): make a linear page read-only. */
+    /** A PTE change inside a batch (zap/change loops): make a linear page read-only ({@link Kernel#setKernelPte}). */
     public void ptepSetRdonly(long va) {
         pg.op("ptep_set_rdonly", va, va + geo.pageSize, true);
-        setPteBits(va, Desc.RDONLY, Desc.WRITE);
+        k.setKernelPte(va, Desc.RDONLY, Desc.WRITE);
         pg.op("ptep_set_rdonly", va, va + geo.pageSize, false);
     }
 
     /** A single {@code __set_pte()} making a PTE-mapped linear page valid (barriers queued, no section of its own). */
     public void setPteValid(long va) {
         pg.op("__set_pte", va, va + geo.pageSize, true);
-        setPteBits(va, Desc.VALID, Desc.PRESENT_INVALID);
+        k.setKernelPte(va, k.pageAttr.validSetMask(), k.pageAttr.validClearMask());
         pg.op("__set_pte", va, va + geo.pageSize, false);
     }
 
@@ -391,10 +240,11 @@ public final class World {
         return null;
     }
 
-    /** Helpers that do not schedule (setup before the CPUs start). */
+    /**
+     * Setup before the CPUs start: a freed page under DEBUG_PAGEALLOC, {@code __kernel_map_pages(page,
+     * 1, 0)} ({@link org.ptlab.kernel.PageAttr#setMemoryValid} invalidating it, with its flush).
+     */
     public void setupInvalidate(long va) {
-        long[] p = ptep(va);
-        long d = pg.peek(p[0], (int) p[1]);
-        pg.write(p[0], (int) p[1], (d & ~Desc.VALID) | Desc.PRESENT_INVALID);
+        k.pageAttr.setMemoryValid(va, 1, false);
     }
 }

@@ -75,14 +75,19 @@ public final class Collapse {
         this.dm = k.directMap;
         this.regionSize = geo.hasPud() ? geo.entrySize(1) : geo.contPmdSize;
         this.cursor = geo.pageOffset;
-        this.variant = k.cfg.variants.get("collapse");
-        this.background = "background".equals(variant);
+        this.lazy = k.lazy;
+        this.policy = k.cfg.variants.policy(CollapsePolicy.class, CollapsePolicy.FAMILY);
+        this.variant = policy.name();
+        this.background = policy.regionExclusion();
         this.freeBeforeFlush = k.cfg.variants.is("collapse-free", "free-before-flush");
     }
 
     /** collapse-free=free-before-flush: the old table is freed before __flush_tlb_kernel_pgtable. */
     private final boolean freeBeforeFlush;
 
+    private final LazyMmu lazy;
+    /** The selected collapse= behaviour: decides when and what to collapse, with this class's primitives. */
+    public final CollapsePolicy policy;
     private final String variant;
     private final boolean background;
     /** Linear-map regions whose attributes may have changed since the scanner last looked. */
@@ -90,6 +95,11 @@ public final class Collapse {
 
     private int regionIndex(long va) {
         return (int) ((va - geo.pageOffset) / regionSize);
+    }
+
+    /** The kernel whose mappings this collapses (for {@link CollapsePolicy} implementations). */
+    public Kernel kernel() {
+        return k;
     }
 
     /** The selected collapse variant (fixed at boot). */
@@ -153,7 +163,7 @@ public final class Collapse {
      * (painted without CONT, and without blocks when force_pte_mapping() holds) and not the early
      * KFENCE pool (PTE mapped so that KFENCE can flip single pages without splitting).
      */
-    boolean linearRangeMayGrow(long va, long size) {
+    public boolean linearRangeMayGrow(long va, long size) {
         long as = k.physToVirt(k.mem.stext());
         long ae = k.physToVirt(k.mem.initBegin());
         if (ae != as && overlaps(va, size, as, ae)) {
@@ -217,7 +227,7 @@ public final class Collapse {
         }
         for (int i = 0; i < n; i++) {
             long d = pg.read(table, first + i);
-            pg.write(table, first + i, d | Desc.CONT);
+            lazy.setEntry(table, first + i, d | Desc.CONT);
         }
         k.tlb.flushTlbKernelRange(groupVa, groupVa + size);
         dm.moved(groupVa, MapSize.of(level, false), MapSize.of(level, true), size);
@@ -258,7 +268,7 @@ public final class Collapse {
         }
         long first = pg.read(child, 0);
         long block = (first & geo.oaMask & -size) | Desc.mkSect(attrs(first) | (first & Desc.VALID));
-        pg.write(table, idx, block);
+        lazy.setEntry(table, idx, block); // set_pmd / set_pud: barriers queued
         dm.moved(va, MapSize.of(childLevel, true), MapSize.of(level, false), contBytes);
         dm.moved(va, MapSize.of(childLevel, false), MapSize.of(level, false), size - contBytes);
         if (deferFree == null && freeBeforeFlush) {
@@ -282,7 +292,7 @@ public final class Collapse {
         if (log.size() == LOG_MAX) {
             log.remove(0);
         }
-        boolean locked = is("background") && regionLock(va).held();
+        boolean locked = background && regionLock(va).held();
         int c = pg.cpu;
         VmStruct area = onBehalfOf[c];
         if (area != null && areaPagesSnapshot[c] == null) {
@@ -292,7 +302,7 @@ public final class Collapse {
     }
 
     /** The table and index of the entry of {@code level} mapping va, or null when a level above is not a table. */
-    private long[] entry(int level, long va) {
+    public long[] entry(int level, long va) {
         long table = k.swapper;
         for (int l = geo.startLevel; l < level; l++) {
             long d = pg.read(table, geo.index(l, va));
@@ -314,7 +324,9 @@ public final class Collapse {
      */
     public int collapseRange(long va, long size, long max) {
         int before = total();
+        lazy.enter();
         collapseEntry(geo.startLevel, k.swapper, va, va + size, max);
+        lazy.leave();
         return total() - before;
     }
 
@@ -371,22 +383,52 @@ public final class Collapse {
 
     // ------------------------------------------------------------------ variant entry points
 
-    /** Hook of change_memory_common() after the linear-alias loop (seed001). */
+    /** Hook of change_memory_common() after the linear-alias loop. */
     void afterAliasLoop(VmStruct area, long set, long clear) {
-        if (is("seed001") && set == Desc.RDONLY && area.has(VmStruct.VM_ALLOW_HUGE_VMAP) && area.nrPages > 0) {
-            onBehalfOf[pg.cpu] = area;
-            tryCollapseKernelPmd(k.physToVirt(area.pages[0]));
-            onBehalfOf[pg.cpu] = null;
-            areaPagesSnapshot[pg.cpu] = null;
-        }
+        policy.afterAliasLoop(this, area, set, clear);
+    }
+
+    /** Hook at the end of a successful change_memory_common(). */
+    void afterChange(VmStruct area) {
+        policy.afterChange(this, area);
+    }
+
+    /** Hook at the end of vm_reset_perms() in vfree(). */
+    void afterResetPerms(VmStruct area) {
+        policy.afterResetPerms(this, area);
+    }
+
+    /** Hook at the end of a successful set_memory_rox(addr, numpages). */
+    void afterRox(long addr, long end) {
+        policy.afterRox(this, addr, end);
+    }
+
+    /**
+     * Record that the collapses the current CPU makes until {@link #endOnBehalfOf} are made for
+     * {@code area} (the audit's log); null: for nobody (a scanner).
+     */
+    public void beginOnBehalfOf(VmStruct area) {
+        onBehalfOf[pg.cpu] = area;
+    }
+
+    public void endOnBehalfOf() {
+        onBehalfOf[pg.cpu] = null;
+        areaPagesSnapshot[pg.cpu] = null;
+    }
+
+    /** Count a page table freed by a policy that frees tables itself (after its own flush). */
+    public void freeTable(long table) {
+        pg.freeTable(table);
+        tablesFreed++;
     }
 
     /**
      * seed001's {@code try_collapse_kernel_pmd(addr)}: addr must be PMD aligned (WARN otherwise);
-     * under pgtable_split_lock walk to the PMD, bail unless it is a table, collapse the PTE table if
-     * its first PTE is valid with a PMD-aligned PFN and all PTEs are valid, consecutive and of
-     * identical prot. Deliberately as posted: no look at the area's page order, no exclusion
-     * against pageattr's lockless walks of other objects in the same 2M, linear alias only.
+     * under pgtable_split_lock walk to the PMD, bail unless it is a table, then in lazy MMU mode
+     * collapse the PTE table if its first PTE is valid with a PMD-aligned PFN and all PTEs are
+     * valid, consecutive and of identical prot. Deliberately as posted: no look at the area's page
+     * order, no exclusion against pageattr's lockless walks of other objects in the same 2M,
+     * linear alias only.
      */
     public void tryCollapseKernelPmd(long addr) {
         long pmd = geo.entrySize(2);
@@ -400,115 +442,42 @@ public final class Collapse {
         pg.lock(k.pgtableSplitLock);
         long[] e = entry(2, addr);
         if (e != null) {
-            // lazy MMU mode: the block write's barriers are issued by the flush below.
+            lazy.enter();
             collapseTable(2, e[0], (int) e[1], addr, null);
+            lazy.leave();
         }
         pg.unlock(k.pgtableSplitLock);
         pg.op("try_collapse_kernel_pmd", addr, addr + pmd, false);
     }
 
     /**
-     * Hook at the end of change_memory_common() (order-aware): for every backing chunk of
-     * {@code area->page_order}, collapse its linear alias and its vmalloc mapping, each no larger
-     * than the chunk (so only memory the area owns is touched), under pgtable_split_lock.
-     */
-    void afterChange(VmStruct area) {
-        collapseChunks(area, true);
-    }
-
-    /**
-     * Hook at the end of vm_reset_perms() in vfree() (order-aware): the per-page
-     * set_direct_map_*_noflush calls split the alias to PTEs; the area still owns its pages until
-     * they are freed right after, so it coalesces each chunk's alias again.
-     */
-    void afterResetPerms(VmStruct area) {
-        collapseChunks(area, false);
-    }
-
-    private void collapseChunks(VmStruct area, boolean vmallocToo) {
-        if (!is("order-aware") || !area.has(VmStruct.VM_ALLOW_HUGE_VMAP) || area.nrPages == 0) {
-            return;
-        }
-        long chunk = geo.pageSize << area.pageOrder;
-        if (chunk < geo.contPteSize || !k.systemBbml2) {
-            return;
-        }
-        pg.op("collapse_vm_area", area.addr, area.addr + area.mappedSize(geo.pageSize), true);
-        pg.lock(k.pgtableSplitLock);
-        onBehalfOf[pg.cpu] = area;
-        int step = 1 << area.pageOrder;
-        for (int i = 0; i < area.nrPages; i += step) {
-            long la = k.physToVirt(area.pages[i]);
-            if (linearCollapseAllowed()) {
-                collapseRange(la, chunk, chunk);
-            }
-            if (vmallocToo) {
-                collapseRange(area.addr + (long) i * geo.pageSize, chunk, chunk);
-            }
-        }
-        onBehalfOf[pg.cpu] = null;
-        areaPagesSnapshot[pg.cpu] = null;
-        pg.unlock(k.pgtableSplitLock);
-        pg.op("collapse_vm_area", area.addr, area.addr + area.mappedSize(geo.pageSize), false);
-    }
-
-    /**
-     * x86's {@code cpa_collapse_large_pages()} after a set_memory_rox(addr, numpages): for each PMD
-     * region from addr & PMD_MASK to the end of the range, collapse the PMD and if that worked the
-     * PUD containing it; then, if anything collapsed, one flush_tlb_all() and the old tables freed.
-     * Only the call's own addresses, not the linear aliases (x86 collapses in the primary CPA only).
-     */
-    void afterRox(long addr, long end) {
-        if (!is("x86") || !k.systemBbml2) {
-            return;
-        }
-        long pmd = geo.entrySize(2);
-        pg.op("cpa_collapse_large_pages", addr, end, true);
-        pg.lock(k.pgtableSplitLock);
-        List<Long> tables = new ArrayList<>();
-        onBehalfOf[pg.cpu] = k.vmalloc.find(addr);
-        for (long a = addr & -pmd; Long.compareUnsigned(a, end) < 0; a += pmd) {
-            if (k.isLinear(a) && (!linearCollapseAllowed() || !linearRangeMayGrow(a, pmd))) {
-                continue;
-            }
-            long[] e = entry(2, a);
-            if (e == null || !collapseTable(2, e[0], (int) e[1], a, tables)) {
-                continue;
-            }
-            if (geo.blockAllowed(1) && geo.startLevel <= 1) {
-                long pud = geo.entrySize(1);
-                long[] u = entry(1, a);
-                if (u != null && (!k.isLinear(a) || linearRangeMayGrow(a & -pud, pud))) {
-                    collapseTable(1, u[0], (int) u[1], a & -pud, tables);
-                }
-            }
-        }
-        onBehalfOf[pg.cpu] = null;
-        areaPagesSnapshot[pg.cpu] = null;
-        if (!tables.isEmpty()) {
-            k.tlb.flushTlbAll();
-            for (long t : tables) {
-                pg.freeTable(t);
-                tablesFreed++;
-            }
-        }
-        pg.unlock(k.pgtableSplitLock);
-        pg.op("cpa_collapse_large_pages", addr, end, false);
-    }
-
-    /**
-     * The background scanner (collapse=background): look at up to {@code bytes} of the linear map
-     * from the cursor (wrapping), one exclusion region at a time: take the region's lock, then
-     * pgtable_split_lock, and collapse the region as far as it goes. Only regions some
-     * set_memory_* took the exclusion of since the scanner's last visit are looked at (nothing
-     * else can make a region uniform); with {@code all} every region is. Returns the number of
-     * collapses made. Does nothing unless collapse=background is selected and the linear map is
-     * live-splittable (BBML2_NOABORT).
+     * One pass of the collapse daemon over up to {@code bytes} of the linear map (the
+     * {@code collapse_scan} step and explorer op, the mixed workload's scanner): the selected
+     * policy's {@link CollapsePolicy#scan}; nothing unless the linear map is live-splittable
+     * (BBML2_NOABORT). Returns the number of collapses made.
      */
     public int scan(long bytes, boolean all) {
-        if (!background || !linearCollapseAllowed()) {
+        if (!linearCollapseAllowed()) {
             return 0;
         }
+        return policy.scan(this, bytes, all);
+    }
+
+    /** What a scanner does with one exclusion region: collapse it, returning the collapses made. */
+    @FunctionalInterface
+    public interface RegionCollapser {
+        int collapse(long regionVa);
+    }
+
+    /**
+     * The scanner loop policies use (collapse=background): look at up to {@code bytes} of the
+     * linear map from the cursor (wrapping), one exclusion region at a time: take the region's
+     * lock, then pgtable_split_lock, and let {@code what} collapse the region. Only regions some
+     * set_memory_* took the exclusion of since the scanner's last visit are looked at (nothing
+     * else can make a region uniform; only policies with {@link CollapsePolicy#regionExclusion}
+     * mark them); with {@code all} every region is. Returns the number of collapses made.
+     */
+    public int scanRegions(long bytes, boolean all, RegionCollapser what) {
         long lo = k.physToVirt(k.physOffset) & -regionSize;
         int first = regionIndex(lo);
         int end = first + (int) (linearSpan() / regionSize);
@@ -530,7 +499,7 @@ public final class Collapse {
             pg.lock(regionLock(r));
             pg.lock(k.pgtableSplitLock);
             dirty.clear(i);
-            made += collapseRange(r, regionSize, Long.MAX_VALUE);
+            made += what.collapse(r);
             pg.unlock(k.pgtableSplitLock);
             pg.unlock(regionLock(r));
             budget--;

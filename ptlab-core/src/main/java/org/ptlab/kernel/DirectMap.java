@@ -27,7 +27,9 @@ public final class DirectMap {
     private final Pgtable pg;
     private final Geometry geo;
     private final int[] ids = new int[MapSize.VALUES.length];
-    private final boolean v7;
+    private final AccountPolicy policy;
+    /** policy.countsOverwrites(), read on the creators' hot path. */
+    private final boolean countsOverwrites;
 
     public DirectMap(Pgtable pg, Variants variants) {
         this.pg = pg;
@@ -35,7 +37,8 @@ public final class DirectMap {
         for (MapSize s : MapSize.VALUES) {
             ids[s.ordinal()] = pg.counter("DirectMap." + s.name());
         }
-        this.v7 = variants.is("account", "seed000-v7");
+        this.policy = variants.policy(AccountPolicy.class, AccountPolicy.FAMILY);
+        this.countsOverwrites = policy.countsOverwrites();
     }
 
     public boolean inLinear(long va) {
@@ -57,7 +60,7 @@ public final class DirectMap {
         if (!inLinear(va)) {
             return;
         }
-        if (v7 || !Desc.isLeaf(level, old)) {
+        if (countsOverwrites || !Desc.isLeaf(level, old)) {
             add(MapSize.of(level, Desc.cont(nu)), geo.entrySize(level));
         }
     }
@@ -87,14 +90,10 @@ public final class DirectMap {
             return;
         }
         boolean cont = Desc.cont(old);
-        MapSize s = MapSize.of(level, cont);
-        if (v7 && cont) {
-            if (firstOfGroupInCall) {
-                add(s, -geo.contSize(level));
-            }
-            return;
+        long bytes = policy.removedBytes(geo, level, cont, firstOfGroupInCall);
+        if (bytes != 0) {
+            add(MapSize.of(level, cont), -bytes);
         }
-        add(s, -geo.entrySize(level));
     }
 
     private void add(MapSize s, long delta) {

@@ -26,6 +26,8 @@ public final class Kernel {
     public final DirectMap directMap;
     public final Mmu mmu;
     public final Split split;
+    /** Lazy MMU mode per modelled task (lazy= variants); PageAttr, Split, Vmalloc and Collapse bracket their walks with it. */
+    public final LazyMmu lazy;
     /** Coalescing of live kernel mappings (collapse= variants). */
     public final Collapse collapse;
     /** Free physical pages of mapped RAM (vmalloc backing, secretmem, hot-added blocks). */
@@ -76,6 +78,7 @@ public final class Kernel {
         this.swapper = pg.allocTable(geo.startLevel, rootOwner);
         this.directMap = new DirectMap(pg, cfg.variants);
         this.mmu = new Mmu(this);
+        this.lazy = new LazyMmu(pg, cfg.variants, LazyMmu.MAX_TASKS);
         this.split = new Split(this);
         this.collapse = new Collapse(this);
         this.pageAlloc = new PageAlloc(geo.pageSize);
@@ -192,6 +195,26 @@ public final class Kernel {
         }
     }
 
+    /**
+     * {@code __set_pte(pte_offset_kernel(va), pte_modify(old))} of a PTE-mapped kernel VA: the
+     * single-entry PTE updates of the zap/change/remap loops that run inside a caller's lazy MMU
+     * section (seed 002's A and C). The store, then {@code queue_pte_barriers()} when the new
+     * entry is valid. A KernelBug when va is not PTE mapped.
+     */
+    public void setKernelPte(long va, long set, long clear) {
+        long table = swapper;
+        for (int level = geo.startLevel; level < 3; level++) {
+            long d = pg.read(table, geo.index(level, va));
+            if (!Desc.isTable(d)) {
+                throw new KernelBug(String.format("0x%x is not PTE mapped (%s is %s)", va, geo.levelName(level),
+                        Desc.describe(level, d)));
+            }
+            table = Pgtable.tablePa(d);
+        }
+        int idx = geo.index(3, va);
+        lazy.setEntry(table, idx, (pg.read(table, idx) & ~clear) | set);
+    }
+
     /** is_kfence_address(): whether a linear VA lies in the early KFENCE pool. */
     public boolean inKfencePool(long va) {
         if (kfencePool == 0 || !isLinear(va)) {
@@ -232,7 +255,7 @@ public final class Kernel {
         if (forcePteMapping) {
             flags |= Mmu.NO_BLOCK_MAPPINGS | Mmu.NO_CONT_MAPPINGS;
         }
-        if (cfg.variants.is("split", "seed003-v2") && cfg.rodata.full()) {
+        if (split.policy.noContWithRodataFull() && cfg.rodata.full()) {
             flags |= Mmu.NO_CONT_MAPPINGS; // seed 003 v2 painted without CONT whenever rodata_full
         }
         long poolStart = 0;

@@ -48,8 +48,20 @@ public final class KernelConfig {
     public long memoryBlockSize;
     /** The kernel command line as given, for reports. */
     public String cmdline = "";
-    /** Variant selections, e.g. account=exact, split=upstream. */
-    public final Variants variants = new Variants();
+    /** Variant selections, e.g. account=exact, split=upstream (immutable: replace with {@link #withVariants}). */
+    public Variants variants = Variants.none();
+
+    /** A copy of this configuration with the given "family=name" variants chosen on top. */
+    public KernelConfig withVariants(java.util.List<String> specs) {
+        KernelConfig c = copy();
+        c.variants = variants.withVariants(specs);
+        return c;
+    }
+
+    /** A copy with one more "family=name" chosen. */
+    public KernelConfig withVariant(String spec) {
+        return withVariants(java.util.List.of(spec));
+    }
 
     public Geometry geometry() {
         return Geometry.of(granule, vaBits);
@@ -110,7 +122,7 @@ public final class KernelConfig {
         c.bbml2Override = bbml2Override;
         c.memoryBlockSize = memoryBlockSize;
         c.cmdline = cmdline;
-        c.variants.putAll(variants);
+        c.variants = variants;
         return c;
     }
 

@@ -12,7 +12,13 @@ import org.ptlab.pgtable.Pgtable;
  * needs {@code dsb ishst; isb} before the walker of this (and another) CPU is guaranteed to see
  * it; inside an active lazy section those barriers are deferred (PENDING) until a flush.
  *
- * <p>The {@code lazy=} variant decides what nesting does:
+ * <p>It belongs to the booted kernel ({@link Kernel#lazy}); PageAttr ({@code update_range_prot}),
+ * Split ({@code split_kernel_leaf_mapping}, {@code range_split_to_ptes}), Vmalloc (each PTE table
+ * of a vmap/vunmap) and Collapse bracket their walks with {@link #enter}/{@link #leave} as upstream
+ * does, and every kernel descriptor write goes through {@link #setEntry}/{@link #setRun}, so the
+ * barriers are issued where upstream issues them and nowhere else.
+ *
+ * <p>The {@code lazy=} variant ({@link LazyMmuPolicy}, one class per behaviour) decides what nesting does:
  * <ul>
  *   <li>{@code permissive}: arm64 as in v6.16 after 1ef3095b1405: a nested enter is tolerated, the
  *       first leave flushes and ends the batch, the rest of the outer section runs unbatched;
@@ -22,32 +28,22 @@ import org.ptlab.pgtable.Pgtable;
  *       {@code __kernel_map_pages} sets TIF_LAZY_MMU again after {@code set_memory_valid} when it
  *       was set before, so the rest of the outer section stays batched;
  *   <li>{@code generic} (default): upstream's generic API: per-task enable/pause counts, every
- *       disable makes earlier writes effective (leave at depth 0, flush otherwise).
+ *       disable makes earlier writes effective (leave at depth 0, flush otherwise);
+ *   <li>{@code no-flush}: known bad (the explorer's no-lazy-flush mutation): generic, but a flush
+ *       clears PENDING without emitting the barriers.
  * </ul>
  * State is per modelled task; each modelled CPU runs one task, so it is indexed by
  * {@link Pgtable#cpu}. Interrupt context is not modelled (it never batches).
  */
 public final class LazyMmu {
-    public static final String FAMILY = "lazy";
+    public static final String FAMILY = LazyMmuPolicy.FAMILY;
 
-    static {
-        Variants.register(FAMILY, "permissive", false,
-                "arm64 v6.16 (1ef3095b1405): nested enter tolerated, the first leave flushes and ends the batch");
-        Variants.register(FAMILY, "no-nesting", false,
-                "seed 002 alternative: inner code opens no section, its writes stay deferred until the outer leave");
-        Variants.register(FAMILY, "save-restore", false,
-                "seed 002 fix (Mike Rapoport): __kernel_map_pages re-sets TIF_LAZY_MMU after set_memory_valid");
-        Variants.register(FAMILY, "generic", true,
-                "upstream generic API: counted enable/pause, every disable flushes earlier writes");
-    }
-
-    /** Make sure the variants are registered (class initialisation). */
-    public static void registerVariants() {}
-
-    private enum Kind { PERMISSIVE, NO_NESTING, SAVE_RESTORE, GENERIC }
+    /** Tasks modelled when the kernel boots (modelled CPUs are numbered below this). */
+    public static final int MAX_TASKS = 64;
 
     private final Pgtable pg;
-    private final Kind kind;
+    private final LazyMmuPolicy policy;
+    private final boolean emits;
     private final int maxTasks;
     /** TIF_LAZY_MMU (arm64 variants) or "active" derived from the counts (generic). */
     private final boolean[] tifLazy;
@@ -55,7 +51,6 @@ public final class LazyMmu {
     /** generic: enable_count; no-nesting: section depth. */
     private final int[] enableCount;
     private final int[] pauseCount;
-    private boolean omitFlush;
 
     private long deferred;
     private long immediateBarriers;
@@ -64,13 +59,8 @@ public final class LazyMmu {
 
     public LazyMmu(Pgtable pg, Variants variants, int tasks) {
         this.pg = pg;
-        String v = variants.get(FAMILY);
-        this.kind = switch (v == null ? "generic" : v) {
-            case "permissive" -> Kind.PERMISSIVE;
-            case "no-nesting" -> Kind.NO_NESTING;
-            case "save-restore" -> Kind.SAVE_RESTORE;
-            default -> Kind.GENERIC;
-        };
+        this.policy = variants.policy(LazyMmuPolicy.class, FAMILY);
+        this.emits = policy.emitsDeferredBarriers();
         this.maxTasks = tasks;
         this.tifLazy = new boolean[tasks];
         this.tifPending = new boolean[tasks];
@@ -78,13 +68,8 @@ public final class LazyMmu {
         this.pauseCount = new int[tasks];
     }
 
-    /** Mutation testing only: a leave/flush that forgets to emit the deferred barriers. */
-    public void omitFlushForMutationTesting(boolean omit) {
-        this.omitFlush = omit;
-    }
-
     public String variant() {
-        return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return policy.name();
     }
 
     private int task() {
@@ -95,27 +80,39 @@ public final class LazyMmu {
         return t;
     }
 
+    // ------------------------------------------------------------------ per-task state (for policies)
+
+    public boolean tifLazy(int task) {
+        return tifLazy[task];
+    }
+
+    public void setTifLazy(int task, boolean v) {
+        tifLazy[task] = v;
+    }
+
+    public int enableCount(int task) {
+        return enableCount[task];
+    }
+
+    public void setEnableCount(int task, int v) {
+        enableCount[task] = v;
+    }
+
+    public int pauseCount(int task) {
+        return pauseCount[task];
+    }
+
+    public void setPauseCount(int task, int v) {
+        pauseCount[task] = v;
+    }
+
     // ------------------------------------------------------------------ entry points
 
     /** {@code lazy_mmu_mode_enable()} / {@code arch_enter_lazy_mmu_mode()}. */
     public void enter() {
         int t = task();
         pg.op("lazy_mmu_mode_enable", 0, 0, true);
-        switch (kind) {
-            case PERMISSIVE, SAVE_RESTORE -> tifLazy[t] = true;
-            case NO_NESTING -> {
-                enableCount[t]++;
-                tifLazy[t] = true;
-            }
-            case GENERIC -> {
-                if (pauseCount[t] == 0) {
-                    checkCount(enableCount[t] + 1, "enable_count");
-                    if (enableCount[t]++ == 0) {
-                        tifLazy[t] = true; // arch_enter_lazy_mmu_mode()
-                    }
-                }
-            }
-        }
+        policy.enter(this, t);
         pg.op("lazy_mmu_mode_enable", 0, 0, false);
     }
 
@@ -123,62 +120,18 @@ public final class LazyMmu {
     public void leave() {
         int t = task();
         pg.op("lazy_mmu_mode_disable", 0, 0, true);
-        switch (kind) {
-            case PERMISSIVE, SAVE_RESTORE -> {
-                flush();
-                tifLazy[t] = false;
-            }
-            case NO_NESTING -> {
-                if (enableCount[t] == 0) {
-                    throw new KernelBug("arch_leave_lazy_mmu_mode without a matching enter on CPU" + t);
-                }
-                if (--enableCount[t] == 0) {
-                    flush();
-                    tifLazy[t] = false;
-                }
-            }
-            case GENERIC -> {
-                if (pauseCount[t] == 0) {
-                    if (enableCount[t] == 0) {
-                        throw new KernelBug("lazy_mmu_mode_disable without a matching enable on CPU" + t);
-                    }
-                    flush(); // arch_leave at depth 0, arch_flush otherwise: both make the writes effective
-                    if (--enableCount[t] == 0) {
-                        tifLazy[t] = false;
-                    }
-                }
-            }
-        }
+        policy.leave(this, t);
         pg.op("lazy_mmu_mode_disable", 0, 0, false);
     }
 
-    /** {@code lazy_mmu_mode_pause()} (generic only; the arm64 variants leave the mode). */
+    /** {@code lazy_mmu_mode_pause()}. */
     public void pause() {
-        int t = task();
-        if (kind != Kind.GENERIC) {
-            flush();
-            tifLazy[t] = false;
-            return;
-        }
-        checkCount(pauseCount[t] + 1, "pause_count");
-        if (pauseCount[t]++ == 0 && enableCount[t] > 0) {
-            flush();
-            tifLazy[t] = false;
-        }
+        policy.pause(this, task());
     }
 
     /** {@code lazy_mmu_mode_resume()}. */
     public void resume() {
-        int t = task();
-        if (kind != Kind.GENERIC) {
-            return;
-        }
-        if (pauseCount[t] == 0) {
-            throw new KernelBug("lazy_mmu_mode_resume without pause on CPU" + t);
-        }
-        if (--pauseCount[t] == 0 && enableCount[t] > 0) {
-            tifLazy[t] = true;
-        }
+        policy.resume(this, task());
     }
 
     /** {@code arch_flush_lazy_mmu_mode()}: emit the deferred barriers, if any. */
@@ -189,8 +142,8 @@ public final class LazyMmu {
             return;
         }
         tifPending[t] = false;
-        if (omitFlush) {
-            return;
+        if (!emits) {
+            return; // lazy=no-flush (known bad)
         }
         flushes++;
         pg.dsbIshst();
@@ -236,22 +189,38 @@ public final class LazyMmu {
     }
 
     /**
-     * {@code __kernel_map_pages(page, n, enable)} (DEBUG_PAGEALLOC): runs {@code setMemoryValid}
-     * (which brackets itself with its own enter/leave); with {@code save-restore} it remembers
-     * TIF_LAZY_MMU before and sets it again after, so the caller's batch continues.
+     * {@code set_pte_at()} of a run of fresh kernel entries (the {@code __set_pte} loop of
+     * {@code split_pmd}/{@code split_pud}): one store each, and the barriers each valid entry
+     * queues: deferred once inside a lazy section, else emitted per entry.
      */
-    public void kernelMapPages(Runnable setMemoryValid) {
+    public void setRun(long table, int from, int count, long first, long step) {
+        pg.writeRun(table, from, count, first, step);
+        if (count <= 0 || !Desc.valid(first)) {
+            return;
+        }
         int t = task();
-        boolean wasLazy = kind == Kind.SAVE_RESTORE && tifLazy[t];
-        setMemoryValid.run();
-        if (wasLazy) {
-            tifLazy[t] = true;
+        if (tifLazy[t] && pauseCount[t] == 0) {
+            tifPending[t] = true;
+            deferred += count;
+        } else {
+            for (int i = 0; i < count; i++) {
+                queuePteBarriers();
+            }
         }
     }
 
-    private static void checkCount(int v, String what) {
-        if (v > 255) {
-            throw new KernelBug("lazy MMU " + what + " overflows u8");
+    /**
+     * {@code __kernel_map_pages(page, n, enable)} (DEBUG_PAGEALLOC): runs {@code setMemoryValid}
+     * (which brackets itself with its own enter/leave); under a policy that restores it
+     * (save-restore) TIF_LAZY_MMU is set again after when it was set before, so the caller's batch
+     * continues.
+     */
+    public void kernelMapPages(Runnable setMemoryValid) {
+        int t = task();
+        boolean wasLazy = policy.restoresAfterKernelMapPages() && tifLazy[t];
+        setMemoryValid.run();
+        if (wasLazy) {
+            tifLazy[t] = true;
         }
     }
 

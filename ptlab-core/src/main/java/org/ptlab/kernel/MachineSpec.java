@@ -126,7 +126,7 @@ public final class MachineSpec {
             cfg.memoryBlockSize = b;
         }
         for (String v : variants) {
-            cfg.variants.select(v);
+            cfg.variants = cfg.variants.with(v);
         }
         cfg.afterBoot = afterBoot;
         MemoryLayout layout = layout();

@@ -25,9 +25,11 @@ public final class PageAttr {
     private final Geometry geo;
     /** PTE_MAYBE_GP: the model runs without BTI, so 0. */
     private static final long MAYBE_GP = 0;
-    private final boolean minimal;
-    /** pageattr=no-flush: the known-bad __change_memory_common that skips flush_tlb_kernel_range. */
-    private final boolean noFlush;
+    /** split= decides how the rodata=full alias loop groups the backing pages. */
+    private final boolean aliasByRuns;
+    /** pageattr= decides the TLB maintenance after update_range_prot. */
+    private final PageAttrPolicy policy;
+    private final LazyMmu lazy;
     private final long validSet;
     private final long validClear;
     private final long invalidSet;
@@ -37,8 +39,9 @@ public final class PageAttr {
         this.k = k;
         this.pg = k.pg;
         this.geo = k.geo;
-        this.minimal = k.cfg.variants.is("split", "minimal");
-        this.noFlush = k.cfg.variants.is("pageattr", "no-flush");
+        this.aliasByRuns = k.split.policy.aliasLoopByRuns();
+        this.policy = k.cfg.variants.policy(PageAttrPolicy.class, PageAttrPolicy.FAMILY);
+        this.lazy = k.lazy;
         boolean enc = k.cfg.version.presentInvalidEncoding();
         long ng = k.ng() ? Desc.NG : 0;
         this.validSet = enc ? Desc.VALID | ng : Desc.VALID;
@@ -91,6 +94,16 @@ public final class PageAttr {
         return rc;
     }
 
+    /** The set mask that makes an entry valid on this release (7.0.1: VALID | PTE_MAYBE_NG). */
+    public long validSetMask() {
+        return validSet;
+    }
+
+    /** The clear mask that makes an entry valid on this release (7.0.1: the present-invalid marker). */
+    public long validClearMask() {
+        return validClear;
+    }
+
     /** The masks that make an entry valid (7.0.1: VALID | PTE_MAYBE_NG, clearing the marker). */
     private long validSet() {
         return validSet;
@@ -119,6 +132,22 @@ public final class PageAttr {
                 : changeCommon(addr, size, invalidSet(), invalidClear());
         pg.op("set_memory_valid", addr, addr + size, false);
         return rc;
+    }
+
+    /**
+     * {@code __kernel_map_pages(page, numpages, enable)} (DEBUG_PAGEALLOC's map/unmap of
+     * allocated/freed pages): {@code set_memory_valid} on the linear address when
+     * {@code can_set_direct_map()}. Its {@code update_range_prot} opens a lazy MMU section of its
+     * own inside whatever section the caller is in (seed 002); the lazy= variant decides what that
+     * nesting does ({@link LazyMmu#kernelMapPages}).
+     */
+    public void kernelMapPages(long va, int numpages, boolean enable) {
+        if (!k.canSetDirectMap) {
+            return;
+        }
+        pg.op("__kernel_map_pages", va, numpages, true);
+        lazy.kernelMapPages(() -> setMemoryValid(va, numpages, enable));
+        pg.op("__kernel_map_pages", va, numpages, false);
     }
 
     /** {@code set_direct_map_invalid_noflush(page)}: no TLB flush; the caller flushes. */
@@ -188,7 +217,7 @@ public final class PageAttr {
         VmStruct area = k.vmalloc.find(addr);
         // Upstream refuses VM_ALLOW_HUGE_VMAP areas; execmem=rox-cache and every collapse variant
         // model seed 001's series (RFC 2/6), which allows them when BBML2_NOABORT lets them split live.
-        boolean hugeOk = k.systemBbml2 && (!k.collapse.is("none") || k.cfg.variants.is("execmem", "rox-cache"));
+        boolean hugeOk = k.systemBbml2 && (k.collapse.policy.allowsHugeVmapAreas() || k.cfg.variants.is("execmem", "rox-cache"));
         int refused = hugeOk ? 0 : VmStruct.VM_ALLOW_HUGE_VMAP;
         if (numpages < 0 || area == null || Long.compareUnsigned(end, area.end()) > 0
                 || (area.flags & (VmStruct.VM_ALLOC | refused)) != VmStruct.VM_ALLOC) {
@@ -198,7 +227,7 @@ public final class PageAttr {
             return 0;
         }
         if (k.cfg.rodata.full() && (set == Desc.RDONLY || clear == Desc.RDONLY)) {
-            if (k.cfg.version.aliasLoopRequestedPagesOnly() && !minimal) {
+            if (k.cfg.version.aliasLoopRequestedPagesOnly() && !aliasByRuns) {
                 // 7.2 pageattr.c change_memory_common(): only the requested pages' alias, from the
                 // page index of start; the first error is returned (no vm_unmap_aliases(), no change
                 // of the vmalloc range).
@@ -224,12 +253,12 @@ public final class PageAttr {
 
     /**
      * The linear-alias update. upstream / seed003-v2: one {@code __change_memory_common} per
-     * backing page. minimal: one per physically contiguous run of backing pages, so a change that
+     * backing page. minimal ({@link SplitPolicy#aliasLoopByRuns}): one per physically contiguous run of backing pages, so a change that
      * covers whole contiguous ranges or blocks of the alias splits only at the run's edges.
      */
     private void aliasLoop(VmStruct area, long set, long clear) {
         long ps = geo.pageSize;
-        if (minimal) {
+        if (aliasByRuns) {
             int i = 0;
             while (i < area.nrPages) {
                 int j = i + 1;
@@ -248,17 +277,15 @@ public final class PageAttr {
 
     /**
      * {@code __change_memory_common(start, size, set, clear)}: update, then flush the range (even
-     * when the update failed) unless the change only makes entries valid. Under
-     * {@code pageattr=no-flush} (a known-bad patch) the flush is skipped altogether.
+     * when the update failed) unless the change only makes entries valid; the pageattr= variant
+     * ({@link PageAttrPolicy}) does that maintenance (pageattr=no-flush, a known-bad patch, skips it).
      */
     public int changeCommon(long start, long size, long set, long clear) {
         int rc = updateRangeProt(start, size, set, clear);
         // 7.2 pageattr.c __change_memory_common(): no TLBI when the change only turns present-invalid
         // entries valid (a non-valid entry is never cached); 6.1/6.12 always flush.
         boolean onlyValidates = k.cfg.version.presentInvalidEncoding() && set == validSet() && clear == validClear();
-        if (!noFlush && !onlyValidates) {
-            k.tlb.flushTlbKernelRange(start, start + size);
-        }
+        policy.afterUpdate(k, start, start + size, onlyValidates);
         return rc;
     }
 
@@ -283,45 +310,39 @@ public final class PageAttr {
         if (size <= 0) {
             return -Errno.EINVAL;
         }
-        // Per-call state stays on the stack: several modelled CPUs may run this concurrently.
-        int r = walk(geo.startLevel, k.swapper, start, start + size, set, clear);
-        // arch_leave_lazy_mmu_mode(): the barriers the kernel entries written in the section queued.
-        if ((r & 1) != 0) {
-            pg.dsbIshst();
-            pg.isb();
-        }
-        return r >> 1;
+        // lazy MMU mode around the lockless walk: the barriers each valid entry written queues
+        // (__set_pte / set_pmd / set_pud) are emitted once, by the leave.
+        lazy.enter();
+        rc = walk(geo.startLevel, k.swapper, start, start + size, set, clear);
+        lazy.leave();
+        return rc;
     }
 
-    /** Returns (errno << 1) | (1 if any entry was written): 0 or a negative errno, and the write flag. */
+    /** The pageattr walk of [addr, end) under a table of {@code level}: 0 or a negative errno. */
     private int walk(int level, long table, long addr, long end, long set, long clear) {
-        int w = 0;
         do {
             long next = geo.addrEnd(level, addr, end);
             int idx = geo.index(level, addr);
             long d = pg.read(table, idx);
             if (d != 0) {
                 if (level == 3) {
-                    pg.write(table, idx, (d & ~clear) | set);
-                    w = 1;
+                    lazy.setEntry(table, idx, (d & ~clear) | set);
                 } else if (!Desc.isTable(d)) {
                     if (next - addr != geo.entrySize(level)) {
                         k.warn(String.format("pageattr: %s leaf at 0x%x only partly inside [0x%x, 0x%x)",
                                 geo.levelName(level), addr & -geo.entrySize(level), addr, end));
-                        return (-Errno.EINVAL << 1) | w;
+                        return -Errno.EINVAL;
                     }
-                    pg.write(table, idx, (d & ~clear) | set);
-                    w = 1;
+                    lazy.setEntry(table, idx, (d & ~clear) | set);
                 } else {
-                    int r = walk(level + 1, Pgtable.tablePa(d), addr, next, set, clear);
-                    w |= r & 1;
-                    if (r >> 1 != 0) {
-                        return (r & ~1) | w;
+                    int rc = walk(level + 1, Pgtable.tablePa(d), addr, next, set, clear);
+                    if (rc != 0) {
+                        return rc;
                     }
                 }
             }
             addr = next;
         } while (addr != end);
-        return w;
+        return 0;
     }
 }

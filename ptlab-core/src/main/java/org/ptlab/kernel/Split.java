@@ -17,14 +17,23 @@ public final class Split {
     private final Pgtable pg;
     private final Geometry geo;
     private final DirectMap dm;
-    private final boolean seed003;
+    private final LazyMmu lazy;
+    /** The selected split= behaviour. */
+    public final SplitPolicy policy;
+    private final java.util.function.LongToIntFunction splitAtFn = this::splitAt;
 
     Split(Kernel k) {
         this.k = k;
         this.pg = k.pg;
         this.geo = k.geo;
         this.dm = k.directMap;
-        this.seed003 = k.cfg.variants.is("split", "seed003-v2");
+        this.lazy = k.lazy;
+        this.policy = k.cfg.variants.policy(SplitPolicy.class, SplitPolicy.FAMILY);
+    }
+
+    /** The kernel this splits (for {@link SplitPolicy} implementations). */
+    public Kernel kernel() {
+        return k;
     }
 
     /**
@@ -46,9 +55,11 @@ public final class Split {
             childProt |= Desc.CONT;
         }
         long step = geo.entrySize(childLevel);
-        pg.writeRun(childPa, 0, geo.ptrsPerTable, oa | childProt, step);
+        // __set_pte / set_pmd of each child: the barriers they queue are deferred in lazy MMU mode
+        lazy.setRun(childPa, 0, geo.ptrsPerTable, oa | childProt, step);
+        // the children visible to the walker before the table entry that points to them
         pg.dsbIshst();
-        pg.write(table, idx, Desc.tableDesc(childPa, (block & Desc.PXN) != 0));
+        lazy.setEntry(table, idx, Desc.tableDesc(childPa, (block & Desc.PXN) != 0));
 
         MapSize from = MapSize.of(level, false);
         MapSize to = MapSize.of(childLevel, toCont);
@@ -66,7 +77,7 @@ public final class Split {
         long groupVa = va & -geo.contSize(level);
         for (int i = 0; i < n; i++) {
             long d = pg.read(table, first + i);
-            pg.write(table, first + i, d & ~Desc.CONT);
+            lazy.setEntry(table, first + i, d & ~Desc.CONT);
         }
 
         dm.moved(groupVa, MapSize.of(level, true), MapSize.of(level, false), geo.contSize(level));
@@ -95,43 +106,40 @@ public final class Split {
         if (((start | end) & mask) != 0) {
             return -Errno.EINVAL;
         }
-        if (seed003) {
-            return seed003Split(start, end);
-        }
-        pg.op("split_kernel_leaf_mapping", start, end, true);
-        pg.lock(k.pgtableSplitLock);
-        // Per-call state stays on the stack: several modelled CPUs may run this concurrently.
-        int r;
+        return policy.splitKernelLeafMapping(this, start, end);
+    }
+
+    /**
+     * The edge split under the caller's lock: the less aligned edge of a one-page range (the
+     * other then falls on a boundary), else start then end. Returns 0 or the first error.
+     */
+    public int splitEdges(long start, long end) {
+        return splitEdges(start, end, splitAtFn);
+    }
+
+    /** {@link #splitEdges(long, long)} with another split_kernel_leaf_mapping_locked. */
+    public int splitEdges(long start, long end, java.util.function.LongToIntFunction splitAt) {
         if (end - start == geo.pageSize) {
-            // The less aligned edge needs the deeper split; the other then falls on a boundary.
-            r = splitAtW(Long.numberOfTrailingZeros(start) < Long.numberOfTrailingZeros(end) ? start : end);
-        } else {
-            r = splitAtW(start);
-            if (r >> 1 == 0) {
-                r |= splitAtW(end);
-            }
+            return splitAt.applyAsInt(Long.numberOfTrailingZeros(start) < Long.numberOfTrailingZeros(end) ? start : end);
         }
-        int rc = r >> 1;
-        // Leaving lazy MMU mode: the queued dsb ishst; isb of the kernel entries written.
-        if ((r & 1) != 0) {
-            pg.dsbIshst();
-            pg.isb();
+        int rc = splitAt.applyAsInt(start);
+        if (rc == 0) {
+            rc = splitAt.applyAsInt(end);
         }
-        pg.unlock(k.pgtableSplitLock);
-        pg.op("split_kernel_leaf_mapping", start, end, false);
         return rc;
     }
 
-    /** Seed 003 v2's split_linear_mapping(): whole range to PTEs, mmap write lock, TLB flush after. */
-    private int seed003Split(long start, long end) {
+    /**
+     * Seed 003 v2's split_linear_mapping(): whole range to PTEs ({@link #rangeSplitToPtes}, in
+     * lazy MMU mode), mmap write lock, TLB flush after.
+     */
+    int seed003Split(long start, long end) {
         if (!k.isLinear(start)) {
             return 0;
         }
         pg.op("split_linear_mapping", start, end, true);
         pg.lock(k.initMmLock);
         int rc = start == end ? 0 : rangeSplitToPtes(start, end);
-        pg.dsbIshst();
-        pg.isb();
         pg.unlock(k.initMmLock);
         k.tlb.flushTlbKernelRange(start, end);
         pg.op("split_linear_mapping", start, end, false);
@@ -144,29 +152,22 @@ public final class Split {
      * contPMD -> PMD -> contPTE only as far as needed. Caller holds pgtable_split_lock.
      */
     public int splitAt(long addr) {
-        return splitAtW(addr) >> 1;
-    }
-
-    /** splitAt, returning (rc << 1) | (1 if any entry was written). */
-    private int splitAtW(long addr) {
-        int w = 0;
         long table = k.swapper;
         for (int level = geo.startLevel; level <= 3; level++) {
             if (level < 2) {
                 if ((addr & (geo.entrySize(level) - 1)) == 0) {
-                    return w;
+                    return 0;
                 }
                 int idx = geo.index(level, addr);
                 long d = pg.read(table, idx);
                 if (!Desc.present(d)) {
-                    return w;
+                    return 0;
                 }
                 if (Desc.isLeaf(level, d)) {
                     int rc = splitBlock(level, table, idx, addr, true);
                     if (rc != 0) {
-                        return (rc << 1) | w;
+                        return rc;
                     }
-                    w = 1;
                     d = pg.read(table, idx);
                 }
                 table = Pgtable.tablePa(d);
@@ -174,42 +175,84 @@ public final class Split {
             }
             if (level == 2) {
                 if ((addr & (geo.contPmdSize - 1)) == 0) {
-                    return w;
+                    return 0;
                 }
                 int idx = geo.index(2, addr);
                 long d = pg.read(table, idx);
                 if (!Desc.present(d)) {
-                    return w;
+                    return 0;
                 }
                 if (Desc.isLeaf(2, d)) {
                     if (Desc.cont(d)) {
                         clearContGroup(2, table, idx, addr);
-                        w = 1;
                     }
                     if ((addr & (geo.entrySize(2) - 1)) == 0) {
-                        return w;
+                        return 0;
                     }
                     int rc = splitBlock(2, table, idx, addr, true);
                     if (rc != 0) {
-                        return (rc << 1) | w;
+                        return rc;
                     }
-                    w = 1;
                     d = pg.read(table, idx);
                 }
                 table = Pgtable.tablePa(d);
                 continue;
             }
             if ((addr & (geo.contPteSize - 1)) == 0) {
-                return w;
+                return 0;
             }
             int idx = geo.index(3, addr);
             long d = pg.read(table, idx);
             if (Desc.present(d) && Desc.cont(d)) {
                 clearContGroup(3, table, idx, addr);
-                w = 1;
             }
         }
-        return w;
+        return 0;
+    }
+
+    /**
+     * split=cont-one-entry (known bad): {@link #splitAt} whose CONT clears rewrite only the entry
+     * at addr, not its whole group (the explorer's former cont-one-entry mutant).
+     */
+    public int splitAtContOneEntry(long addr) {
+        long table = k.swapper;
+        for (int level = geo.startLevel; level <= 3; level++) {
+            long align = level < 2 ? geo.entrySize(level) : geo.contSize(level);
+            if ((addr & (align - 1)) == 0) {
+                return 0;
+            }
+            int idx = geo.index(level, addr);
+            long d = pg.read(table, idx);
+            if (!Desc.present(d)) {
+                return 0;
+            }
+            if (level == 3) {
+                if (Desc.cont(d)) {
+                    clearContOne(3, table, idx, addr, d);
+                }
+                return 0;
+            }
+            if (Desc.isLeaf(level, d)) {
+                if (level == 2 && Desc.cont(d)) {
+                    clearContOne(2, table, idx, addr, d);
+                    if ((addr & (geo.entrySize(2) - 1)) == 0) {
+                        return 0;
+                    }
+                }
+                int rc = splitBlock(level, table, idx, addr, true);
+                if (rc != 0) {
+                    return rc;
+                }
+                d = pg.read(table, idx);
+            }
+            table = Pgtable.tablePa(d);
+        }
+        return 0;
+    }
+
+    private void clearContOne(int level, long table, int idx, long addr, long d) {
+        lazy.setEntry(table, idx, d & ~Desc.CONT);
+        dm.moved(addr & -geo.entrySize(level), MapSize.of(level, true), MapSize.of(level, false), geo.entrySize(level));
     }
 
     /**
@@ -217,7 +260,10 @@ public final class Split {
      * [start, end) down to non-contiguous PTEs (boot repaint, late KFENCE pool).
      */
     public int rangeSplitToPtes(long start, long end) {
-        return walkSplit(geo.startLevel, k.swapper, start, end);
+        lazy.enter();
+        int rc = walkSplit(geo.startLevel, k.swapper, start, end);
+        lazy.leave();
+        return rc;
     }
 
     private int walkSplit(int level, long table, long addr, long end) {

@@ -268,9 +268,8 @@ public final class Vmalloc {
                 return rc;
             }
         }
-        // flush_cache_vmap / leaving lazy MMU mode: the valid kernel entries become visible.
-        pg.dsbIshst();
-        pg.isb();
+        // flush_cache_vmap() is empty on arm64: the barriers came from set_pmd (at once) and from
+        // leaving each PTE table's lazy MMU section (mapPtes).
         return 0;
     }
 
@@ -286,7 +285,7 @@ public final class Vmalloc {
                     return 0;
                 }
                 pg.dsbIshst();
-                pg.write(table, idx, Desc.tableDesc(t, false));
+                k.lazy.setEntry(table, idx, Desc.tableDesc(t, false)); // pmd_populate_kernel: set_pmd
                 d = pg.read(table, idx);
             } else if (!Desc.isTable(d)) {
                 if (l == 2 && level == 3) {
@@ -308,13 +307,16 @@ public final class Vmalloc {
                 return -Errno.ENOMEM;
             }
             long next = geo.addrEnd(2, va, end);
+            // vmap_pages_pte_range(): one lazy MMU section per PTE table
+            k.lazy.enter();
             for (; va != next; va += ps, pa += ps) {
                 int idx = geo.index(3, va);
                 if (pg.read(table, idx) != 0) {
                     throw new KernelBug(String.format("vmap: PTE for 0x%x is not none", va));
                 }
-                pg.write(table, idx, pa | prot | (cont ? Desc.CONT : 0));
+                k.lazy.setEntry(table, idx, pa | prot | (cont ? Desc.CONT : 0));
             }
+            k.lazy.leave();
         }
         return 0;
     }
@@ -338,13 +340,13 @@ public final class Vmalloc {
                     }
                 }
                 // pmd_free_pte_page(): clear, flush the walk caches, free.
-                pg.write(table, idx, 0);
+                k.lazy.setEntry(table, idx, 0); // pmd_clear
                 k.tlb.flushTlbKernelPgtable(va);
                 pg.freeTable(pte);
             } else if (d != 0) {
                 throw new KernelBug(String.format("vmap: PMD for 0x%x is not none", va));
             }
-            pg.write(table, idx, pa | Desc.mkSect(prot));
+            k.lazy.setEntry(table, idx, pa | Desc.mkSect(prot)); // pmd_set_huge: set_pmd, barriers at once
         }
         return 0;
     }
@@ -355,18 +357,25 @@ public final class Vmalloc {
     }
 
     private void clear(int level, long table, long addr, long end) {
+        if (level == 3) {
+            // vunmap_pte_range(): one lazy MMU section per PTE table (clearing queues no barriers)
+            k.lazy.enter();
+        }
         do {
             long next = geo.addrEnd(level, addr, end);
             int idx = geo.index(level, addr);
             long d = pg.read(table, idx);
             if (d != 0) {
                 if (level == 3 || !Desc.isTable(d)) {
-                    pg.write(table, idx, 0);
+                    k.lazy.setEntry(table, idx, 0);
                 } else {
                     clear(level + 1, Pgtable.tablePa(d), addr, next);
                 }
             }
             addr = next;
         } while (addr != end);
+        if (level == 3) {
+            k.lazy.leave();
+        }
     }
 }

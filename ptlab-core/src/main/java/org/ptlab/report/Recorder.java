@@ -70,7 +70,7 @@ public final class Recorder implements PgtableObserver {
 
     private static String variants(Kernel k) {
         StringBuilder b = new StringBuilder();
-        for (String f : org.ptlab.kernel.Variants.FAMILIES.keySet()) {
+        for (String f : k.cfg.variants.registry().families().keySet()) {
             if (b.length() > 0) {
                 b.append(',');
             }

@@ -72,7 +72,7 @@ public final class Scenario {
             for (YNode x : list) {
                 for (String one : x.str("a variant").split(",")) {
                     try {
-                        new org.ptlab.kernel.Variants().select(one.trim());
+                        org.ptlab.kernel.Variants.none().with(one.trim());
                     } catch (IllegalArgumentException e) {
                         throw x.error(e.getMessage());
                     }

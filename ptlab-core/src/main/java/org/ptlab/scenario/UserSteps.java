@@ -88,7 +88,6 @@ final class UserSteps {
     /** This family's step kinds (StepRegistry lists them all). */
     static List<StepKind> kinds() {
         List<StepKind> out = new ArrayList<>();
-        UserVariants.register();
         kind(out, "mm_alloc", "NAME  (a new user address space)", UserSteps::mmAlloc);
         kind(out, "mmap", "{mm, name, size, addr: 0, prot: rw, cache: device, fault_handler: false, pgoff: PFN, expect}", (a, r) -> mmap(a, false));
         kind(out, "mmap_pfn", "{mm, name, size, addr: 0, prot: rw, cache: device, pfn: PFN, expect}  (->mmap calls remap_pfn_range)",

@@ -106,7 +106,7 @@ public final class MixedWorkload {
         poisson(s.execmemRate(), this::execmemAlloc);
         poisson(s.secretRate(), this::secretmem);
         poisson(s.kfenceRate(), this::kfence);
-        if (k.collapse.is("background")) {
+        if (k.collapse.policy.hasDaemon()) {
             double dt = s.scanSeconds() / 3600;
             Runnable[] scan = new Runnable[1];
             scan[0] = () -> {

@@ -35,10 +35,10 @@ public final class DegradationComparison {
                 throw new IllegalArgumentException("--mem: expected at least 1G, got " + Sizes.label(memBytes));
             }
             for (String v : variants) {
-                new Variants().select("collapse=" + v);
+                Variants.none().with("collapse=" + v);
             }
             for (String v : extraVariants) {
-                new Variants().select(v);
+                Variants.none().with(v);
                 if (v.trim().startsWith("collapse=")) {
                     throw new IllegalArgumentException("--variant " + v + ": the collapse variant is the column: use --variants " + v.substring(9));
                 }
@@ -73,7 +73,7 @@ public final class DegradationComparison {
     /** The machine line printed before the runs (the study's kernel without its collapse variant). */
     public static String machineLine(Settings s) {
         KernelConfig kc = DegradationStudy.config("none");
-        kc.variants.remove("collapse");
+        kc.variants = kc.variants.without("collapse");
         return String.format("# degradation study: %s RAM, %s", Sizes.label(s.memBytes()), kc.summary());
     }
 

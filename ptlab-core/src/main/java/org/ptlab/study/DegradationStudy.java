@@ -39,8 +39,8 @@ public final class DegradationStudy {
         c.version = KernelVersion.V7_2;
         c.rodata = Rodata.FULL;
         c.cpus = new ArrayList<>(List.of(Cpu.parse("neoverse-v3")));
-        c.variants.select("execmem=rox-cache");
-        c.variants.select("collapse=" + collapse);
+        c.variants = c.variants.with("execmem=rox-cache");
+        c.variants = c.variants.with("collapse=" + collapse);
         return c;
     }
 
@@ -70,9 +70,7 @@ public final class DegradationStudy {
             BiConsumer<String, Double> progress, Listener listener) {
         long t0 = System.nanoTime();
         KernelConfig c = config(collapse);
-        for (String v : extra) {
-            c.variants.select(v);
-        }
+        c.variants = c.variants.withVariants(extra);
         Kernel k = Kernel.boot(c, MemoryLayout.ofSize(memBytes));
         listener.booted(k);
         Driver d = new Driver(k, reference);

@@ -50,7 +50,7 @@ class PageAttrPropertyTest {
         c.version = r.nextInt(4) == 0 ? KernelVersion.V6_12 : KernelVersion.V7_2;
         c.kpti = r.nextInt(3) == 0;
         c.cpus = new ArrayList<>(List.of(Cpu.parse(r.nextInt(5) == 0 ? "max" : "neoverse-v3")));
-        c.variants.select("split=" + split);
+        c.variants = c.variants.with("split=" + split);
         long ps = c.geometry().pageSize;
         MemoryLayout m = new MemoryLayout();
         long base = 0x4000_0000L;

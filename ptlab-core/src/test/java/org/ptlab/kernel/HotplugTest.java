@@ -64,7 +64,7 @@ class HotplugTest {
     @Test
     void pre71ClearsAWholeBlockUnderAPartialRemoval() {
         KernelConfig c = Walks.bbml2(Granule.G4K, 48);
-        c.variants.select("hotplug=pre-7.1");
+        c.variants = c.variants.with("hotplug=pre-7.1");
         Kernel k = boot(c);
         assertThat(k.hotplug.addMemory(0x2_0000_0000L, G)).isZero();
         assertThat(k.hotplug.removeMemory(0x2_0000_0000L, 128L << 20)).isZero();
@@ -101,8 +101,8 @@ class HotplugTest {
     void v7AccountingUnderflowsOnPartialContPmdRemovalExactDoesNot() {
         for (String acct : List.of("exact", "seed000-v7")) {
             KernelConfig c = Walks.bbml2(Granule.G64K, 48);
-            c.variants.select("hotplug=pre-7.1");
-            c.variants.select("account=" + acct);
+            c.variants = c.variants.with("hotplug=pre-7.1");
+            c.variants = c.variants.with("account=" + acct);
             MemoryLayout m = new MemoryLayout().addMemory(0x4_0000_0000L, 0x4_0000_0000L + 4 * G).defaultImage();
             Kernel k = Kernel.boot(c, m);
             assertThat(k.hotplug.addMemory(0x8_0000_0000L, 16 * G)).isZero();

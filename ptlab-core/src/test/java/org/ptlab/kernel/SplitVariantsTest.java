@@ -12,7 +12,7 @@ class SplitVariantsTest {
 
     static Kernel boot(String split) {
         KernelConfig c = Walks.bbml2(Granule.G4K, 48);
-        c.variants.select("split=" + split);
+        c.variants = c.variants.with("split=" + split);
         return Kernel.boot(c, MemoryLayout.ofSize(4 * G));
     }
 

@@ -35,7 +35,7 @@ class KernelHazardTest {
         KernelConfig c = new KernelConfig();
         c.cpus = new ArrayList<>(List.of(Cpu.parse(cpu0), Cpu.parse(cpu1)));
         for (String v : variants) {
-            c.variants.select(v);
+            c.variants = c.variants.with(v);
         }
         return Kernel.boot(c, MemoryLayout.ofSize(512L << 20));
     }

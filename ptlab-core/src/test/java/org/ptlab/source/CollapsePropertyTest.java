@@ -67,10 +67,10 @@ class CollapsePropertyTest {
         c.version = KernelVersion.V7_2;
         c.kpti = r.nextInt(3) == 0;
         c.cpus = new ArrayList<>(List.of(Cpu.parse(r.nextInt(6) == 0 ? "max" : "neoverse-v3")));
-        c.variants.select("collapse=" + variant);
-        c.variants.select("execmem=rox-cache");
+        c.variants = c.variants.with("collapse=" + variant);
+        c.variants = c.variants.with("execmem=rox-cache");
         if (r.nextBoolean()) {
-            c.variants.select("split=minimal");
+            c.variants = c.variants.with("split=minimal");
         }
         long ps = c.geometry().pageSize;
         MemoryLayout m = new MemoryLayout();
@@ -249,7 +249,7 @@ class CollapsePropertyTest {
     void backgroundRestoresBootBreakdownOnAFixedCase() {
         KernelConfig c = new KernelConfig();
         c.cpus = new ArrayList<>(List.of(Cpu.parse("neoverse-v3")));
-        c.variants.select("collapse=background");
+        c.variants = c.variants.with("collapse=background");
         Kernel k = Kernel.boot(c, MemoryLayout.ofSize(4L << 30));
         long[] boot = k.directMapBytes();
         Driver d = new Driver(k, true);

@@ -28,7 +28,7 @@ class CollapseTest {
     static Kernel boot(String collapse) {
         KernelConfig c = new KernelConfig();
         c.cpus = new ArrayList<>(List.of(Cpu.parse("neoverse-v3")));
-        c.variants.select("collapse=" + collapse);
+        c.variants = c.variants.with("collapse=" + collapse);
         return Kernel.boot(c, MemoryLayout.ofSize(4L << 30));
     }
 

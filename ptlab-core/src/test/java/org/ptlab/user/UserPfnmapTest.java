@@ -86,12 +86,17 @@ class UserPfnmapTest {
 
     @Test
     void variantsAreListedUnderPfnmapAndSelectable() {
-        org.ptlab.check.UserVariants.register();
-        assertThat(org.ptlab.kernel.Variants.FAMILIES.get("pfnmap")).extracting(org.ptlab.kernel.Variants.Variant::name)
+        org.ptlab.kernel.VariantRegistry.Family f = org.ptlab.kernel.VariantRegistry.builtIn().family("pfnmap");
+        assertThat(f.members()).extracting(org.ptlab.kernel.Variant::name)
                 .containsExactly("seed004-v4", "seed004-v2", "seed004-v4-oldprot");
-        org.ptlab.kernel.Variants sel = new org.ptlab.kernel.Variants();
+        // the registry's list is the user package's enum: names, default and descriptions agree
+        for (PfnmapVariant v : PfnmapVariant.values()) {
+            assertThat(f.member(v.label).description()).isEqualTo(v.description);
+            assertThat(f.isDefault(f.member(v.label))).isEqualTo(v.isDefault);
+        }
+        org.ptlab.kernel.Variants sel = org.ptlab.kernel.Variants.none();
         assertThat(org.ptlab.check.UserVariants.config(sel).variant).isEqualTo(PfnmapVariant.SEED004_V4);
-        sel.select("pfnmap=seed004-v2");
+        sel = sel.with("pfnmap=seed004-v2");
         assertThat(org.ptlab.check.UserVariants.config(sel).variant).isEqualTo(PfnmapVariant.SEED004_V2);
     }
 
