@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             ExploreCommand.class,
             TraceCommand.class,
             CompareCommand.class,
+            SweepCommand.class,
         })
 public final class Ptlab implements Runnable {
     static {
