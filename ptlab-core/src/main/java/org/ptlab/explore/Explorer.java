@@ -55,6 +55,12 @@ public final class Explorer {
          * the whole tree. The subtrees of every prefix at one depth partition the bounded tree.
          */
         public int[] subtree;
+        /**
+         * Time budget of each bounded retry that looks for a counterexample with fewer preemptions
+         * (besides its 20,000 executions). Sweeps set it to Long.MAX_VALUE so that the minimised
+         * counterexample does not depend on the machine's load.
+         */
+        public long retryBudgetMillis = 3000;
     }
 
     public record Progress(long executions, long states, long elapsedMillis) {
@@ -221,7 +227,7 @@ public final class Explorer {
                 Options q = new Options();
                 q.bound = b;
                 q.minimise = false;
-                q.budgetMillis = 3000;
+                q.budgetMillis = o.retryBudgetMillis;
                 q.maxExecutions = 20_000;
                 q.stepLimit = o.stepLimit;
                 Result res = new Search(ex, sc, q).dfs();
