@@ -74,7 +74,7 @@ class SweepSpecTest {
         assertThat(r.json()).isEqualTo("{\"point\":0,\"mem\":\"512M\",\"verdict\":\"error\","
                 + "\"error\":\"IllegalArgumentException: mem: expected at least 1G, got 512M\"}");
         assertThat(Row.csv(List.of(r))).isEqualTo("point,mem,verdict,detail,error\n0,512M,error,,"
-                + "IllegalArgumentException: mem: expected at least 1G, got 512M\n");
+                + "\"IllegalArgumentException: mem: expected at least 1G, got 512M\"\n");
     }
 
     @Test
