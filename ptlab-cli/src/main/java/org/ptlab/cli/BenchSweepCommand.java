@@ -1,0 +1,127 @@
+package org.ptlab.cli;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.ptlab.report.ProgressReporter;
+import org.ptlab.report.SweepRunner;
+import org.ptlab.sweep.Engine;
+import org.ptlab.sweep.EngineSettings;
+import org.ptlab.sweep.Engines;
+import org.ptlab.sweep.LocalEngine;
+import org.ptlab.sweep.SweepSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ptlab bench sweep}: a 48-point degradation sweep (4 memory sizes x 4 collapse variants x 3
+ * seeds) on the local engine with one thread, on the local engine with every processor, and on
+ * Spark local[N] when ptlab-spark is on the class path; wall times, speed-ups, and whether the three
+ * wrote identical rows.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Time a 48-point `study degradation` sweep (mem 1G,2G,3G,4G x collapse none,seed001,x86,background x seed 1..3)",
+            "on the local engine with 1 thread and with N threads, and on Spark local[N] (with ./ptlab --spark); check the rows agree.",
+            "Example: ./ptlab --spark bench sweep"})
+final class BenchSweepCommand implements Callable<Integer> {
+    @Option(names = "--hours", defaultValue = "6", description = "modelled hours per point (default ${DEFAULT-VALUE})")
+    String hours;
+
+    @Option(names = "--threads", defaultValue = "0", description = "threads of the parallel local run and N of local[N] (default 0: one per processor)")
+    int threads;
+
+    @Option(names = "--no-spark", description = "skip the Spark run even when the engine is on the class path")
+    boolean noSpark;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "keep the three result directories here (default: a temporary directory, deleted)")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    static String specText(String hours) {
+        return "base:\n  study: degradation\n  settings: {hours: " + hours + ", samples: 6}\naxes:\n  mem: [1G, 2G, 3G, 4G]\n"
+                + "  collapse: [none, seed001, x86, background]\n  seed: [1, 2, 3]\n";
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        if (threads < 0) {
+            throw new IllegalArgumentException("--threads must be 0 or more");
+        }
+        SweepSpec s = SweepSpec.parse(specText(hours), "bench-sweep.yaml", null);
+        SweepSpec warm = SweepSpec.parse("base:\n  study: degradation\n  settings: {hours: 1, samples: 2}\naxes:\n  mem: [1G]\n"
+                + "  collapse: [none, seed001, x86, background]\n", "warm-up.yaml", null);
+        Path dir = out != null ? out : Files.createTempDirectory("ptlab-bench-sweep");
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        o.printf(Locale.ROOT, "bench sweep: %d points (study degradation, %s modelled hours each), %d processors, load average %.1f%n",
+                s.points.size(), hours, Runtime.getRuntime().availableProcessors(), load);
+        o.flush();
+        try (Engine w = new LocalEngine(n)) {
+            SweepRunner.run(warm, w, dir.resolve("warm-up"), false, ProgressReporter.silent(), quiet);
+        }
+        List<String> names = new ArrayList<>();
+        List<Double> secs = new ArrayList<>();
+        double one = time(new LocalEngine(1), s, dir.resolve("local-1"), quiet);
+        names.add("local, 1 thread");
+        secs.add(one);
+        o.printf(Locale.ROOT, "  %-34s %8.1f s   %6.2f s per point%n", names.get(0), one, one / s.points.size());
+        o.flush();
+        double local = time(new LocalEngine(n), s, dir.resolve("local-n"), quiet);
+        o.printf(Locale.ROOT, "  %-34s %8.1f s   speed-up %.2fx over 1 thread%n", "local, " + n + " threads", local, one / local);
+        o.flush();
+        boolean same = Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("local-n/results.csv")));
+        if (!noSpark && Engines.names().contains("spark")) {
+            long t0 = System.nanoTime();
+            try (Engine e = Engines.open("spark", new EngineSettings("local[" + n + "]", 0))) {
+                double start = (System.nanoTime() - t0) / 1e9;
+                double sp = time(e, s, dir.resolve("spark"), quiet);
+                o.printf(Locale.ROOT, "  %-34s %8.1f s   %.2fx the local time (context start %.1f s not counted; with it %.2fx)%n",
+                        "spark local[" + n + "]", sp, sp / local, start, (sp + start) / local);
+            }
+            same &= Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("spark/results.csv")));
+        } else {
+            o.println("  spark: not run (" + (noSpark ? "--no-spark" : "ptlab-spark not on the class path: ./ptlab --spark bench sweep") + ")");
+        }
+        o.printf("  rows identical across the runs: %s%n", same ? "yes" : "NO");
+        load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        o.printf(Locale.ROOT, "  load average at the end %.1f%n", load);
+        if (out == null) {
+            deleteTree(dir);
+        } else {
+            o.printf("  results under %s%n", dir);
+        }
+        o.flush();
+        return same ? 0 : 1;
+    }
+
+    private static double time(Engine e, SweepSpec s, Path out, PrintStream quiet) throws Exception {
+        try (e) {
+            long t0 = System.nanoTime();
+            SweepRunner.Outcome r = SweepRunner.run(s, e, out, false, ProgressReporter.silent(), quiet);
+            if (r.errors() > 0) {
+                throw new IllegalStateException(r.errors() + " points failed; see " + out.resolve("results.csv"));
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    private static void deleteTree(Path d) throws java.io.IOException {
+        try (var w = Files.walk(d)) {
+            for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
