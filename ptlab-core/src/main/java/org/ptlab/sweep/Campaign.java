@@ -95,9 +95,8 @@ public final class Campaign {
         Job.Base base = new Job.Base(s.kind, s.base.file(), s.base.text(), opts);
         List<Job> l = new ArrayList<>();
         if (c.strategy() == Explorer.Strategy.DFS) {
-            ExploreScenario sc = Jobs.scenario(new Job(0, new LinkedHashMap<>(), base));
-            int stepLimit = Integer.parseInt(opts.getOrDefault("step-limit", "100000"));
-            for (int[] p : Explorer.prefixes(sc, c.bound(), c.splitDepth(), stepLimit)) {
+            Job j0 = new Job(0, new LinkedHashMap<>(), base);
+            for (int[] p : Subtrees.prefixes(Jobs.scenario(j0), Jobs.options(j0), c.splitDepth())) {
                 LinkedHashMap<String, String> ax = new LinkedHashMap<>();
                 ax.put("prefix", p.length == 0 ? "-" : ScheduleFile.encode(p));
                 l.add(new Job(l.size(), ax, base));
@@ -125,7 +124,7 @@ public final class Campaign {
         for (Row r : rows) {
             Object e = r.get("executions");
             ex += e instanceof Number n ? n.longValue() : 0;
-            if (r.verdict().equals("error")) {
+            if (r.verdict().equals("error") || r.verdict().equals("inconclusive")) {
                 errors++;
             } else if (first == null && r.verdict().equals("violation")) {
                 first = r;
@@ -146,7 +145,7 @@ public final class Campaign {
                 if (r == first) {
                     break;
                 }
-                before &= !r.verdict().equals("error");
+                before &= !r.verdict().equals("error") && !r.verdict().equals("inconclusive");
             }
             before &= first.point() == indexOfFirstMissing(rows, first.point());
             verdict = "VIOLATION";

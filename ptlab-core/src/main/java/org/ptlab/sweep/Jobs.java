@@ -211,18 +211,12 @@ public final class Jobs {
                 }
             }
         } else {
-            if (prefix != null) {
-                o.subtree = prefix.equals("-") ? new int[0] : ScheduleFile.decode(prefix);
-            }
-            res = Explorer.explore(sc, o);
+            res = prefix != null ? Subtrees.explore(sc, o, prefix.equals("-") ? new int[0] : ScheduleFile.decode(prefix))
+                    : Explorer.explore(sc, o);
             executions = res.executions();
             states = res.states();
         }
-        row.put("verdict", switch (res.verdict()) {
-            case SAFE_WITHIN_BOUND -> "safe";
-            case NO_VIOLATION_FOUND -> "no-violation-found";
-            case VIOLATION -> "violation";
-        });
+        row.put("verdict", Subtrees.verdict(res.verdict()));
         row.put("executions", executions);
         row.put("states", states);
         if (seeds != null) {
