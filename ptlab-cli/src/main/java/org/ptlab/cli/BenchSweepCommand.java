@@ -38,6 +38,9 @@ final class BenchSweepCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "threads of the parallel local run and N of local[N] (default 0: one per processor)")
     int threads;
 
+    @Option(names = "--repeat", defaultValue = "1", description = "rounds (each runs every configuration once); the fastest round of each is reported")
+    int repeat;
+
     @Option(names = "--no-spark", description = "skip the Spark run even when the engine is on the class path")
     boolean noSpark;
 
@@ -69,30 +72,55 @@ final class BenchSweepCommand implements Callable<Integer> {
                 s.points.size(), hours, Runtime.getRuntime().availableProcessors(), load);
         o.flush();
         try (Engine w = new LocalEngine(n)) {
-            SweepRunner.run(warm, w, dir.resolve("warm-up"), false, ProgressReporter.silent(), quiet);
+            SweepRunner.run(warm, w, dir.resolve("warm-up"), false, k -> ProgressReporter.silent(), quiet);
         }
-        List<String> names = new ArrayList<>();
-        List<Double> secs = new ArrayList<>();
-        double one = time(new LocalEngine(1), s, dir.resolve("local-1"), quiet);
-        names.add("local, 1 thread");
-        secs.add(one);
-        o.printf(Locale.ROOT, "  %-34s %8.1f s   %6.2f s per point%n", names.get(0), one, one / s.points.size());
-        o.flush();
-        double local = time(new LocalEngine(n), s, dir.resolve("local-n"), quiet);
-        o.printf(Locale.ROOT, "  %-34s %8.1f s   speed-up %.2fx over 1 thread%n", "local, " + n + " threads", local, one / local);
-        o.flush();
-        boolean same = Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("local-n/results.csv")));
-        if (!noSpark && Engines.names().contains("spark")) {
-            long t0 = System.nanoTime();
-            try (Engine e = Engines.open("spark", new EngineSettings("local[" + n + "]", 0))) {
-                double start = (System.nanoTime() - t0) / 1e9;
-                double sp = time(e, s, dir.resolve("spark"), quiet);
-                o.printf(Locale.ROOT, "  %-34s %8.1f s   %.2fx the local time (context start %.1f s not counted; with it %.2fx)%n",
-                        "spark local[" + n + "]", sp, sp / local, start, (sp + start) / local);
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat must be at least 1");
+        }
+        boolean spark = !noSpark && Engines.names().contains("spark");
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] cpu = new double[3];
+        double start = 0;
+        Engine sparkEngine = null;
+        try {
+            if (spark) {
+                long t0 = System.nanoTime();
+                sparkEngine = Engines.open("spark", new EngineSettings("local[" + n + "]", 0));
+                start = (System.nanoTime() - t0) / 1e9;
+                // one small sweep first, as the local engines had theirs
+                SweepRunner.run(warm, sparkEngine, dir.resolve("warm-up-spark"), false, k -> ProgressReporter.silent(), quiet);
             }
-            same &= Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("spark/results.csv")));
+            for (int round = 0; round < repeat; round++) {
+                for (int c = 0; c < (spark ? 3 : 2); c++) {
+                    long cpu0 = processCpuNanos();
+                    double t = time(c == 0 ? new LocalEngine(1) : c == 1 ? new LocalEngine(n) : sparkEngine, c == 2, s,
+                            dir.resolve(c == 0 ? "local-1" : c == 1 ? "local-n" : "spark"), quiet);
+                    double used = (processCpuNanos() - cpu0) / 1e9;
+                    if (t < best[c]) {
+                        best[c] = t;
+                        cpu[c] = used;
+                    }
+                }
+            }
+        } finally {
+            if (sparkEngine != null) {
+                sparkEngine.close();
+            }
+        }
+        int pts = s.points.size();
+        o.printf(Locale.ROOT, "  %-22s %8.1f s wall %8.1f s CPU   %.2f s per point%n", "local, 1 thread", best[0], cpu[0], best[0] / pts);
+        o.printf(Locale.ROOT, "  %-22s %8.1f s wall %8.1f s CPU   speed-up %.2fx over 1 thread%n", "local, " + n + " threads", best[1], cpu[1],
+                best[0] / best[1]);
+        if (spark) {
+            o.printf(Locale.ROOT, "  %-22s %8.1f s wall %8.1f s CPU   %.2fx the local time (context start %.1f s not counted)%n",
+                    "spark local[" + n + "]", best[2], cpu[2], best[2] / best[1], start);
         } else {
             o.println("  spark: not run (" + (noSpark ? "--no-spark" : "ptlab-spark not on the class path: ./ptlab --spark bench sweep") + ")");
+        }
+        o.printf("  (fastest of %d round%s each)%n", repeat, repeat == 1 ? "" : "s");
+        boolean same = Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("local-n/results.csv")));
+        if (spark) {
+            same &= Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("spark/results.csv")));
         }
         o.printf("  rows identical across the runs: %s%n", same ? "yes" : "NO");
         load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -106,15 +134,23 @@ final class BenchSweepCommand implements Callable<Integer> {
         return same ? 0 : 1;
     }
 
-    private static double time(Engine e, SweepSpec s, Path out, PrintStream quiet) throws Exception {
-        try (e) {
+    private static double time(Engine e, boolean keep, SweepSpec s, Path out, PrintStream quiet) throws Exception {
+        try {
             long t0 = System.nanoTime();
-            SweepRunner.Outcome r = SweepRunner.run(s, e, out, false, ProgressReporter.silent(), quiet);
+            SweepRunner.Outcome r = SweepRunner.run(s, e, out, false, k -> ProgressReporter.silent(), quiet);
             if (r.errors() > 0) {
                 throw new IllegalStateException(r.errors() + " points failed; see " + out.resolve("results.csv"));
             }
             return (System.nanoTime() - t0) / 1e9;
+        } finally {
+            if (!keep) {
+                e.close();
+            }
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void deleteTree(Path d) throws java.io.IOException {

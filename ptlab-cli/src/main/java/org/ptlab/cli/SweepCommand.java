@@ -73,10 +73,9 @@ final class SweepCommand implements Callable<Integer> {
                     o.flush();
                 }
             }, true, StandardCharsets.UTF_8);
-            int total = s.campaign != null ? 0 : s.points.size();
-            ProgressReporter p = quiet ? ProgressReporter.silent() : ProgressReporter.forConsole("sweep", "points", total);
             long t0 = System.nanoTime();
-            SweepRunner.Outcome r = SweepRunner.run(s, e, out, resume, p, log);
+            SweepRunner.Outcome r = SweepRunner.run(s, e, out, resume,
+                    n -> quiet ? ProgressReporter.silent() : ProgressReporter.forConsole("sweep", s.campaign != null ? "units" : "points", n), log);
             double secs = (System.nanoTime() - t0) / 1e9;
             o.printf("# %d point(s): %d run, %d kept from %s, %d violation row(s), %d failed job(s); %.1f s%n", r.total(), r.ran(), r.skipped(),
                     out.resolve("results.jsonl"), r.violations(), r.errors(), secs);

@@ -43,7 +43,8 @@ public final class SweepRunner {
         }
     }
 
-    public static Outcome run(SweepSpec spec, Engine engine, Path out, boolean resume, ProgressReporter progress, PrintStream log)
+    public static Outcome run(SweepSpec spec, Engine engine, Path out, boolean resume, java.util.function.IntFunction<ProgressReporter> progressFor,
+            PrintStream log)
             throws InterruptedException {
         List<Job> all = spec.campaign != null ? Campaign.units(spec) : spec.jobs();
         if (all.isEmpty()) {
@@ -105,6 +106,7 @@ public final class SweepRunner {
                 ? "campaign " + spec.campaign.describe() : spec.kind.label + (spec.base.file() != null ? " " + spec.base.file() : ""),
                 all.size(), all.size() == 1 ? "" : "s", todo.size(), skipped, engine.describe());
         log.flush();
+        ProgressReporter progress = progressFor.apply(todo.size());
         Writer w = new Writer(spec, out, rows, all.size());
         Thread hook = new Thread(w::flushOnExit, "ptlab-sweep-flush");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -21,7 +21,7 @@ class CampaignTest {
 
     static SweepRunner.Outcome run(String file, Path out) throws Exception {
         try (Engine e = new LocalEngine(2)) {
-            return SweepRunner.run(SweepSpec.load(SWEEPS.resolve(file)), e, out, false, ProgressReporter.silent(), QUIET);
+            return SweepRunner.run(SweepSpec.load(SWEEPS.resolve(file)), e, out, false, n -> ProgressReporter.silent(), QUIET);
         }
     }
 

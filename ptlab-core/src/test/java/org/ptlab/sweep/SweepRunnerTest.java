@@ -19,7 +19,7 @@ class SweepRunnerTest {
         SweepSpec s = SweepSpec.parse(SMALL, "small.yaml", null);
         SweepRunner.Outcome a;
         try (Engine e = new LocalEngine(2)) {
-            a = SweepRunner.run(s, e, out, false, ProgressReporter.silent(), CampaignTest.QUIET);
+            a = SweepRunner.run(s, e, out, false, n -> ProgressReporter.silent(), CampaignTest.QUIET);
         }
         assertThat(a.rows()).extracting(Row::point).containsExactly(0, 1, 2, 3);
         assertThat(a.rows()).extracting(Row::verdict).containsExactly("ok", "ok", "error", "error");
@@ -37,7 +37,7 @@ class SweepRunnerTest {
         // resume: the ok rows are kept, the failed ones run again (and fail the same way)
         SweepRunner.Outcome b;
         try (Engine e = new LocalEngine(1)) {
-            b = SweepRunner.run(s, e, out, true, ProgressReporter.silent(), CampaignTest.QUIET);
+            b = SweepRunner.run(s, e, out, true, n -> ProgressReporter.silent(), CampaignTest.QUIET);
         }
         assertThat(b.skipped()).isEqualTo(2);
         assertThat(b.ran()).isEqualTo(2);
@@ -48,7 +48,7 @@ class SweepRunnerTest {
                 .reduce("", String::concat));
         SweepRunner.Outcome c;
         try (Engine e = new LocalEngine(2)) {
-            c = SweepRunner.run(s, e, out, true, ProgressReporter.silent(), CampaignTest.QUIET);
+            c = SweepRunner.run(s, e, out, true, n -> ProgressReporter.silent(), CampaignTest.QUIET);
         }
         assertThat(c.skipped()).isEqualTo(1);
         assertThat(Files.readString(out.resolve("results.jsonl"))).isEqualTo(jsonl);

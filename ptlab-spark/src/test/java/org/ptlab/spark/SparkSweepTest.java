@@ -23,7 +23,7 @@ class SparkSweepTest {
     static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     static SweepRunner.Outcome sweep(Engine e, String file, Path out) throws Exception {
-        return SweepRunner.run(SweepSpec.load(SWEEPS.resolve(file)), e, out, false, ProgressReporter.silent(), QUIET);
+        return SweepRunner.run(SweepSpec.load(SWEEPS.resolve(file)), e, out, false, n -> ProgressReporter.silent(), QUIET);
     }
 
     @Test

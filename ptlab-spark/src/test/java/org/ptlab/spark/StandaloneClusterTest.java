@@ -73,7 +73,7 @@ class StandaloneClusterTest {
         SweepSpec s = SweepSpec.parse(spec, "cluster.yaml", null);
         SweepRunner.Outcome local;
         try (Engine e = new LocalEngine(2)) {
-            local = SweepRunner.run(s, e, dir.resolve("local"), false, ProgressReporter.silent(), SparkSweepTest.QUIET);
+            local = SweepRunner.run(s, e, dir.resolve("local"), false, n -> ProgressReporter.silent(), SparkSweepTest.QUIET);
         }
         int ui = freePort();
         Process master = start(home, "master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
@@ -100,7 +100,7 @@ class StandaloneClusterTest {
             }, home.resolve("worker.log"));
             SweepRunner.Outcome cluster;
             try (Engine e = SparkEngine.open("spark://127.0.0.1:" + port)) {
-                cluster = SweepRunner.run(s, e, dir.resolve("cluster"), false, ProgressReporter.silent(), SparkSweepTest.QUIET);
+                cluster = SweepRunner.run(s, e, dir.resolve("cluster"), false, n -> ProgressReporter.silent(), SparkSweepTest.QUIET);
             }
             assertThat(cluster.rows()).hasSize(4);
             assertThat(cluster.errors()).isZero();
