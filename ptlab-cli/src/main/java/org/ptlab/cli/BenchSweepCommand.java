@@ -28,11 +28,11 @@ import picocli.CommandLine.Spec;
  * wrote identical rows.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = {"Time a 48-point `study degradation` sweep (mem 1G,2G,3G,4G x collapse none,seed001,x86,background x seed 1..3)",
+        description = {"Time a 48-point `study degradation` sweep (mem 1G,2G,4G,8G x collapse none,seed001,x86,background x seed 1..3)",
             "on the local engine with 1 thread and with N threads, and on Spark local[N] (with ./ptlab --spark); check the rows agree.",
             "Example: ./ptlab --spark bench sweep"})
 final class BenchSweepCommand implements Callable<Integer> {
-    @Option(names = "--hours", defaultValue = "6", description = "modelled hours per point (default ${DEFAULT-VALUE})")
+    @Option(names = "--hours", defaultValue = "48", description = "modelled hours per point (default ${DEFAULT-VALUE})")
     String hours;
 
     @Option(names = "--threads", defaultValue = "0", description = "threads of the parallel local run and N of local[N] (default 0: one per processor)")
@@ -40,6 +40,15 @@ final class BenchSweepCommand implements Callable<Integer> {
 
     @Option(names = "--repeat", defaultValue = "1", description = "rounds (each runs every configuration once); the fastest round of each is reported")
     int repeat;
+
+    @Option(names = "--paper-mem", defaultValue = "4T", description = "also time one point per collapse variant at this size, 1 thread, for the paper estimate (0: skip)")
+    String paperMem;
+
+    @Option(names = "--paper-nodes", defaultValue = "100", description = "nodes of the cluster in the paper estimate (default ${DEFAULT-VALUE})")
+    int paperNodes;
+
+    @Option(names = "--paper-cores", defaultValue = "32", description = "cores per node in the paper estimate, one point per core (default ${DEFAULT-VALUE})")
+    int paperCores;
 
     @Option(names = "--no-spark", description = "skip the Spark run even when the engine is on the class path")
     boolean noSpark;
@@ -51,7 +60,7 @@ final class BenchSweepCommand implements Callable<Integer> {
     CommandSpec spec;
 
     static String specText(String hours) {
-        return "base:\n  study: degradation\n  settings: {hours: " + hours + ", samples: 6}\naxes:\n  mem: [1G, 2G, 3G, 4G]\n"
+        return "base:\n  study: degradation\n  settings: {hours: " + hours + ", samples: 6}\naxes:\n  mem: [1G, 2G, 4G, 8G]\n"
                 + "  collapse: [none, seed001, x86, background]\n  seed: [1, 2, 3]\n";
     }
 
@@ -123,6 +132,22 @@ final class BenchSweepCommand implements Callable<Integer> {
             same &= Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("spark/results.csv")));
         }
         o.printf("  rows identical across the runs: %s%n", same ? "yes" : "NO");
+        if (!paperMem.equals("0")) {
+            SweepSpec big = SweepSpec.parse("base:\n  study: degradation\n  settings: {hours: " + hours + ", samples: 6}\naxes:\n  mem: ["
+                    + paperMem + "]\n  collapse: [none, seed001, x86, background]\n", "paper.yaml", null);
+            long cpu0 = processCpuNanos();
+            double t = time(new LocalEngine(1), false, big, dir.resolve("paper"), quiet);
+            double perPoint = (processCpuNanos() - cpu0) / 1e9 / big.points.size();
+            double wallPerPoint = t / big.points.size();
+            double cost = Math.max(perPoint, wallPerPoint);
+            long points = 4L * 1000;
+            double perHour = paperNodes * (double) paperCores * 3600 / cost;
+            o.printf(Locale.ROOT, "  one point at %s (%s h), 1 thread: %.2f s wall, %.2f s CPU (mean of the 4 collapse variants)%n", paperMem,
+                    hours, wallPerPoint, perPoint);
+            o.printf(Locale.ROOT, "  paper estimate: %s x 4 collapse variants x 1,000 seeds = %,d points on %d nodes x %d cores, one point per core"
+                    + " at %.2f s: %,.0f points/hour, the sweep in %.1f min (no Spark overhead counted)%n", paperMem, points, paperNodes, paperCores,
+                    cost, perHour, points / perHour * 60);
+        }
         load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         o.printf(Locale.ROOT, "  load average at the end %.1f%n", load);
         if (out == null) {

@@ -50,8 +50,8 @@ public final class SweepReport {
                     all = false;
                 }
             }
-            if (numeric && all) {
-                figures.add(c);
+            if (numeric && all && rows.stream().map(r -> String.valueOf(r.get(c))).distinct().count() > 1) {
+                figures.add(c); // constant figures are in the table only
             }
         }
         if (!axes.isEmpty() && !figures.isEmpty()) {
