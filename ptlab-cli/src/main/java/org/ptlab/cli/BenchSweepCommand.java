@@ -139,14 +139,15 @@ final class BenchSweepCommand implements Callable<Integer> {
             double t = time(new LocalEngine(1), false, big, dir.resolve("paper"), quiet);
             double perPoint = (processCpuNanos() - cpu0) / 1e9 / big.points.size();
             double wallPerPoint = t / big.points.size();
-            double cost = Math.max(perPoint, wallPerPoint);
+            double cost = perPoint; // a core of its own per point: its CPU time (the wall time here includes other programs' share)
             long points = 4L * 1000;
             double perHour = paperNodes * (double) paperCores * 3600 / cost;
             o.printf(Locale.ROOT, "  one point at %s (%s h), 1 thread: %.2f s wall, %.2f s CPU (mean of the 4 collapse variants)%n", paperMem,
                     hours, wallPerPoint, perPoint);
             o.printf(Locale.ROOT, "  paper estimate: %s x 4 collapse variants x 1,000 seeds = %,d points on %d nodes x %d cores, one point per core"
-                    + " at %.2f s: %,.0f points/hour, the sweep in %.1f min (no Spark overhead counted)%n", paperMem, points, paperNodes, paperCores,
-                    cost, perHour, points / perHour * 60);
+                    + " at %.2f s CPU: %,.0f points/hour; the sweep's points take %.1f s of the cluster (%d waves), plus Spark's start%n",
+                    paperMem, points, paperNodes, paperCores, cost, perHour, Math.ceil(points / (double) (paperNodes * paperCores)) * cost,
+                    (int) Math.ceil(points / (double) (paperNodes * paperCores)));
         }
         load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         o.printf(Locale.ROOT, "  load average at the end %.1f%n", load);

@@ -1,6 +1,7 @@
 package org.ptlab.spark;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -8,24 +9,30 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.ptlab.sweep.Engine;
 import org.ptlab.sweep.Job;
 import org.ptlab.sweep.Jobs;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction0;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 /**
- * The Apache Spark engine of {@code ptlab sweep}: each job is a one-task Spark job submitted
- * asynchronously, so rows come back as they finish (progress, incremental result files) while
- * Spark's scheduler keeps every executor core busy. A job is self-contained ({@link Job} carries
+ * The Apache Spark engine of {@code ptlab sweep}: the points are the tasks of one Spark job, and
+ * each task's row comes back as it finishes (progress, incremental result files) while Spark's
+ * scheduler keeps every executor core busy. A job is self-contained ({@link Job} carries
  * the scenario text), so executors need only the ptlab-core classes, which are shipped with the
  * application ({@code spark.jars}) when they come from jars.
  */
@@ -102,37 +109,74 @@ public final class SparkEngine implements Engine {
         return "spark " + master + " (Spark " + sc.version() + ", default parallelism " + sc.defaultParallelism() + ")";
     }
 
+    /**
+     * One Spark job with one task per point (a task costs Spark far less than a job: about 70 ms of
+     * CPU per one-task job was measured, as much as a small point); Spark hands each task's rows to
+     * the result handler as the task ends, so they stream back while the job runs.
+     */
     @Override
     public void run(List<Job> jobs, Consumer<String> done) throws InterruptedException {
-        List<JavaFutureAction<List<String>>> pending = new ArrayList<>();
-        for (Job j : jobs) {
-            pending.add(sc.parallelize(List.of(j), 1).map(Jobs::execute).collectAsync());
+        if (jobs.isEmpty()) {
+            return;
         }
+        LinkedBlockingQueue<String[]> arrived = new LinkedBlockingQueue<>();
+        List<Object> parts = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            parts.add(i);
+        }
+        SimpleFutureAction<Object> f = sc.sc().submitJob(sc.parallelize(jobs, jobs.size()).rdd(), new RunPartition(),
+                CollectionConverters.asScala(parts).toList(), new AbstractFunction2<Object, String[], BoxedUnit>() {
+                    @Override
+                    public BoxedUnit apply(Object partition, String[] rows) {
+                        arrived.add(rows); // on Spark's scheduler thread: hand over, write elsewhere
+                        return BoxedUnit.UNIT;
+                    }
+                }, new AbstractFunction0<Object>() {
+                    @Override
+                    public Object apply() {
+                        return null;
+                    }
+                });
+        boolean finished = false;
         try {
-            while (!pending.isEmpty()) {
-                boolean any = false;
-                for (Iterator<JavaFutureAction<List<String>>> it = pending.iterator(); it.hasNext();) {
-                    JavaFutureAction<List<String>> f = it.next();
-                    if (f.isDone()) {
-                        it.remove();
-                        any = true;
-                        try {
-                            for (String row : f.get()) {
-                                done.accept(row);
-                            }
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            throw new IllegalStateException("a Spark job failed: " + e.getCause().getMessage(), e.getCause());
-                        }
+            int got = 0;
+            while (got < jobs.size()) {
+                String[] rows = arrived.poll(100, TimeUnit.MILLISECONDS);
+                if (rows != null) {
+                    got++;
+                    for (String r : rows) {
+                        done.accept(r);
+                    }
+                } else if (f.isCompleted() && arrived.isEmpty()) {
+                    try {
+                        f.get();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the Spark job failed: " + e.getMessage(), e);
+                    }
+                    if (got < jobs.size()) {
+                        throw new IllegalStateException("the Spark job ended with " + got + " of " + jobs.size() + " rows");
                     }
                 }
-                if (!any) {
-                    Thread.sleep(20);
-                }
             }
+            finished = true;
         } finally {
-            if (!pending.isEmpty()) {
-                sc.cancelAllJobs();
+            if (!finished) {
+                f.cancel();
             }
+        }
+    }
+
+    /** A task: run the jobs of one partition (one point each). */
+    static final class RunPartition extends AbstractFunction1<scala.collection.Iterator<Job>, String[]> implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String[] apply(scala.collection.Iterator<Job> it) {
+            List<String> l = new ArrayList<>();
+            while (it.hasNext()) {
+                l.add(Jobs.execute(it.next()));
+            }
+            return l.toArray(new String[0]);
         }
     }
 
