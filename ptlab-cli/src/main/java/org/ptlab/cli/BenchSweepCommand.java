@@ -50,6 +50,9 @@ final class BenchSweepCommand implements Callable<Integer> {
     @Option(names = "--paper-cores", defaultValue = "32", description = "cores per node in the paper estimate, one point per core (default ${DEFAULT-VALUE})")
     int paperCores;
 
+    @Option(names = "--paper-only", description = "only the per-point cost at --paper-mem and the paper estimate")
+    boolean paperOnly;
+
     @Option(names = "--no-spark", description = "skip the Spark run even when the engine is on the class path")
     boolean noSpark;
 
@@ -80,6 +83,8 @@ final class BenchSweepCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "bench sweep: %d points (study degradation, %s modelled hours each), %d processors, load average %.1f%n",
                 s.points.size(), hours, Runtime.getRuntime().availableProcessors(), load);
         o.flush();
+        boolean same = true;
+        if (!paperOnly) {
         try (Engine w = new LocalEngine(n)) {
             SweepRunner.run(warm, w, dir.resolve("warm-up"), false, k -> ProgressReporter.silent(), quiet);
         }
@@ -127,11 +132,12 @@ final class BenchSweepCommand implements Callable<Integer> {
             o.println("  spark: not run (" + (noSpark ? "--no-spark" : "ptlab-spark not on the class path: ./ptlab --spark bench sweep") + ")");
         }
         o.printf("  (fastest of %d round%s each)%n", repeat, repeat == 1 ? "" : "s");
-        boolean same = Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("local-n/results.csv")));
+        same = Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("local-n/results.csv")));
         if (spark) {
             same &= Files.readString(dir.resolve("local-1/results.csv")).equals(Files.readString(dir.resolve("spark/results.csv")));
         }
         o.printf("  rows identical across the runs: %s%n", same ? "yes" : "NO");
+        }
         if (!paperMem.equals("0")) {
             SweepSpec big = SweepSpec.parse("base:\n  study: degradation\n  settings: {hours: " + hours + ", samples: 6}\naxes:\n  mem: ["
                     + paperMem + "]\n  collapse: [none, seed001, x86, background]\n", "paper.yaml", null);
