@@ -36,6 +36,7 @@ public class ExploreBenchmark {
         ExploreScenario sc = Scenarios.byName(scenario);
         Explorer.Options o = new Explorer.Options();
         o.bound = 2;
+        o.search = Explorer.Search.PLAIN; // raw execution throughput: every schedule, no reduction
         Explorer.Result r = Explorer.explore(sc, o);
         if (r.verdict() != Explorer.Verdict.SAFE_WITHIN_BOUND) {
             throw new IllegalStateException("unexpected verdict " + r.verdict());

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code ptlab bench}: performance figures of the model, measured on this machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the model's speed and memory (see the README for the figures and targets).",
-        subcommands = {BenchBootCommand.class, BenchSplitCommand.class, BenchTlbCommand.class, BenchExploreCommand.class, BenchPfnmapCommand.class, BenchSweepCommand.class})
+        subcommands = {BenchBootCommand.class, BenchSplitCommand.class, BenchTlbCommand.class, BenchExploreCommand.class, BenchExploreDepthCommand.class,
+            BenchPfnmapCommand.class, BenchSweepCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

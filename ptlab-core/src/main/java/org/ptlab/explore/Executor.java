@@ -30,6 +30,9 @@ final class Executor implements Sched, AutoCloseable {
          * @param node index of this node in the execution
          * @param current the CPU that ran last and is still enabled, or -1
          * @param enabled bit mask of enabled CPUs (non-empty)
+         * @return the CPU to run, or -1 to abandon the execution (sleep-set blocked, or beyond the
+         *     preemption bound); the footprints of the events before {@code node} are complete
+         *     in {@link Executor#run()} when this is called
          */
         int choose(int node, int current, int enabled);
     }
@@ -39,25 +42,27 @@ final class Executor implements Sched, AutoCloseable {
         int[] choices = new int[64];
         int[] currents = new int[64];
         int[] enabled = new int[64];
-        /** Per node: the pending access of every CPU before the choice (n per node): kind, addr. */
-        int[] pendKind = new int[64 * 8];
-        long[] pendAddr = new long[64 * 8];
+        /**
+         * Per node: the footprint of the event chosen there (what the chosen CPU's step touched
+         * from that scheduling point to its next one; {@link Dpor} words), or null when not
+         * recorded.
+         */
+        long[][] footprints = new long[64][];
         int width;
         int nodes;
         int steps;
         String violation;
         String violationKind;
+        /** The chooser abandoned the execution (sleep-set blocked, or beyond the preemption bound). */
+        boolean abandoned;
 
-        void add(int current, int mask, int chosen, int[] pk, long[] pa) {
+        void add(int current, int mask, int chosen) {
             if (nodes == choices.length) {
                 choices = Arrays.copyOf(choices, nodes * 2);
                 currents = Arrays.copyOf(currents, nodes * 2);
                 enabled = Arrays.copyOf(enabled, nodes * 2);
-                pendKind = Arrays.copyOf(pendKind, nodes * 2 * width);
-                pendAddr = Arrays.copyOf(pendAddr, nodes * 2 * width);
+                footprints = Arrays.copyOf(footprints, nodes * 2);
             }
-            System.arraycopy(pk, 0, pendKind, nodes * width, width);
-            System.arraycopy(pa, 0, pendAddr, nodes * width, width);
             choices[nodes] = chosen;
             currents[nodes] = current;
             enabled[nodes] = mask;
@@ -80,6 +85,11 @@ final class Executor implements Sched, AutoCloseable {
 
         boolean failed() {
             return violation != null;
+        }
+
+        /** Ended before every CPU finished without a violation: failed or abandoned. */
+        boolean stopped() {
+            return violation != null || abandoned;
         }
     }
 
@@ -121,8 +131,12 @@ final class Executor implements Sched, AutoCloseable {
     private int maxSteps;
     private final Set<Long> privateTables = new HashSet<>();
     private long tableMask;
-    private PgtableObserver extraObserver;
     private TraceRecorder trace;
+    /** Record each event's footprint ({@link Dpor}) into the run. */
+    private boolean recordFootprints;
+    private long[] fpBuf = new long[64];
+    private int fpLen;
+    private final FootprintObserver footprint = new FootprintObserver();
 
     Executor(int cpus) {
         this.n = cpus;
@@ -238,6 +252,16 @@ final class Executor implements Sched, AutoCloseable {
 
     /** Execute the scenario once; trace may be null. */
     Run execute(ExploreScenario sc, Chooser ch, int stepLimit, TraceRecorder tr) {
+        return execute(sc, ch, stepLimit, tr, false);
+    }
+
+    /** The execution in progress (or the last one). */
+    Run run() {
+        return run;
+    }
+
+    /** Execute the scenario once, recording every event's footprint when asked. */
+    Run execute(ExploreScenario sc, Chooser ch, int stepLimit, TraceRecorder tr, boolean footprints) {
         if (Thread.currentThread() != controller) {
             throw new IllegalStateException("executor used from another thread");
         }
@@ -245,8 +269,8 @@ final class Executor implements Sched, AutoCloseable {
         this.chooser = ch;
         this.run = new Run();
         run.width = n;
-        run.pendKind = new int[64 * n];
-        run.pendAddr = new long[64 * n];
+        this.recordFootprints = footprints;
+        this.fpLen = 0;
         Arrays.fill(pendingKind, START);
         Arrays.fill(pendingAddr, 0);
         this.maxSteps = stepLimit;
@@ -275,6 +299,14 @@ final class Executor implements Sched, AutoCloseable {
             }
         };
         pg.addObserver(priv);
+        if (footprints) {
+            pg.addObserver(footprint);
+            world.visibility.walkHook = slot -> {
+                fp(Dpor.SLOT, slot, false);
+                fp(Dpor.PAGE, slot & tableMask, false);
+                fp(Dpor.VIS, slot, false); // whether a write to it is still invisible to this CPU
+            };
+        }
         world.visibility.setUnpublished(privateTables);
         if (tr != null) {
             tr.attach(world, privateTables);
@@ -295,13 +327,20 @@ final class Executor implements Sched, AutoCloseable {
         }
         turn = CONTROLLER;
         int first = decide(-1, enabledMask());
+        if (first < 0) {
+            pg.setSched(null);
+            pg.removeObserver(priv);
+            pg.removeObserver(footprint);
+            return run;
+        }
         handTo(first);
         // The controller thread is CPU0: run its program when it is first chosen; afterwards
         // wait until control comes back (turn CONTROLLER, or 0 left over from CPU0's own end).
         while (waitControllerOrCpu0() == 0 && !finished[0]) {
             runProgram(0);
         }
-        if (run.failed()) {
+        closeEvent();
+        if (run.stopped()) {
             aborting = true;
             for (int c = 1; c < n; c++) {
                 if (started[c] && !finished[c]) {
@@ -319,7 +358,119 @@ final class Executor implements Sched, AutoCloseable {
         }
         pg.setSched(null);
         pg.removeObserver(priv);
+        if (footprints) {
+            pg.removeObserver(footprint);
+            world.visibility.walkHook = null;
+        }
         return run;
+    }
+
+    // ------------------------------------------------------------------ footprints
+
+    private void fp(long tag, long id, boolean write) {
+        if (fpLen == fpBuf.length) {
+            fpBuf = Arrays.copyOf(fpBuf, fpLen * 2);
+        }
+        fpBuf[fpLen++] = Dpor.word(tag, id, write);
+    }
+
+    /** End the event of the last node: its footprint is what was collected since it was chosen. */
+    private void closeEvent() {
+        if (recordFootprints && run.nodes > 0 && run.footprints[run.nodes - 1] == null) {
+            run.footprints[run.nodes - 1] = Dpor.normalise(fpBuf, fpLen);
+        }
+        fpLen = 0;
+    }
+
+    /** The first access of a chosen CPU's event: what its scheduling point announced. */
+    private void openEvent(int c) {
+        if (!recordFootprints) {
+            return;
+        }
+        int k = pendingKind[c];
+        if (k == Point.COUNTER_READ.ordinal()) {
+            fp(Dpor.COUNTER, pendingAddr[c], false);
+        } else if (k == Point.BARRIER.ordinal()) {
+            world.visibility.outstandingSlots(c, slot -> fp(Dpor.VIS, slot, true));
+            if (hw != null) {
+                fp(Dpor.HW, 0, true);
+            }
+        } else if (k == Point.TRANSLATE.ordinal()) {
+            // the walk's slots (and their visibility) come from Visibility.walkHook
+            if (hw != null) {
+                fp(Dpor.HW, 0, true);
+            }
+        }
+        // READ, WRITE, COUNTER_WRITE, LOCK, UNLOCK, ALLOC, FREE, TLBI: the observer callbacks
+    }
+
+    /** Records what a step touches through the accessor layer (see {@link Dpor} for why). */
+    private final class FootprintObserver implements PgtableObserver {
+        @Override
+        public void onRead(int cpu, long tablePa, int level, int idx, long val) {
+            fp(Dpor.SLOT, tablePa + ((long) idx << 3), false);
+            fp(Dpor.PAGE, tablePa, false);
+        }
+
+        @Override
+        public void onWrite(int cpu, long tablePa, int level, int idx, long old, long val) {
+            fp(Dpor.SLOT, tablePa + ((long) idx << 3), true);
+            fp(Dpor.PAGE, tablePa, false);
+            fp(Dpor.VIS, tablePa + ((long) idx << 3), true); // retires or creates the slot's pending entry
+            if (hw != null) {
+                fp(Dpor.HW, 0, true);
+            }
+        }
+
+        @Override
+        public void onWriteRun(int cpu, long tablePa, int level, int from, int count, long first, long step) {
+            for (int i = 0; i < count; i++) {
+                fp(Dpor.SLOT, tablePa + ((long) (from + i) << 3), true);
+            }
+            fp(Dpor.PAGE, tablePa, false);
+            if (hw != null) {
+                fp(Dpor.HW, 0, true);
+            }
+        }
+
+        @Override
+        public void onTableAlloc(int cpu, long pa, int level, int owner) {
+            fp(Dpor.ALLOCATOR, 0, true);
+            fp(Dpor.PAGE, pa, true);
+        }
+
+        @Override
+        public void onTableFree(int cpu, long pa, int level, int owner) {
+            fp(Dpor.ALLOCATOR, 0, true);
+            fp(Dpor.PAGE, pa, true);
+            if (hw != null) {
+                fp(Dpor.HW, 0, true);
+            }
+        }
+
+        @Override
+        public void onTlbi(int cpu, org.ptlab.pgtable.Tlbi op, long va, long pages, int asid) {
+            if (hw != null) {
+                fp(Dpor.HW, 0, true);
+            }
+        }
+
+        @Override
+        public void onCounter(int cpu, int id, long old, long val) {
+            fp(Dpor.COUNTER, id, true);
+        }
+
+        @Override
+        public void onLock(int cpu, KLock lock, boolean acquire) {
+            fp(Dpor.LOCK, lock.name.hashCode() & 0xffff_ffffL, true);
+        }
+
+        @Override
+        public void onOp(int cpu, String name, long arg0, long arg1, boolean begin) {
+            if (hw != null) {
+                fp(Dpor.HW, 0, true);
+            }
+        }
     }
 
     /** The kernel's WARN count after the setup steps (a WARN after it is a violation). */
@@ -398,13 +549,20 @@ final class Executor implements Sched, AutoCloseable {
         return m;
     }
 
+    /** A scheduling node: end the last event, let the chooser pick; -1 = abandoned. */
     private int decide(int current, int mask) {
+        closeEvent();
         int cur = current >= 0 && (mask & (1 << current)) != 0 ? current : -1;
         int c = chooser.choose(run.nodes, cur, mask);
+        if (c < 0) {
+            run.abandoned = true;
+            return -1;
+        }
         if ((mask & (1 << c)) == 0) {
             throw new IllegalStateException("chooser picked disabled CPU" + c);
         }
-        run.add(cur, mask, c, pendingKind, pendingAddr);
+        run.add(cur, mask, c);
+        openEvent(c);
         return c;
     }
 
@@ -424,7 +582,7 @@ final class Executor implements Sched, AutoCloseable {
         if (hw != null && hw.hazardCount() != 0) {
             fail("hw-hazard", hw.hazards().get(0).toString());
         }
-        if (aborting || run.failed()) {
+        if (aborting || run.stopped()) {
             if (me == 0) {
                 return; // already on the controller thread
             }
@@ -441,7 +599,14 @@ final class Executor implements Sched, AutoCloseable {
             }
             return;
         }
-        handTo(decide(-1, mask));
+        int next = decide(-1, mask);
+        if (next < 0) {
+            if (me != 0) {
+                handToController();
+            }
+            return;
+        }
+        handTo(next);
     }
 
     // ------------------------------------------------------------------ Sched
@@ -462,6 +627,9 @@ final class Executor implements Sched, AutoCloseable {
             throw ABORT;
         }
         int next = decide(cpu, enabledMask());
+        if (next < 0) {
+            throw ABORT;
+        }
         if (next != cpu) {
             handTo(next);
             waitTurn(cpu);
@@ -476,6 +644,9 @@ final class Executor implements Sched, AutoCloseable {
 
     @Override
     public void blockOn(int cpu, KLock lock) {
+        if (recordFootprints) {
+            fp(Dpor.LOCK, lock.name.hashCode() & 0xffff_ffffL, false); // the failed attempt read the lock
+        }
         blocked[cpu] = lock;
         pendingKind[cpu] = Point.LOCK.ordinal();
         pendingAddr[cpu] = 0;
@@ -485,6 +656,9 @@ final class Executor implements Sched, AutoCloseable {
             throw ABORT;
         }
         int next = decide(cpu, mask);
+        if (next < 0) {
+            throw ABORT;
+        }
         if (trace != null) {
             trace.blocked(cpu, lock);
         }

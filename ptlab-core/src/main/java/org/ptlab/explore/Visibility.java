@@ -58,6 +58,23 @@ public final class Visibility implements PgtableObserver {
         }
     }
 
+    /** Explorer: told the address of every descriptor slot a walk reads (its footprint), or null. */
+    java.util.function.LongConsumer walkHook;
+
+    /**
+     * The slots of CPU {@code cpu}'s valid-making writes awaiting its dsb or isb: what a barrier
+     * of that CPU reads and updates. Only that CPU adds to these lists and only its barriers
+     * empty them, so an empty answer depends on that CPU's own history alone.
+     */
+    void outstandingSlots(int cpu, java.util.function.LongConsumer to) {
+        for (Pending p : noDsb[cpu]) {
+            to.accept(p.slot);
+        }
+        for (Pending p : noIsb[cpu]) {
+            to.accept(p.slot);
+        }
+    }
+
     /** The first hazard seen, or null. */
     public String hazard() {
         return hazard;
@@ -112,6 +129,9 @@ public final class Visibility implements PgtableObserver {
             int idx = geo.index(level, va);
             long d = pg.peek(table, idx);
             long slot = table + ((long) idx << 3);
+            if (walkHook != null) {
+                walkHook.accept(slot);
+            }
             Pending p = pending.isEmpty() ? null : pending.get(slot);
             if (p != null) {
                 if (!p.dsbDone || p.cpu == cpu) {

@@ -177,7 +177,6 @@ public final class Jobs {
         o.pctDepth = Integer.parseInt(j.value("pct-depth", "3"));
         o.stepLimit = Integer.parseInt(j.value("step-limit", "100000"));
         o.budgetMillis = Long.MAX_VALUE;
-        o.retryBudgetMillis = Long.MAX_VALUE;
         String ex = j.value("executions", o.strategy == Explorer.Strategy.DFS ? null : "1000");
         if (ex != null) {
             o.maxExecutions = Long.parseLong(ex);

@@ -5,22 +5,21 @@ import org.ptlab.explore.ExploreScenario;
 import org.ptlab.explore.Explorer;
 
 /**
- * The sweep's one door to the explorer's subtree hand-off (issue 15 / issue 17): list the schedule
- * prefixes that cut a bounded DFS into subtrees, and explore one subtree. Campaigns use only this,
- * so the explorer's own API can change behind it.
+ * The sweep's one door to the explorer's subtree hand-off (issue 17's {@link Explorer#prefixes},
+ * {@link Explorer#exploreSubtree}): list the schedule prefixes that cut a bounded DFS into
+ * subtrees, and explore one subtree. Campaigns use only this.
  */
 final class Subtrees {
     private Subtrees() {}
 
     /** The prefixes of depth scheduling points within o's bound, in the DFS's order. */
     static List<int[]> prefixes(ExploreScenario sc, Explorer.Options o, int depth) {
-        return Explorer.prefixes(sc, o.bound, depth, o.stepLimit);
+        return Explorer.prefixes(sc, o, depth);
     }
 
     /** The DFS of the subtree below prefix, with o's bound. */
     static Explorer.Result explore(ExploreScenario sc, Explorer.Options o, int[] prefix) {
-        o.subtree = prefix;
-        return Explorer.explore(sc, o);
+        return Explorer.exploreSubtree(sc, o, prefix);
     }
 
     /** A verdict's name in rows: safe, no-violation-found, violation (and any later one, lower case). */

@@ -58,4 +58,65 @@ class ExplorerTest {
             assertThat(a.counterexample().schedule()).containsExactly(b.counterexample().schedule());
         }
     }
+
+    /**
+     * Campaign hand-off: the subtrees below every schedule prefix of one depth, explored apart
+     * and merged in prefix order, give the single run's verdict; the same counterexample as a
+     * single run split at that depth; and, without reduction (whose order is the prefixes'),
+     * the same counterexample as the unsplit single run.
+     */
+    @Test
+    void subtreesMergeIntoTheSingleRunsResult() throws java.io.IOException {
+        ExploreScenario safe = Scenarios.seed000SplitRace();
+        ExploreScenario nolock = safe.with(Set.of(Mutation.NO_SPLIT_LOCK), List.of());
+        ExploreScenario hotadd = ScenarioFile.load(ScenarioFileTest.DIR.resolve("seed000-hotadd-vs-split.yaml"));
+        for (ExploreScenario sc : List.of(safe, nolock, hotadd)) {
+            for (Explorer.Search search : Explorer.Search.values()) {
+                for (int depth : new int[] {2, 5}) {
+                    Explorer.Options o = dfs(2);
+                    o.search = search;
+                    String what = sc.name() + " " + sc.mutations() + " " + search + " depth " + depth;
+                    Explorer.Result single = Explorer.explore(sc, o);
+                    List<int[]> prefixes = Explorer.prefixes(sc, o, depth);
+                    assertThat(prefixes).as(what).isNotEmpty();
+                    List<Explorer.Result> parts = new java.util.ArrayList<>();
+                    for (int[] p : prefixes) {
+                        parts.add(Explorer.exploreSubtree(sc, o, p));
+                    }
+                    Explorer.Result merged = Explorer.merge(parts);
+                    Explorer.Options split = o.copy();
+                    split.splitDepth = depth;
+                    Explorer.Result splitSingle = Explorer.explore(sc, split);
+                    assertThat(merged.verdict()).as(what).isEqualTo(single.verdict()).isEqualTo(splitSingle.verdict());
+                    if (merged.verdict() == Explorer.Verdict.VIOLATION) {
+                        assertThat(merged.counterexample().schedule()).as(what).containsExactly(splitSingle.counterexample().schedule());
+                        assertThat(merged.counterexample().violation()).as(what).isEqualTo(splitSingle.counterexample().violation());
+                        if (search == Explorer.Search.PLAIN) {
+                            assertThat(merged.counterexample().schedule()).as(what).containsExactly(single.counterexample().schedule());
+                        }
+                    } else {
+                        assertThat(merged.executions()).as(what).isEqualTo(splitSingle.executions());
+                        if (search == Explorer.Search.PLAIN) {
+                            assertThat(merged.executions()).as(what).isEqualTo(single.executions());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void anExhaustedBudgetIsInconclusiveWithItsCoverage() {
+        Explorer.Options o = dfs(3);
+        o.search = Explorer.Search.PLAIN;
+        o.maxExecutions = 50;
+        Explorer.Result r = Explorer.explore(Scenarios.seed000SplitRace(), o);
+        assertThat(r.verdict()).isEqualTo(Explorer.Verdict.INCONCLUSIVE);
+        assertThat(r.coverage()).isGreaterThan(0).isLessThan(1);
+        assertThat(r.searchNote()).contains("% covered");
+        // more executions cover more of the same tree
+        o.maxExecutions = 200;
+        Explorer.Result r2 = Explorer.explore(Scenarios.seed000SplitRace(), o);
+        assertThat(r2.coverage()).isGreaterThan(r.coverage());
+    }
 }
