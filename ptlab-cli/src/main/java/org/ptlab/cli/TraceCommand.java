@@ -52,6 +52,9 @@ final class TraceCommand implements Callable<Integer> {
             description = "check invariants after every N replayed events (0: only at the end); default 1")
     int checkEvery;
 
+    @Option(names = "--ptdump", description = "also print the final linear map in kernel_page_tables format (as boot --ptdump), per run")
+    boolean ptdump;
+
     @Option(names = "--json", description = "print JSON instead of the text table")
     boolean json;
 
@@ -102,10 +105,13 @@ final class TraceCommand implements Callable<Integer> {
             m.variants = vs;
         }
         List<RunRecord> runs = new ArrayList<>();
+        List<String> dumps = new ArrayList<>();
         List<String> steps = toScenario != null ? new ArrayList<>() : null;
         for (List<String> col : columns) {
             try (ProgressReporter p = ProgressReporter.forConsole("trace " + String.join(",", col), "events", t.events().size())) {
-                runs.add(Runs.trace(m, col, t, checkEvery, p, runs.isEmpty() ? steps : null, probeOption.probe()));
+                runs.add(Runs.trace(m, col, t, checkEvery, p, runs.isEmpty() ? steps : null, probeOption.probe(),
+                        ptdump ? k -> dumps.add((col.isEmpty() ? "" : "# " + String.join(",", col) + "\n")
+                                + org.ptlab.check.Ptdump.linearMap(k)) : null));
             }
         }
         if (toScenario != null) {
@@ -127,6 +133,9 @@ final class TraceCommand implements Callable<Integer> {
             }
             for (String n : notes) {
                 out.println("# " + n);
+            }
+            for (String d : dumps) {
+                out.print(d);
             }
         }
         out.flush();

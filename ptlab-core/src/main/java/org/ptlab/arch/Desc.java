@@ -183,6 +183,15 @@ public final class Desc {
      * NORMAL_TAGGED.
      */
     public static boolean pgattrChangeIsSafe(long old, long nu) {
+        return pgattrChangeIsSafe(old, nu, true);
+    }
+
+    /**
+     * pgattr_change_is_safe() of a release: 6.1's refuses any live change touching a CONT entry
+     * ("live contiguous mappings may not be manipulated at all"); from 6.12 that test is gone
+     * (6.12/7.2 arch/arm64/mm/mmu.c) and a CONT entry may change its permissions in place.
+     */
+    public static boolean pgattrChangeIsSafe(long old, long nu, boolean contForbidden) {
         if (!valid(old) || !valid(nu)) {
             return true;
         }
@@ -192,7 +201,7 @@ public final class Desc {
         if ((mo == MT_NORMAL || mo == MT_NORMAL_TAGGED) && (mn == MT_NORMAL || mn == MT_NORMAL_TAGGED)) {
             mask |= ATTRINDX_MASK;
         }
-        if (cont(old) || cont(nu)) {
+        if (contForbidden && (cont(old) || cont(nu))) {
             return false;
         }
         if ((old & NG) != 0 && (nu & NG) == 0) {

@@ -83,7 +83,7 @@ public final class Invariants {
             this.aliasEnd = k.physToVirt(k.mem.initBegin());
             this.noBlockOutsideAlias = k.forcePteMapping || k.repaintedAtBoot;
             this.noBlockInAlias = (k.aliasFlags & Mmu.NO_BLOCK_MAPPINGS) != 0;
-            this.checkEncoding = k.cfg.version == KernelVersion.V7_2;
+            this.checkEncoding = k.cfg.version.presentInvalidEncoding();
         }
 
         void add(Violation v) {
@@ -148,7 +148,11 @@ public final class Invariants {
                         add(new Violation("tables", String.format("table page 0x%x allocated for level %d is linked at level %d",
                                 child, pg.levelOf(child), level + 1), va, va + size));
                     }
-                    if (linear) {
+                    // A table whose span reaches past the linear map (e.g. the top PGD entry of a
+                    // 52-bit, 5-level layout covers both the linear map's end and the vmalloc area)
+                    // belongs to whoever allocated it.
+                    boolean whole = linear && Long.compareUnsigned(va + size - 1, g.pageEnd - 1) <= 0;
+                    if (whole || (linear && pg.ownerOf(child) == k.linearOwner)) {
                         linearTables++;
                     }
                     walk(level + 1, child, va);
@@ -216,7 +220,8 @@ public final class Invariants {
             boolean inPool = k.kfencePool != 0 && Long.compareUnsigned(va, k.physToVirt(k.kfencePool)) >= 0
                     && Long.compareUnsigned(va, k.physToVirt(k.kfencePool + k.kfencePoolSize)) < 0;
             boolean noBlock = inAlias ? noBlockInAlias : (noBlockOutsideAlias || inPool);
-            boolean noCont = inAlias || noBlock;
+            // 7.2+ map_mem() maps the alias with the linear map's own flags (CONT allowed there).
+            boolean noCont = inAlias ? (k.aliasFlags & Mmu.NO_CONT_MAPPINGS) != 0 || noBlock : noBlock;
             if (noBlock && level < 3) {
                 add(new Violation("forbidden-block", String.format("%s block at 0x%x although %s forbids blocks there",
                         g.levelName(level), va, inAlias ? "the image alias' flags" : inPool ? "the KFENCE pool" : "force_pte_mapping()"),

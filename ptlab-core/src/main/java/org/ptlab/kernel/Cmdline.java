@@ -35,6 +35,8 @@ public final class Cmdline {
                     Boolean b = strtobool(val);
                     if (b == null) {
                         warnings.add("debug_pagealloc=" + val + ": not a boolean, ignored");
+                    } else if (cfg.buildConfig != null && !cfg.buildConfig.debugPagealloc) {
+                        warnings.add("debug_pagealloc: this build has no CONFIG_DEBUG_PAGEALLOC, ignored");
                     } else {
                         cfg.debugPagealloc = b;
                     }
@@ -43,17 +45,25 @@ public final class Cmdline {
                 case "kfence.sample_interval":
                     try {
                         cfg.kfenceSampleInterval = Long.parseUnsignedLong(val == null ? "" : val.trim());
-                        cfg.kfence = true;
+                        // Without a build config the parameter builds KFENCE in; with one, a kernel
+                        // built without KFENCE ignores it as an unknown parameter.
+                        if (cfg.buildConfig == null) {
+                            cfg.kfence = true;
+                        } else if (!cfg.kfence) {
+                            cfg.kfenceSampleInterval = 0;
+                            warnings.add("kfence.sample_interval: this build has no KFENCE, ignored");
+                        }
                     } catch (NumberFormatException e) {
                         warnings.add("kfence.sample_interval=" + val + ": not a number, ignored");
                     }
                     break;
                 case "arm64.nobbml2":
-                    if (cfg.version == KernelVersion.V7_2) {
-                        cfg.noBbml2 = true;
-                    } else {
-                        warnings.add("arm64.nobbml2: unknown to Linux " + cfg.version.label + ", ignored");
-                    }
+                    // No release Debian builds knows it (7.2's and 7.3's pi/idreg-override.c have no
+                    // such override; cpu_supports_bbml2_noabort() reads only the MIDR).
+                    warnings.add("arm64.nobbml2: unknown to Linux " + cfg.version.label + ", ignored");
+                    break;
+                case "crashkernel":
+                    cfg.crashkernel = val != null && !val.isBlank();
                     break;
                 case "kpti": {
                     Boolean b = strtobool(val);

@@ -5,12 +5,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A modelled CPU type, identified by its MIDR_EL1 as the kernel sees it. BBML2_NOABORT is decided
- * as upstream's {@code cpu_supports_bbml2_noabort()} decides it: by a MIDR allow-list, not by
- * ID_AA64MMFR2_EL1.BBM (arch/arm64/kernel/cpufeature.c): Cortex-X4 r0p3+, Neoverse-V3 r0p2+,
- * Neoverse-V3AE r0p2+, NVIDIA Olympus, AmpereOne and AmpereOne A.
+ * A modelled CPU type, identified by its MIDR_EL1 as the kernel sees it, plus the two ID register
+ * fields the linear map depends on: ID_AA64MMFR2_EL1.BBM ({@code bbm}) and FEAT_LPA2 ({@code lpa2},
+ * which lets a VA_BITS=52 kernel run with 52-bit VAs, else it falls back to VA_BITS_MIN).
+ * BBML2_NOABORT is decided per release by {@link #bbml2NoAbort(KernelVersion)}.
  */
-public record Cpu(String name, int midr) {
+public record Cpu(String name, int midr, int bbm, boolean lpa2) {
+
+    public Cpu(String name, int midr) {
+        this(name, midr, 0, false);
+    }
 
     private static final Map<String, Integer> KNOWN = new LinkedHashMap<>();
 
@@ -27,6 +31,14 @@ public record Cpu(String name, int midr) {
         KNOWN.put("neoverse-v3ae", arm(0xd83, 0, 2));
         KNOWN.put("neoverse-v3", arm(0xd84, 0, 2));
         KNOWN.put("neoverse-n3", arm(0xd8e, 0, 1));
+        KNOWN.put("cortex-a715", arm(0xd4d, 1, 0));
+        KNOWN.put("cortex-a725", arm(0xd87, 0, 1));
+        KNOWN.put("cortex-a520ae", arm(0xd88, 0, 0));
+        KNOWN.put("cortex-a720ae", arm(0xd89, 0, 0));
+        KNOWN.put("c1-nano", arm(0xd8a, 0, 0));
+        KNOWN.put("c1-pro", arm(0xd8b, 0, 0));
+        KNOWN.put("c1-ultra", arm(0xd8c, 1, 1));
+        KNOWN.put("c1-premium", arm(0xd90, 1, 1));
         KNOWN.put("ampere1", midr(0xc0, 0xac3, 0, 0));
         KNOWN.put("ampere1a", midr(0xc0, 0xac4, 0, 0));
         KNOWN.put("nvidia-olympus", midr(0x4e, 0x010, 0, 0));
@@ -57,16 +69,34 @@ public record Cpu(String name, int midr) {
         return midr & 0xf;
     }
 
-    /** {@code cpu_supports_bbml2_noabort()}: the MIDR allow-list. */
+    /** {@link #bbml2NoAbort(KernelVersion)} under the default release's rules. */
     public boolean bbml2NoAbort() {
+        return bbml2NoAbort(KernelVersion.NEWEST);
+    }
+
+    /**
+     * {@code cpu_supports_bbml2_noabort()} (7.2 cpufeature.c) / {@code cpu_supports_bbml3()} (7.3):
+     * a MIDR allow-list; MIDR_REV_RANGE(part, 0, rev, 0xf) accepts variant 0 only, so Cortex-X4
+     * r1p0 is refused. 7.3 also accepts ID_AA64MMFR2_EL1.BBM >= 3 and Cortex-A520AE, A715, A720AE,
+     * A725, Neoverse-N3, C1-Nano, C1-Pro (all versions), C1-Ultra and C1-Premium r1p1+.
+     */
+    public boolean bbml2NoAbort(KernelVersion v) {
+        if (v.bbml3() && bbm >= 3) {
+            return true;
+        }
         int impl = implementer();
         int part = partNum();
-        int vr = variant() << 4 | revision();
+        int var = variant();
+        int rev = revision();
         if (impl == 0x41) {
             switch (part) {
-                case 0xd82: return vr >= 0x03; // Cortex-X4 r0p3+
-                case 0xd84: return vr >= 0x02; // Neoverse-V3 r0p2+
-                case 0xd83: return vr >= 0x02; // Neoverse-V3AE r0p2+
+                case 0xd82: return var == 0 && rev >= 3; // Cortex-X4 r0p3..r0p15
+                case 0xd84: return var == 0 && rev >= 2; // Neoverse-V3 r0p2..r0p15
+                case 0xd83: return var == 0 && rev >= 2; // Neoverse-V3AE r0p2..r0p15
+                case 0xd88: case 0xd4d: case 0xd89: case 0xd87: case 0xd8e: case 0xd8a: case 0xd8b:
+                    return v.bbml3(); // A520AE, A715, A720AE, A725, Neoverse-N3, C1-Nano, C1-Pro
+                case 0xd8c: case 0xd90:
+                    return v.bbml3() && (var << 4 | rev) >= 0x11; // C1-Ultra, C1-Premium r1p1+ (erratum 3683289)
                 default: return false;
             }
         }
@@ -85,10 +115,29 @@ public record Cpu(String name, int midr) {
     }
 
     /**
-     * Parse "neoverse-v3", "neoverse-v3:r0p1", or a raw MIDR "0x410fd842".
+     * Parse "neoverse-v3", "neoverse-v3:r0p1", a raw MIDR "0x410fd842", QEMU's max CPU with another
+     * MIDR "max:midr=0x410fd842" (it keeps max's LPA2 and BBM level), and a ":bbm=N" suffix that sets
+     * ID_AA64MMFR2_EL1.BBM. QEMU's max implements FEAT_LPA2 and BBM level 2; named Arm cores are
+     * modelled without LPA2 (a raw MIDR too).
      */
     public static Cpu parse(String spec) {
         String s = spec.trim().toLowerCase(Locale.ROOT);
+        int bbmAt = s.indexOf(":bbm=");
+        if (bbmAt >= 0) {
+            String n = s.substring(bbmAt + 5);
+            if (!n.matches("[0-9]")) {
+                throw new IllegalArgumentException("bad CPU '" + spec + "': :bbm= takes a digit 0..9 (ID_AA64MMFR2_EL1.BBM)");
+            }
+            Cpu c = parse(spec.trim().substring(0, bbmAt));
+            return new Cpu(spec.trim(), c.midr, Integer.parseInt(n), c.lpa2);
+        }
+        if (s.startsWith("max:midr=")) {
+            Cpu c = parse(s.substring(9));
+            return new Cpu(spec.trim(), c.midr, 2, true);
+        }
+        if (s.equals("max")) {
+            return new Cpu(spec.trim(), KNOWN.get("max"), 2, true);
+        }
         if (s.startsWith("0x")) {
             try {
                 return new Cpu(s, (int) Long.parseLong(s.substring(2), 16));
@@ -116,7 +165,7 @@ public record Cpu(String name, int midr) {
         Integer m = KNOWN.get(name);
         if (m == null) {
             throw new IllegalArgumentException("unknown CPU '" + spec + "': expected one of " + knownNames()
-                    + " (optionally :rXpY), or a MIDR like 0x410fd842");
+                    + " (optionally :rXpY), a MIDR like 0x410fd842, or max:midr=0x410fd842");
         }
         int midr = m;
         if (rv >= 0) {

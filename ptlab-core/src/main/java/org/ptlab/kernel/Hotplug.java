@@ -98,16 +98,16 @@ public final class Hotplug {
         if (rc != 0) {
             return rc;
         }
-        if (!allBlocks(start, size, null)) {
-            return -Errno.EBUSY; // register_memory_resource: the range is already present
-        }
         long vend = k.physToVirt(start + size);
         if (Long.compareUnsigned(start, k.physOffset) < 0 || Long.compareUnsigned(vend - 1, geo.pageEnd - 1) > 0) {
-            return -Errno.EINVAL; // mhp_range_allowed(): outside the linear map's reach
+            return -Errno.E2BIG; // register_memory_resource(): !mhp_range_allowed() (mm/memory_hotplug.c)
+        }
+        if (!allBlocks(start, size, null)) {
+            return -Errno.EEXIST; // register_memory_resource(): __request_region() failed, already present
         }
         pg.op("arch_add_memory", k.physToVirt(start), vend, true);
         int flags = Mmu.NO_EXEC_MAPPINGS;
-        if (k.forcePteMapping) {
+        if (k.forcePteMappingNow()) {
             flags |= Mmu.NO_BLOCK_MAPPINGS | Mmu.NO_CONT_MAPPINGS;
         }
         rc = k.mmu.createPgdMapping(k.swapper, start, k.physToVirt(start), size, k.linearProt(), flags, k.linearOwner);
@@ -135,7 +135,7 @@ public final class Hotplug {
                 return -Errno.EINVAL;
             }
             if (s == State.BOOT) {
-                return -Errno.EBUSY; // prevent_bootmem_remove_notifier
+                return -Errno.EPERM; // prevent_bootmem_remove_notifier: NOTIFY_BAD -> notifier_to_errno() = -EPERM
             }
             if (s != State.ONLINE) {
                 return -Errno.EINVAL;
@@ -145,7 +145,7 @@ public final class Hotplug {
         long ve = k.physToVirt(start + size);
         if (!pre71 && (!isLeafBoundary(vs) || !isLeafBoundary(ve))) {
             k.warn(String.format("memory offline of 0x%x-0x%x refused: it would split a linear-map leaf", start, start + size));
-            return -Errno.EBUSY;
+            return -Errno.EPERM; // the same notifier (v7.1): NOTIFY_BAD
         }
         if (!k.pageAlloc.takeRange(start, start + size)) {
             return -Errno.EBUSY; // pages in use; the model does not migrate

@@ -74,6 +74,8 @@ public final class Iomem {
                     if (name.equals("Kernel code") && !sawImage) {
                         m.kernelImage(start, end);
                         sawImage = true;
+                    } else if (name.equals("Kernel data") && m.initEnd() == 0) {
+                        m.kernelData(start, end);
                     } else if (name.equals("reserved")) {
                         m.addReserved(start, end);
                     }

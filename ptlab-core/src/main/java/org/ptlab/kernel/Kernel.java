@@ -91,32 +91,34 @@ public final class Kernel {
                     top, geo.vaBits, (geo.pageEnd - geo.pageOffset) >>> 30, physOffset));
         }
         KernelVersion v = cfg.version;
+        // arm64_kfence_can_set_direct_map() = !kfence_early_init (asm/kfence.h, 6.1/6.12/7.x):
+        // KFENCE built in with a boot sample interval of 0 may be enabled late, at page granularity.
         boolean lateKfence = cfg.kfence && cfg.kfenceSampleInterval == 0;
-        boolean realm = cfg.realm && v == KernelVersion.V7_2;
+        boolean realm = cfg.realm && v.atLeast(KernelVersion.V7_2);
         // bbml2=boot-cpu (seed 003 v2's decision): the boot CPU's own check stands for the system.
         this.systemBbml2 = cfg.variants.is("bbml2", "boot-cpu") ? cfg.bootCpuBbml2() : cfg.systemBbml2();
-        switch (v) {
-            case V6_1:
-                // can_set_direct_map() || IS_ENABLED(CONFIG_KFENCE)
-                canSetDirectMap = cfg.rodata.full() || cfg.debugPagealloc;
-                forcePteMapping = canSetDirectMap || cfg.kfence;
-                linearMapRequiresBbml2 = false;
-                break;
-            case V6_12:
-                canSetDirectMap = cfg.rodata.full() || cfg.debugPagealloc || lateKfence;
-                forcePteMapping = canSetDirectMap;
-                linearMapRequiresBbml2 = false;
-                break;
-            default:
-                canSetDirectMap = cfg.rodata.full() || cfg.debugPagealloc || lateKfence || realm;
-                forcePteMapping = cfg.debugPagealloc
-                        || (!cfg.bootCpuBbml2() && (cfg.rodata.full() || lateKfence || realm));
-                linearMapRequiresBbml2 = !forcePteMapping && canSetDirectMap;
-                break;
+        if (!v.hasBbml2BlockMapping()) {
+            // 6.1 / 6.12 pageattr.c can_set_direct_map(): rodata_full, debug_pagealloc, late KFENCE;
+            // map_mem() maps with pages when it holds; 6.1 also when crashkernel= is given
+            // (mmu.c map_mem(): crash_mem_map && defer_reserve_crashkernel(), Debian has ZONE_DMA).
+            canSetDirectMap = cfg.rodata.full() || cfg.debugPagealloc || lateKfence;
+            forcePteMapping = canSetDirectMap || (v.crashkernelForcesPtes() && cfg.crashkernel);
+            linearMapRequiresBbml2 = false;
+        } else {
+            // 7.2/7.3 pageattr.c can_set_direct_map(), mmu.c force_pte_mapping() (boot CPU's check
+            // before capabilities are final), map_mem(): linear_map_requires_bbml2.
+            canSetDirectMap = cfg.rodata.full() || cfg.debugPagealloc || lateKfence || realm;
+            forcePteMapping = cfg.debugPagealloc
+                    || (!cfg.bootCpuBbml2() && (cfg.rodata.full() || lateKfence || realm));
+            linearMapRequiresBbml2 = !forcePteMapping && canSetDirectMap;
         }
         int af = Mmu.NO_CONT_MAPPINGS;
         if (v.aliasHonoursForcePte() && forcePteMapping) {
             af |= Mmu.NO_BLOCK_MAPPINGS;
+        }
+        if (v.mapsImageFirst()) {
+            // 7.2 map_mem(): the alias is mapped with the linear map's own flags (CONT allowed).
+            af = forcePteMapping ? Mmu.NO_BLOCK_MAPPINGS | Mmu.NO_CONT_MAPPINGS : 0;
         }
         this.aliasFlags = af;
     }
@@ -127,9 +129,12 @@ public final class Kernel {
         k.pg.op("paging_init", 0, 0, true);
         k.mapMem();
         k.pg.op("paging_init", 0, 0, false);
-        k.markLinearTextAliasRo();
+        // mm_core_init() -> kfence_init(); smp_cpus_done() -> setup_system_features() (repaint), then
+        // mark_linear_text_alias_ro(); kernel_init() -> mark_rodata_ro() (7.2+: the data alias).
         k.kfenceInitPool();
         k.linearMapMaybeSplitToPtes();
+        k.markLinearTextAliasRo();
+        k.markRodataRo();
         k.initPageAlloc();
         k.hotplug.registerBoot();
         return k;
@@ -161,6 +166,19 @@ public final class Kernel {
                 pageAlloc.addFree(cur, r.end());
             }
         }
+    }
+
+    /**
+     * force_pte_mapping() as arch_add_memory() sees it at run time: 7.2+ reads the finalised system
+     * capability (mm/mmu.c force_pte_mapping(), arch_add_memory()), so a BBML2 boot CPU with a
+     * secondary lacking it maps hot-added memory with pages; 6.1/6.12 test can_set_direct_map().
+     */
+    public boolean forcePteMappingNow() {
+        if (!cfg.version.hasBbml2BlockMapping()) {
+            return canSetDirectMap;
+        }
+        boolean lateKfence = cfg.kfence && cfg.kfenceSampleInterval == 0;
+        return cfg.debugPagealloc || (!systemBbml2 && (cfg.rodata.full() || lateKfence || (cfg.realm)));
     }
 
     /** A modelled WARN_ON_ONCE(): recorded, never fatal. */
@@ -217,14 +235,38 @@ public final class Kernel {
         long poolStart = 0;
         long poolEnd = 0;
         if (cfg.version.hasEarlyKfencePool() && cfg.kfence && cfg.kfenceSampleInterval > 0) {
-            kfencePoolSize = (255L + 1) * 2 * geo.pageSize; // (CONFIG_KFENCE_NUM_OBJECTS + 1) * 2 pages
+            // KFENCE_POOL_SIZE = (CONFIG_KFENCE_NUM_OBJECTS + 1) * 2 pages (include/linux/kfence.h)
+            kfencePoolSize = (cfg.kfenceNumObjects + 1L) * 2 * geo.pageSize;
             kfencePool = placeKfencePool(kfencePoolSize);
             poolStart = kfencePool;
             poolEnd = kfencePool + kfencePoolSize;
         }
         long ks = mem.stext();
         long ke = mem.initBegin();
-        // memblock_mark_nomap(kernel image) and the KFENCE pool: mapped separately below.
+        if (cfg.version.mapsImageFirst()) {
+            // 7.2 mmu.c map_mem(): arm64_kfence_map_pool() maps the early pool with pages first; then
+            // the image alias [_text, __init_begin) and the data alias [__init_end, __bss_stop) with
+            // the linear map's flags and prot, so their later permission changes need no split; then
+            // every memory range over them (the creators keep what exists: tables stay, groups
+            // holding a non-CONT entry get no CONT).
+            if (poolEnd > poolStart) {
+                mapRange(poolStart, poolEnd, Mmu.NO_BLOCK_MAPPINGS | Mmu.NO_CONT_MAPPINGS | Mmu.NO_EXEC_MAPPINGS);
+            }
+            if (ke > ks) {
+                mapRange(ks, ke, flags);
+            }
+            long de = mem.bssStop(cfg.version, geo.pageSize);
+            if (mem.initEnd() != 0 && de > mem.initEnd()) {
+                mapRange(mem.initEnd(), de, flags);
+            }
+            for (MemoryLayout.Range r : mem.mappedRanges()) {
+                mapRange(r.start(), r.end(), flags);
+            }
+            return;
+        }
+        // 6.1/6.12 mmu.c map_mem(): the image and the early pool are NOMAP while the memory is mapped,
+        // then the alias [_stext (6.1) / _text (6.12), __init_begin) with NO_CONT_MAPPINGS only, then
+        // the pool with pages (arm64_kfence_map_pool()).
         for (MemoryLayout.Range r : mem.mappedRanges()) {
             mapExcluding(r.start(), r.end(), ks, ke, poolStart, poolEnd, flags);
         }
@@ -265,36 +307,36 @@ public final class Kernel {
         }
     }
 
-    /** memblock_phys_alloc() top-down: the highest page-aligned range clear of reserved, image and nomap. */
+    /**
+     * memblock_phys_alloc(KFENCE_POOL_SIZE, PAGE_SIZE) as map_mem() runs it: top-down, so the
+     * highest page-aligned range of memory clear of the kernel image. What /proc/iomem shows as
+     * "reserved" near the top of RAM was allocated later (page tables, per-CPU areas, the pool
+     * itself), so only the image is avoided.
+     */
     private long placeKfencePool(long size) {
         List<MemoryLayout.Range> ranges = mem.mappedRanges();
+        long imgStart = mem.stext() & -0x20_0000L; // the image starts at _text, 2M aligned
+        long imgEnd = Math.max(mem.initBegin(), mem.kernelEnd());
         for (int i = ranges.size() - 1; i >= 0; i--) {
             MemoryLayout.Range r = ranges.get(i);
             long cand = (r.end() - size) & -geo.pageSize;
-            boolean moved = true;
-            while (moved && cand >= r.start()) {
-                moved = false;
-                for (MemoryLayout.Range x : mem.reserved()) {
-                    if (x.start() < cand + size && x.end() > cand) {
-                        cand = (x.start() - size) & -geo.pageSize;
-                        moved = true;
-                    }
-                }
-                if (mem.stext() < cand + size && mem.initBegin() > cand) {
-                    cand = (mem.stext() - size) & -geo.pageSize;
-                    moved = true;
-                }
+            if (imgEnd > imgStart && imgStart < cand + size && imgEnd > cand) {
+                cand = (imgStart - size) & -geo.pageSize;
             }
             if (cand >= r.start()) {
                 return cand;
             }
         }
-        throw new IllegalArgumentException("no room for the " + (size >> 10) + "K KFENCE pool below the reserved ranges");
+        throw new IllegalArgumentException("no room for the " + (size >> 10) + "K KFENCE pool");
     }
 
     // ------------------------------------------------------------------ after map_mem
 
-    /** mark_linear_text_alias_ro(): the image alias becomes read-only in place. */
+    /**
+     * mark_linear_text_alias_ro(): update_mapping_prot() of the image alias to PAGE_KERNEL_RO.
+     * 6.1/6.12: over [_stext|_text, __init_begin) with NO_CONT_MAPPINGS; 7.2+: flags 0 (7.2 mmu.c
+     * update_mapping_prot()), whose creators keep the structure map_mem() built.
+     */
     private void markLinearTextAliasRo() {
         long ks = mem.stext();
         long ke = mem.initBegin();
@@ -302,9 +344,42 @@ public final class Kernel {
             return;
         }
         pg.op("mark_linear_text_alias_ro", physToVirt(ks), physToVirt(ke), true);
-        int extra = (aliasFlags & Mmu.NO_BLOCK_MAPPINGS);
-        mmu.updateMappingProt(ks, physToVirt(ks), ke - ks, Desc.pageKernelRo(ng()), extra);
+        if (cfg.version.mapsImageFirst()) {
+            int rc = mmu.createPgdMapping(swapper, ks, physToVirt(ks), ke - ks, Desc.pageKernelRo(ng()), 0, -1);
+            if (rc != 0) {
+                throw new KernelBug("update_mapping_prot failed: " + Errno.name(rc));
+            }
+            tlb.flushTlbKernelRange(physToVirt(ks), physToVirt(ke));
+        } else {
+            int extra = (aliasFlags & Mmu.NO_BLOCK_MAPPINGS);
+            mmu.updateMappingProt(ks, physToVirt(ks), ke - ks, Desc.pageKernelRo(ng()), extra);
+        }
         pg.op("mark_linear_text_alias_ro", physToVirt(ks), physToVirt(ke), false);
+    }
+
+    /**
+     * mark_rodata_ro()'s linear-map part (7.2+): the data alias [__init_end, __bss_stop) becomes
+     * read-only (7.2 mmu.c: update_mapping_prot(..., PAGE_KERNEL_RO)) or invalid (7.3 mmu.c:
+     * mark_linear_data_alias_valid(false), i.e. set_memory_valid()). Runs only with rodata enabled
+     * (init/main.c mark_readonly()).
+     */
+    private void markRodataRo() {
+        long ds = mem.initEnd();
+        long de = mem.bssStop(cfg.version, geo.pageSize);
+        if (!cfg.version.mapsImageFirst() || ds == 0 || de <= ds || !cfg.rodata.enabled()) {
+            return;
+        }
+        if (cfg.version.atLeast(KernelVersion.V7_3)) {
+            pageAttr.setMemoryValid(physToVirt(ds), (int) ((de - ds) >>> geo.pageShift), false);
+            return;
+        }
+        pg.op("mark_rodata_ro", physToVirt(ds), physToVirt(de), true);
+        int rc = mmu.createPgdMapping(swapper, ds, physToVirt(ds), de - ds, Desc.pageKernelRo(ng()), 0, -1);
+        if (rc != 0) {
+            throw new KernelBug("update_mapping_prot failed: " + Errno.name(rc));
+        }
+        tlb.flushTlbKernelRange(physToVirt(ds), physToVirt(de));
+        pg.op("mark_rodata_ro", physToVirt(ds), physToVirt(de), false);
     }
 
     /**
@@ -334,7 +409,8 @@ public final class Kernel {
             return;
         }
         pg.op("linear_map_maybe_split_to_ptes", geo.pageOffset, geo.pageEnd, true);
-        long as = physToVirt(mem.stext());
+        // linear_map_split_to_ptes() keeps [lm_alias(_stext), lm_alias(__init_begin)) (7.2 mmu.c).
+        long as = physToVirt(mem.stextSym(cfg.version));
         long ae = physToVirt(mem.initBegin());
         int rc;
         if (mem.initBegin() > mem.stext()) {

@@ -22,6 +22,14 @@ public final class KernelConfig {
     public boolean kfence;
     /** kfence.sample_interval at boot; 0 means KFENCE is initialised late (or never). */
     public long kfenceSampleInterval;
+    /** CONFIG_KFENCE_NUM_OBJECTS: the pool is (objects + 1) * 2 pages. */
+    public int kfenceNumObjects = 255;
+    /** crashkernel= on the command line (6.1 then maps the linear map with pages). */
+    public boolean crashkernel;
+    /** CONFIG_ARM64_VA_BITS of the build, or 0 when no build config was applied. */
+    public int configVaBits;
+    /** The build configuration applied (Debian's or a --kernel-config file), or null. */
+    public BuildConfig buildConfig;
     /** Running as a realm guest (is_realm_world()). */
     public boolean realm;
     /** KPTI (arm64_use_ng_mappings): kernel mappings are non-global. */
@@ -53,7 +61,7 @@ public final class KernelConfig {
         if (bbml2Override != null) {
             return bbml2Override;
         }
-        return c.bbml2NoAbort();
+        return c.bbml2NoAbort(version);
     }
 
     /** The boot CPU's own check (used by map_mem before capabilities are final). */
@@ -88,6 +96,10 @@ public final class KernelConfig {
         c.debugPagealloc = debugPagealloc;
         c.kfence = kfence;
         c.kfenceSampleInterval = kfenceSampleInterval;
+        c.kfenceNumObjects = kfenceNumObjects;
+        c.crashkernel = crashkernel;
+        c.configVaBits = configVaBits;
+        c.buildConfig = buildConfig;
         c.realm = realm;
         c.kpti = kpti;
         c.tlbRange = tlbRange;

@@ -22,6 +22,8 @@ public final class MachineSpec {
     public String granule;
     public Integer vaBits;
     public String kernel;
+    /** A kernel build configuration file (/boot/config-*); its choices are the defaults. */
+    public String kernelConfig;
     public String rodata;
     public String cmdline;
     public String cpu;
@@ -44,13 +46,35 @@ public final class MachineSpec {
         if (kernel != null) {
             cfg.version = KernelVersion.parse(kernel);
         }
-        if (granule != null) {
-            cfg.granule = Granule.parse(granule);
+        Granule g = granule != null ? Granule.parse(granule) : null;
+        // The build configuration: a real config file, or Debian's generic arm64 build of the named
+        // release (its -16k flavour with --granule 16K). Without either, ptlab's neutral machine:
+        // 48-bit VA, KFENCE not built in, rodata full by default.
+        if (kernelConfig != null) {
+            String text;
+            try {
+                text = Files.readString(Path.of(kernelConfig), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(kernelConfig + ":1: cannot read: " + e.getMessage());
+            }
+            BuildConfig bc = BuildConfig.parse(text, kernelConfig);
+            if (kernel != null && bc.version != null && bc.version != cfg.version) {
+                throw new IllegalArgumentException(kernelConfig + ":1: a Linux " + bc.version.label
+                        + " configuration, but --kernel says " + cfg.version.label);
+            }
+            bc.applyTo(cfg);
+        } else if (kernel != null) {
+            BuildConfig.debian(cfg.version, g != null ? g : Granule.G4K).applyTo(cfg);
+        }
+        if (g != null) {
+            cfg.granule = g;
+            if (cfg.buildConfig != null) {
+                cfg.buildConfig.granule = g;
+            }
         }
         if (vaBits != null) {
             cfg.vaBits = vaBits;
         }
-        cfg.geometry(); // rejects unsupported granule/VA combinations early
         if (cmdline != null) {
             warnings.addAll(Cmdline.apply(cmdline, cfg));
         }
@@ -63,6 +87,11 @@ public final class MachineSpec {
                 cfg.cpus.add(Cpu.parse(c));
             }
         }
+        if (vaBits == null && cfg.buildConfig != null) {
+            // vabits_actual: 52 only when the build allows it and the boot CPU has FEAT_LPA2.
+            cfg.vaBits = cfg.buildConfig.vaBitsActual(cfg.cpus.get(0).lpa2());
+        }
+        cfg.geometry(); // rejects unsupported granule/VA combinations early
         if (bbml2 != null) {
             switch (bbml2.trim()) {
                 case "noabort": cfg.bbml2Override = Boolean.TRUE; break;

@@ -39,6 +39,13 @@ public final class MemoryLayout {
     private final List<Range> reserved = new ArrayList<>();
     private long stext;
     private long initBegin;
+    /** _stext when it differs from the alias start (6.12+: the alias starts at _text), else 0. */
+    private long stextSym;
+    /** Kernel data [_sdata, _end) ("Kernel data" in /proc/iomem), or 0. */
+    private long dataStart;
+    private long dataEnd;
+    /** __bss_stop when known (from a capture's kallsyms), else 0: estimated from _end. */
+    private long bssStop;
 
     public List<Range> memory() {
         return Collections.unmodifiableList(memory);
@@ -58,6 +65,61 @@ public final class MemoryLayout {
 
     public long initBegin() {
         return initBegin;
+    }
+
+    /**
+     * _stext: the image alias' start on 6.1 (whose "Kernel code" starts there); from 6.12 the alias
+     * and "Kernel code" start at _text and _stext is the next SEGMENT_ALIGN (64K) boundary after the
+     * 64K-aligned .head.text (arch/arm64/kernel/vmlinux.lds.S), unless set.
+     */
+    public long stextSym(KernelVersion v) {
+        if (stextSym != 0) {
+            return stextSym;
+        }
+        return v.atLeast(KernelVersion.V6_12) && initBegin > stext ? stext + 0x1_0000L : stext;
+    }
+
+    public MemoryLayout stextSym(long pa) {
+        this.stextSym = pa;
+        return this;
+    }
+
+    /** __init_end (= _sdata, the start of "Kernel data"), or 0 when unknown. */
+    public long initEnd() {
+        return dataStart;
+    }
+
+    /** _end (the end of "Kernel data"), or 0 when unknown. */
+    public long kernelEnd() {
+        return dataEnd;
+    }
+
+    public MemoryLayout kernelData(long sdata, long end) {
+        this.dataStart = sdata;
+        this.dataEnd = end;
+        return this;
+    }
+
+    /**
+     * __bss_stop: set from a capture's symbols, else estimated from _end by what Debian's 4K builds
+     * show (after BSS come .pgtbl, init_pg_dir, a 4K early stack and SEGMENT_ALIGN padding): _end -
+     * 0x1a000 on 7.2.13 (capture 7.2-v3-2G), _end - 0x22000 on 7.3.4 (capture 7.3-v3-2G); with 16K
+     * pages _end - 0x30000 (capture 7.3-16k-n1-2G). 0 when the kernel data is unknown.
+     */
+    public long bssStop(KernelVersion v, long pageSize) {
+        if (bssStop != 0) {
+            return bssStop;
+        }
+        if (dataEnd == 0) {
+            return 0;
+        }
+        long gap = pageSize == 0x4000 ? 0x3_0000L : v.atLeast(KernelVersion.V7_3) ? 0x2_2000L : 0x1_a000L;
+        return Math.max(dataStart, dataEnd - gap);
+    }
+
+    public MemoryLayout bssStop(long pa) {
+        this.bssStop = pa;
+        return this;
     }
 
     public MemoryLayout addMemory(long start, long end) {

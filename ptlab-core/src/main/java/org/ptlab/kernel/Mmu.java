@@ -24,13 +24,26 @@ public final class Mmu {
     private final Pgtable pg;
     private final Geometry geo;
     private final DirectMap dm;
+    /**
+     * 7.2+ creators (7.2 mmu.c: init_pmd(), alloc_init_pud(), alloc_init_cont_pmd(),
+     * alloc_init_cont_pte()): a block is tried only where the old entry is not a table (else the
+     * mapping descends into it), and a CONT group only where no member is already a valid
+     * non-contiguous entry. Before (6.1/6.12 mmu.c): a block is tried regardless and
+     * pmd_set_huge()/pud_set_huge() refuse an unsafe rewrite (a table) by returning 0, silently.
+     */
+    private final boolean v72;
 
     Mmu(Kernel k) {
         this.k = k;
         this.pg = k.pg;
         this.geo = k.geo;
         this.dm = k.directMap;
+        this.v72 = k.cfg.version.mapsImageFirst();
+        this.contForbidden = !k.cfg.version.atLeast(KernelVersion.V6_12);
     }
+
+    /** 6.1's pgattr_change_is_safe() refuses live changes of CONT entries; 6.12+ allows them. */
+    private final boolean contForbidden;
 
     /**
      * {@code __create_pgd_mapping(pgdir, phys, virt, size, prot, alloc, flags)}.
@@ -73,12 +86,9 @@ public final class Mmu {
         do {
             long next = geo.addrEnd(level, addr, end);
             int idx = geo.index(level, addr);
-            if (blocks && ((addr | next | phys) & (blockSize - 1)) == 0) {
-                long old = fresh ? 0 : pg.read(table, idx);
-                long nu = phys | Desc.mkSect(prot);
-                checkSafe(level, addr, old, nu);
-                pg.write(table, idx, nu);
-                dm.created(level, addr, old, nu);
+            long oldTop = fresh ? 0 : pg.read(table, idx);
+            if (blocks && ((addr | next | phys) & (blockSize - 1)) == 0 && !(v72 && Desc.valid(oldTop) && Desc.isTable(oldTop))) {
+                setHuge(level, table, idx, addr, oldTop, phys | Desc.mkSect(prot));
             } else {
                 long child = descend(level, table, idx, addr, flags, owner, fresh);
                 if (child == 0) {
@@ -129,7 +139,8 @@ public final class Mmu {
         do {
             long next = geo.contAddrEnd(2, addr, end);
             long chunkProt = prot;
-            if (((addr | next | phys) & (contSize - 1)) == 0 && (flags & NO_CONT_MAPPINGS) == 0) {
+            if (((addr | next | phys) & (contSize - 1)) == 0 && (flags & NO_CONT_MAPPINGS) == 0
+                    && !(v72 && !fresh && hasValidNonCont(table, geo.index(2, addr), geo.contPmds))) {
                 chunkProt |= Desc.CONT;
             }
             // init_pmd over the chunk
@@ -138,12 +149,9 @@ public final class Mmu {
             do {
                 long n = geo.addrEnd(2, a, next);
                 int idx = geo.index(2, a);
-                if (blocks && ((a | n | p) & (pmdSize - 1)) == 0) {
-                    long old = fresh ? 0 : pg.read(table, idx);
-                    long nu = p | Desc.mkSect(chunkProt);
-                    checkSafe(2, a, old, nu);
-                    pg.write(table, idx, nu);
-                    dm.created(2, a, old, nu);
+                long old = fresh ? 0 : pg.read(table, idx);
+                if (blocks && ((a | n | p) & (pmdSize - 1)) == 0 && !(v72 && Desc.valid(old) && Desc.isTable(old))) {
+                    setHuge(2, table, idx, a, old, p | Desc.mkSect(chunkProt));
                 } else {
                     long child = descend(2, table, idx, a, flags, owner, fresh);
                     if (child == 0) {
@@ -188,7 +196,8 @@ public final class Mmu {
         do {
             long next = geo.contAddrEnd(3, addr, end);
             long chunkProt = prot;
-            if (((addr | next | phys) & (contSize - 1)) == 0 && contOk) {
+            if (((addr | next | phys) & (contSize - 1)) == 0 && contOk
+                    && !(v72 && hasValidNonCont(table, geo.index(3, addr), geo.contPtes))) {
                 chunkProt |= Desc.CONT;
             }
             long a = addr;
@@ -219,8 +228,36 @@ public final class Mmu {
         dm.createdRun(3, from, cont, to - from);
     }
 
+    /** pte_range_has_valid_noncont() / pmd_range_has_valid_noncont() over the group at idx. */
+    private boolean hasValidNonCont(long table, int idx, int groupSize) {
+        for (int i = 0; i < groupSize; i++) {
+            long d = pg.read(table, idx + i);
+            if (Desc.valid(d) && !Desc.cont(d)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * pmd_set_huge() / pud_set_huge(): write the block unless pgattr_change_is_safe() refuses the
+     * rewrite of the live entry, in which case nothing is written and 0 is returned; 7.2+ callers
+     * WARN on that (init_pmd(), alloc_init_pud()), earlier ones ignore it.
+     */
+    private void setHuge(int level, long table, int idx, long va, long old, long nu) {
+        if (old != 0 && !Desc.pgattrChangeIsSafe(old, nu, contForbidden)) {
+            if (v72) {
+                k.warn(String.format("%s_set_huge: unsafe rewrite of live %s at 0x%x refused", level == 2 ? "pmd" : "pud",
+                        geo.levelName(level), va));
+            }
+            return;
+        }
+        pg.write(table, idx, nu);
+        dm.created(level, va, old, nu);
+    }
+
     private void checkSafe(int level, long va, long old, long nu) {
-        if (old != 0 && !Desc.pgattrChangeIsSafe(old, nu)) {
+        if (old != 0 && !Desc.pgattrChangeIsSafe(old, nu, contForbidden)) {
             throw new KernelBug(String.format("pgattr_change_is_safe: unsafe rewrite of live %s at 0x%x: %s -> %s",
                     geo.levelName(level), va, Desc.describe(level, old), Desc.describe(level, nu)));
         }

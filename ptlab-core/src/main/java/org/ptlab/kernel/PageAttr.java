@@ -198,7 +198,20 @@ public final class PageAttr {
             return 0;
         }
         if (k.cfg.rodata.full() && (set == Desc.RDONLY || clear == Desc.RDONLY)) {
-            aliasLoop(area, set, clear);
+            if (k.cfg.version.aliasLoopRequestedPagesOnly() && !minimal) {
+                // 7.2 pageattr.c change_memory_common(): only the requested pages' alias, from the
+                // page index of start; the first error is returned (no vm_unmap_aliases(), no change
+                // of the vmalloc range).
+                int first = (int) ((start - area.addr) >>> geo.pageShift);
+                for (int i = 0; i < numpages; i++) {
+                    int rc = changeCommon(k.physToVirt(area.pages[first + i]), geo.pageSize, set, clear);
+                    if (rc != 0) {
+                        return rc;
+                    }
+                }
+            } else {
+                aliasLoop(area, set, clear);
+            }
             k.collapse.afterAliasLoop(area, set, clear);
         }
         // vm_unmap_aliases(): the model purges freed vmap areas eagerly, nothing is left to retire.
@@ -240,7 +253,10 @@ public final class PageAttr {
      */
     public int changeCommon(long start, long size, long set, long clear) {
         int rc = updateRangeProt(start, size, set, clear);
-        if (!noFlush && (set != validSet() || clear != validClear())) {
+        // 7.2 pageattr.c __change_memory_common(): no TLBI when the change only turns present-invalid
+        // entries valid (a non-valid entry is never cached); 6.1/6.12 always flush.
+        boolean onlyValidates = k.cfg.version.presentInvalidEncoding() && set == validSet() && clear == validClear();
+        if (!noFlush && !onlyValidates) {
             k.tlb.flushTlbKernelRange(start, start + size);
         }
         return rc;

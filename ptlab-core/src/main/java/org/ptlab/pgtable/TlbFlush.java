@@ -23,7 +23,11 @@ public final class TlbFlush {
         this.maxDvmOps = pg.geo.ptrsPerTable;
         this.pageSize = pg.geo.pageSize;
         this.pageShift = pg.geo.pageShift;
+        this.lpa2 = pg.geo.vaBits == 52 && pg.geo.pageShift != 16;
     }
+
+    /** FEAT_LPA2 in use (52-bit VA with 4K/16K pages): range TLBI base addresses are in 64K units. */
+    private final boolean lpa2;
 
     /** {@code flush_tlb_all()}: dsb ishst; TLBI VMALLE1IS; dsb ish; isb. */
     public void flushTlbAll() {
@@ -50,7 +54,7 @@ public final class TlbFlush {
         }
         pg.dsbIshst();
         if (tlbRange && pages > 1) {
-            pg.tlbi(Tlbi.RVAALE1IS, start, pages, -1);
+            rangeOp(start, end);
         } else {
             for (long va = start; va != end; va += pageSize) {
                 pg.tlbi(Tlbi.VAALE1IS, va, 1, -1);
@@ -58,6 +62,32 @@ public final class TlbFlush {
         }
         pg.dsbIsh();
         pg.isb();
+    }
+
+    /**
+     * {@code __flush_tlb_range_op()} (arch/arm64/include/asm/tlbflush.h, 6.12 and 7.x): range TLBIs
+     * by decreasing scale (3..0), each covering {@code (num + 1) << (5 * scale + 1)} pages, a last odd
+     * page by a single-page TLBI; under LPA2 single-page TLBIs until the address is 64K aligned.
+     */
+    private void rangeOp(long start, long end) {
+        long addr = start;
+        int scale = 3;
+        while (addr != end) {
+            long pages = (end - addr) >>> pageShift;
+            if (pages == 1 || (lpa2 && (addr & 0xffffL) != 0) || scale < 0) {
+                pg.tlbi(Tlbi.VAALE1IS, addr, 1, -1);
+                addr += pageSize;
+                continue;
+            }
+            long num = (pages >>> (5 * scale + 1)) - 1;
+            if (num >= 0) {
+                long n = Math.min(num, 31);
+                long covered = (n + 1) << (5 * scale + 1);
+                pg.tlbi(Tlbi.RVAALE1IS, addr, covered, -1);
+                addr += covered << pageShift;
+            }
+            scale--;
+        }
     }
 
     /**

@@ -95,6 +95,12 @@ public final class Runs {
     /** As {@link #trace(MachineSpec, List, FtraceParser.Trace, int, ProgressReporter)}, also collecting scenario steps when steps is not null. */
     public static RunRecord trace(MachineSpec spec, List<String> extraVariants, FtraceParser.Trace t, int checkEvery,
             ProgressReporter progress, List<String> steps, Probe probe) {
+        return trace(spec, extraVariants, t, checkEvery, progress, steps, probe, null);
+    }
+
+    /** As above; atEnd (when not null) receives the modelled kernel once the replay ended (e.g. for a ptdump). */
+    public static RunRecord trace(MachineSpec spec, List<String> extraVariants, FtraceParser.Trace t, int checkEvery,
+            ProgressReporter progress, List<String> steps, Probe probe, java.util.function.Consumer<Kernel> atEnd) {
         List<String> saved = spec.variants;
         spec.variants = new java.util.ArrayList<>(saved == null ? List.of() : saved);
         spec.variants.addAll(extraVariants);
@@ -131,6 +137,9 @@ public final class Runs {
             rec.record().notes.add(stop.getMessage());
         }
         progress.close();
+        if (atEnd != null) {
+            atEnd.accept(k);
+        }
         return rec.finish();
     }
 }

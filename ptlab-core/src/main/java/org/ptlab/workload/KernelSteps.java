@@ -163,7 +163,9 @@ final class KernelSteps {
             case "-ENOMEM": case "ENOMEM": return -Errno.ENOMEM;
             case "-EBUSY": case "EBUSY": return -Errno.EBUSY;
             case "-EPERM": case "EPERM": return -Errno.EPERM;
-            default: throw e.error("bad expect '" + s + "': expected 0, -EINVAL, -ENOMEM, -EBUSY or -EPERM");
+            case "-EEXIST": case "EEXIST": return -Errno.EEXIST;
+            case "-E2BIG": case "E2BIG": return -Errno.E2BIG;
+            default: throw e.error("bad expect '" + s + "': expected 0, -EINVAL, -ENOMEM, -EBUSY, -EPERM, -EEXIST or -E2BIG");
         }
     }
 

@@ -56,7 +56,12 @@ class PaintingPropertyTest {
         String ctx = cfg.summary() + " " + mem;
         assertThat(Invariants.check(k)).as(ctx).isEmpty();
         assertThat(Ptdump.recountDirectMap(k)).as(ctx).containsExactly(k.directMapBytes());
-        assertThat(expected(k)).as("greedy decomposition for " + ctx).containsExactly(k.directMapBytes());
+        if (!cfg.version.mapsImageFirst()) {
+            // 7.2+ maps the image and data aliases before the memory, and the memory loop keeps what
+            // they built (no CONT over their non-CONT edges, no block over their tables): no longer a
+            // per-segment greedy decomposition; MapMemOrderTest covers that painting.
+            assertThat(expected(k)).as("greedy decomposition for " + ctx).containsExactly(k.directMapBytes());
+        }
         long total = 0;
         for (long b : k.directMapBytes()) {
             total += b;

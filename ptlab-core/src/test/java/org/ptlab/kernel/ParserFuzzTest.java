@@ -61,4 +61,16 @@ class ParserFuzzTest {
             assertThat(e.getMessage()).isNotBlank();
         }
     }
+
+    @FuzzTest(maxDuration = "30s")
+    void buildConfig(FuzzedDataProvider d) {
+        try {
+            BuildConfig b = BuildConfig.parse(d.consumeRemainingAsString(), "fuzz/config");
+            KernelConfig cfg = new KernelConfig();
+            b.applyTo(cfg);
+            assertThat(b.vaBitsActual(false)).isPositive();
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).startsWith("fuzz/config:").doesNotContain("\n");
+        }
+    }
 }

@@ -25,11 +25,12 @@ class ReportTest {
         RunRecord exact = run("account=exact");
         String table = CompareTable.render("compare", List.of(v7, exact));
         assertThat(table.split("\n")[2]).contains("account=seed000-v7").contains("account=exact");
-        // the double count: DirectMap4K and 2M counters differ, the walk-derived table memory does not
-        assertThat(table).containsPattern("DirectMap4K \\(kB\\) +\\d+ +\\d+  <== differs");
+        // the double count: DirectMap counters differ (on 7.2 already at boot, where map_mem() maps the
+        // memory over the image alias it mapped first), the walk-derived table memory does not
+        assertThat(table).containsPattern("DirectMap\\w+ \\(kB\\) +\\d+ +\\d+  <== differs");
         assertThat(table).containsPattern("PageTables, linear map \\(pages\\) +(\\d+) +\\1\n");
         assertThat(table).containsPattern("violations +1 +0  <== differs");
-        assertThat(table).contains("account=seed000-v7: VIOLATION after the end of the scenario: counters: DirectMap4K counter");
+        assertThat(table).contains("account=seed000-v7: VIOLATION after the end of the scenario: counters: DirectMap");
         assertThat(v7.status).isEqualTo(1);
         assertThat(exact.status).isZero();
         // both ran every step: the columns compare the same point

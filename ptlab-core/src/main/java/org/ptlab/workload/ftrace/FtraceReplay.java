@@ -78,6 +78,16 @@ public final class FtraceReplay {
     private int folded;
     private int failedCalls;
     private int steps;
+    /**
+     * Whether the trace carries update_range_prot probes (7.x): then the real linear addresses of
+     * every permission change are known, set_memory_* calls are replayed through their
+     * update_range_prot children (so the linear alias changed is the real pages', not the model's),
+     * and split_kernel_leaf_mapping events inside a replayed call are its own.
+     */
+    private final boolean realAlias;
+    /** Per PID: 1 = consume update_range_prot/split children (the model's call makes them), 2 = replay
+     * update_range_prot children (their parent was not replayed), 3 = consume split children only. */
+    private final Map<Integer, Integer> inner = new HashMap<>();
     /** When not null: the replayed calls as scenario steps (YAML lines), see {@link #replayToScenario}. */
     private List<String> yaml;
 
@@ -86,8 +96,8 @@ public final class FtraceReplay {
         this.t = t;
         this.listener = l;
         this.checkEvery = checkEvery;
-        int vaBits = (int) directive("va_bits", 48);
         this.realPageSize = directive("page_size", 4096);
+        int vaBits = (int) directive("va_bits", inferVaBits(t, realPageSize, k.geo.vaBits));
         Granule g = realPageSize == 4096 ? Granule.G4K : realPageSize == 16384 ? Granule.G16K
                 : realPageSize == 65536 ? Granule.G64K : null;
         if (g == null) {
@@ -105,14 +115,81 @@ public final class FtraceReplay {
         if (structPage <= 0 || Long.bitCount(structPage) != 1) {
             throw new IllegalArgumentException(t.file() + ": '# ptlab: struct_page=" + structPage + "': expected a power of two (64)");
         }
-        // VMEMMAP_START of a 6.1 arm64 kernel: -(1 << (VA_BITS - (PAGE_SHIFT - STRUCT_PAGE_MAX_SHIFT)))
-        long dflt = -(1L << (vaBits - (real.pageShift - Long.numberOfTrailingZeros(structPage))));
+        long dflt;
+        if (k.cfg.version.atLeast(org.ptlab.kernel.KernelVersion.V6_12) && (vaBits == 52 || k.cfg.configVaBits == 52)) {
+            // 6.12+ asm/memory.h of a VA_BITS=52 build: VMEMMAP_END = -1G, VMEMMAP_START = VMEMMAP_END -
+            // ((_PAGE_END(VA_BITS_MIN) - PAGE_OFFSET) >> PAGE_SHIFT) * sizeof(struct page); running with
+            // fewer VA bits moves memstart_addr down, so PHYS_OFFSET's struct page lies further up.
+            int vaMin = real.granule == Granule.G16K ? 47 : 48;
+            long range = -(1L << (vaMin - 1)) - -(1L << 52);
+            long start = -(1L << 30) - (range >>> real.pageShift) * structPage;
+            if (vaBits < 52) {
+                start += (((1L << 52) - (1L << vaBits)) >>> real.pageShift) * structPage;
+            }
+            dflt = start;
+        } else {
+            // VMEMMAP_START of a 6.1 arm64 kernel: -(1 << (VA_BITS - (PAGE_SHIFT - STRUCT_PAGE_MAX_SHIFT)))
+            dflt = -(1L << (vaBits - (real.pageShift - Long.numberOfTrailingZeros(structPage))));
+        }
         this.vmemmap = directive("vmemmap", dflt);
+        boolean real2 = false;
+        for (FtraceEvent e : t.events()) {
+            if (!e.isReturn() && base(e.function()).equals("update_range_prot")) {
+                real2 = true;
+                break;
+            }
+        }
+        this.realAlias = real2;
         long span = 0;
         for (var r : k.mem.memory()) {
             span = Math.max(span, r.end() - k.physOffset);
         }
         this.modelSpan = span;
+    }
+
+    /**
+     * The real kernel's VA bits when no {@code va_bits} directive gives them: 52 when an argument
+     * holds an address in [-(2^52), -(2^48)) (only a 52-bit kernel's linear map lies there), 48 when
+     * one lies in the 48-bit linear map [-(2^48), -(2^47)) and none lower, else the model's own.
+     */
+    static int inferVaBits(FtraceParser.Trace t, long pageSize, int modelVaBits) {
+        if (pageSize == 65536) {
+            return modelVaBits;
+        }
+        boolean low = false;
+        boolean mid = false;
+        for (FtraceEvent e : t.events()) {
+            for (Map.Entry<String, String> a : e.args().entrySet()) {
+                String v = a.getValue();
+                if (!v.startsWith("0xfff")) {
+                    continue;
+                }
+                long x;
+                try {
+                    x = Long.parseUnsignedLong(v.substring(2), 16);
+                } catch (NumberFormatException ex) {
+                    continue;
+                }
+                if (Long.compareUnsigned(x, -(1L << 52)) >= 0 && Long.compareUnsigned(x, -(1L << 48)) < 0) {
+                    low = true;
+                } else if (Long.compareUnsigned(x, -(1L << 48)) >= 0 && Long.compareUnsigned(x, -(1L << 47)) < 0) {
+                    mid = true;
+                }
+            }
+        }
+        if (low) {
+            return 52;
+        }
+        if (mid) {
+            return pageSize == 16384 && modelVaBits == 47 ? 47 : 48;
+        }
+        return modelVaBits;
+    }
+
+    /** A probed symbol without its compiler suffix (update_range_prot.isra.0 -> update_range_prot). */
+    static String base(String f) {
+        int dot = f.indexOf('.');
+        return dot > 0 ? f.substring(0, dot) : f;
     }
 
     private long directive(String key, long dflt) {
@@ -261,8 +338,20 @@ public final class FtraceReplay {
 
     /** Replay one event; returns the step label, or null when the event was not a step. */
     private String apply(FtraceEvent e) {
-        String f = e.function();
+        String f = base(e.function());
         String file = t.file();
+        if (!e.isReturn() && (f.equals("update_range_prot") || f.equals("split_kernel_leaf_mapping"))) {
+            return applyInner(e, f);
+        }
+        if (!e.isReturn() && !f.equals("module_load")) {
+            inner.put(e.pid(), realAlias && f.startsWith("set_memory_") ? 2 : 1);
+        }
+        if (realAlias && !e.isReturn() && (f.equals("set_memory_ro") || f.equals("set_memory_rw") || f.equals("set_memory_x")
+                || f.equals("set_memory_nx") || f.equals("set_memory_valid"))) {
+            // replayed through its update_range_prot children, which carry the real linear addresses
+            consumed++;
+            return null;
+        }
         ArrayDeque<String> q = nested.get(e.pid());
         if (q != null && !q.isEmpty() && !e.isReturn() && q.peekFirst().equals(f)) {
             q.removeFirst();
@@ -399,6 +488,50 @@ public final class FtraceReplay {
                     skippedOther++;
                     return null;
             }
+        } catch (KernelBug bug) {
+            listener.violation(file + ":" + e.line() + " " + f, "kernel BUG", bug.getMessage(), new ArrayList<>(recent), List.of());
+            throw new ReplayStopped(file + ":" + e.line() + ": kernel BUG in " + f + ": " + bug.getMessage());
+        }
+    }
+
+    /**
+     * update_range_prot(addr, size, set, clear) and split_kernel_leaf_mapping(start, end) events (7.x
+     * probes, docs/traces.md): consumed when the model's own replayed call makes them, else replayed
+     * at their (remapped) addresses: update_range_prot as __change_memory_common() runs it (the
+     * update, then the flush unless it only makes entries valid), split_kernel_leaf_mapping alone.
+     */
+    private String applyInner(FtraceEvent e, String f) {
+        String file = t.file();
+        int mode = inner.getOrDefault(e.pid(), 0);
+        if (mode == 1 || (mode == 3 && f.equals("split_kernel_leaf_mapping"))) {
+            consumed++;
+            return null;
+        }
+        try {
+            if (f.equals("split_kernel_leaf_mapping")) {
+                long s0 = mapVa(e.argAny(file, "start", "arg1"));
+                long e0 = e.argAny(file, "end", "arg2");
+                if (s0 == 0) {
+                    skippedUnknown++;
+                    return null;
+                }
+                long start = e.argAny(file, "start", "arg1");
+                int rc = k.split.splitKernelLeafMapping(s0, s0 + (e0 - start));
+                return done(e, String.format("split_kernel_leaf_mapping(0x%x, 0x%x)", s0, s0 + (e0 - start)), rc);
+            }
+            long addr = e.argAny(file, "addr", "arg1");
+            long size = e.argAny(file, "size", "arg2");
+            long set = e.argAny(file, "set", "arg3");
+            long clear = e.argAny(file, "clear", "arg4");
+            long va = mapVa(addr);
+            if (va == 0) {
+                skippedUnknown++;
+                yamlComment(e, "update_range_prot on 0x" + Long.toHexString(addr) + ": area not in the trace, skipped");
+                return null;
+            }
+            inner.put(e.pid(), 3);
+            int rc = k.pageAttr.changeCommon(va, size, set, clear);
+            return done(e, String.format("update_range_prot(0x%x, 0x%x, set 0x%x, clear 0x%x)", va, size, set, clear), rc);
         } catch (KernelBug bug) {
             listener.violation(file + ":" + e.line() + " " + f, "kernel BUG", bug.getMessage(), new ArrayList<>(recent), List.of());
             throw new ReplayStopped(file + ":" + e.line() + ": kernel BUG in " + f + ": " + bug.getMessage());

@@ -95,7 +95,11 @@ public final class Driver {
             boolean ro = which.equals("ro") || which.equals("rox");
             boolean rw = which.equals("rw");
             if ((ro || rw) && k.cfg.rodata.full()) {
-                for (int i = 0; i < a.nrPages; i++) {
+                // 7.2+ change_memory_common(): only the requested pages' alias (split=minimal keeps the whole area)
+                boolean requested = k.cfg.version.aliasLoopRequestedPagesOnly() && !k.cfg.variants.is("split", "minimal");
+                int first = requested ? (int) ((va - a.addr) / k.geo.pageSize) : 0;
+                int count = requested ? n : a.nrPages;
+                for (int i = first; i < first + count; i++) {
                     ref.change(k.physToVirt(a.pages[i]), 1, ro ? Desc.RDONLY : Desc.WRITE, ro ? Desc.WRITE : Desc.RDONLY);
                 }
             }

@@ -113,4 +113,58 @@ class FtraceReplayTest {
         assertThat(r.notes()).anyMatch(n -> n.contains("PID 97's last vmalloc of 0x200000 bytes has no return event"));
         assertThat(Invariants.check(k)).isEmpty();
     }
+
+    @Test
+    void shippedSampleReplaysOnA52BitFiveLevelMachine() throws Exception {
+        // issue 13 point 8: the top PGD entry's P4D table, shared by the linear map's end and the
+        // vmalloc area, is the vmalloc side's: no false "tables" violation at 52 bits.
+        org.ptlab.kernel.MachineSpec m = new org.ptlab.kernel.MachineSpec();
+        m.mem = "8G";
+        m.bbml2 = "noabort";
+        m.vaBits = 52;
+        var b = m.build();
+        Kernel k = Kernel.boot(b.cfg(), b.mem());
+        FtraceReplay.Result r = FtraceReplay.replay(k, FtraceParser.parse(FtraceParserTest.sample(), "sample.trace"),
+                new FtraceReplay.Listener() {}, 1);
+        assertThat(r.firstViolation()).isNull();
+        assertThat(r.status()).isZero();
+    }
+
+    @Test
+    void vaBitsAreInferredFromTheAddressesAndRealLinearAddressesAreReplayed() {
+        // a 52-bit kernel's linear address (0xfff0...) and update_range_prot / split_kernel_leaf_mapping
+        // probes (7.x): the set_memory_ro is replayed through its update_range_prot children
+        String t = "   t-1 [000] ..... 1.000001: v: (__vmalloc_node_range_noprof+0x0/0x1a8) size=0x4000 align=0x1000 start=0xffff800000000000 end=0xffff800080000000 vm_flags=0x0\n"
+                + "   t-1 [000] ..... 1.000002: r: (execmem_alloc+0x5c/0x98 <- __vmalloc_node_range_noprof) ret=0xffff800000010000\n"
+                + "   t-1 [000] ..... 1.000003: sro: (set_memory_ro+0x0/0x58) addr=0xffff800000010000 numpages=1\n"
+                + "   t-1 [000] ..... 1.000004: u: (update_range_prot+0x0/0x58) addr=0xfff0000020001000 size=0x1000 set=0x80 clear=0x8000000000000\n"
+                + "   t-1 [000] ..... 1.000005: s: (split_kernel_leaf_mapping+0x0/0x58) start=0xfff0000020001000 end=0xfff0000020002000\n"
+                + "   t-1 [000] ..... 1.000006: u: (update_range_prot+0x0/0x58) addr=0xffff800000010000 size=0x1000 set=0x80 clear=0x8000000000000\n";
+        FtraceParser.Trace tr = FtraceParser.parse(t, "s");
+        assertThat(FtraceReplay.inferVaBits(tr, 4096, 48)).isEqualTo(52);
+        org.ptlab.kernel.MachineSpec m = new org.ptlab.kernel.MachineSpec();
+        m.mem = "2G";
+        m.bbml2 = "noabort";
+        m.vaBits = 52;
+        var b = m.build();
+        Kernel k = Kernel.boot(b.cfg(), b.mem());
+        FtraceReplay.Result r = FtraceReplay.replay(k, tr, new FtraceReplay.Listener() {}, 1);
+        assertThat(r.firstViolation()).isNull();
+        long pa = k.physOffset + 0x20001000L;
+        assertThat(org.ptlab.arch.Desc.rdonly(leaf(k, k.physToVirt(pa)))).isTrue();
+        assertThat(org.ptlab.arch.Desc.rdonly(leaf(k, k.physToVirt(pa + 4096)))).isFalse();
+        assertThat(r.consumedNested()).isEqualTo(2); // the set_memory_ro itself and the split inside update_range_prot
+    }
+
+    private static long leaf(Kernel k, long va) {
+        long table = k.swapper;
+        for (int level = k.geo.startLevel; level <= 3; level++) {
+            long d = k.pg.read(table, k.geo.index(level, va));
+            if (level == 3 || !org.ptlab.arch.Desc.isTable(d)) {
+                return d;
+            }
+            table = org.ptlab.pgtable.Pgtable.tablePa(d);
+        }
+        return 0;
+    }
 }
