@@ -56,6 +56,9 @@ public final class MachineOptions {
     @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant (repeatable); see `ptlab variants`")
     List<String> variants = new ArrayList<>();
 
+    @Option(names = "--from-capture", paramLabel = "DIR", description = "start from a real kernel's captured tables (a `ptlab oracle capture` folder): its machine, its linear map instead of the painted one")
+    java.nio.file.Path fromCapture;
+
     /** The machine as a spec. */
     public MachineSpec spec() {
         MachineSpec s = new MachineSpec();
@@ -75,6 +78,9 @@ public final class MachineOptions {
         s.realm = realm;
         s.kpti = kpti;
         s.variants = new ArrayList<>(variants);
+        if (fromCapture != null) {
+            org.ptlab.oracle.CaptureImport.apply(s, fromCapture);
+        }
         return s;
     }
 }

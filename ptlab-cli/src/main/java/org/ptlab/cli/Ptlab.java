@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             TraceCommand.class,
             CompareCommand.class,
             SweepCommand.class,
+            OracleCommand.class,
         })
 public final class Ptlab implements Runnable {
     static {

@@ -34,6 +34,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "OUT.html", description = "also write a self-contained HTML report (see docs/reports.md)")
     Path report;
 
+    @Option(names = "--from-capture", paramLabel = "DIR", description = "start from a real kernel's captured tables (a `ptlab oracle capture` folder) instead of the scenario's machine")
+    Path fromCapture;
+
     @Option(names = "--json", description = "print the run as JSON (the report's data) instead of the runner's text")
     boolean json;
 
@@ -53,6 +56,9 @@ final class RunCommand implements Callable<Integer> {
             new org.ptlab.kernel.Variants().select(v);
         }
         Scenario s = Scenario.load(file);
+        if (fromCapture != null) {
+            org.ptlab.oracle.CaptureImport.apply(s.machine, fromCapture);
+        }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(new ForwardingStream(out), true, StandardCharsets.UTF_8);
         if (report != null || json || probeOption.tlbProbe != null) {

@@ -137,6 +137,9 @@ public final class Kernel {
         k.markRodataRo();
         k.initPageAlloc();
         k.hotplug.registerBoot();
+        if (cfg.afterBoot != null) {
+            cfg.afterBoot.accept(k); // e.g. --from-capture: a real kernel's linear map instead of the painted one
+        }
         return k;
     }
 

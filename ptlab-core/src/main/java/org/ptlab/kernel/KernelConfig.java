@@ -14,6 +14,8 @@ import org.ptlab.arch.Granule;
 public final class KernelConfig {
     public Granule granule = Granule.G4K;
     public int vaBits = 48;
+    /** Run at the end of {@link Kernel#boot} (set by {@code MachineSpec.afterBoot}; null: nothing). */
+    public java.util.function.Consumer<Kernel> afterBoot;
     public KernelVersion version = KernelVersion.NEWEST;
     /** rodata mode after parsing; default: what the version's default config gives (full). */
     public Rodata rodata = Rodata.FULL;

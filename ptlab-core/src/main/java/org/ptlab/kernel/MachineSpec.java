@@ -36,6 +36,8 @@ public final class MachineSpec {
     public Boolean tlbRange;
     public String memoryBlockSize;
     public List<String> variants = new ArrayList<>();
+    /** Run after boot (e.g. {@code --from-capture}: replace the painted linear map by a real kernel's). */
+    public java.util.function.Consumer<Kernel> afterBoot;
 
     /** The result: configuration, layout and warnings (from the command line). */
     public record Built(KernelConfig cfg, MemoryLayout mem, List<String> warnings) {}
@@ -126,6 +128,7 @@ public final class MachineSpec {
         for (String v : variants) {
             cfg.variants.select(v);
         }
+        cfg.afterBoot = afterBoot;
         MemoryLayout layout = layout();
         layout.validate(cfg.geometry().pageSize);
         return new Built(cfg, layout, warnings);
