@@ -159,6 +159,7 @@ public final class SweepRunner {
         private final Map<Integer, Row> rows;
         private long lastFlush;
         private boolean dirty;
+        private boolean closing;
 
         Writer(SweepSpec spec, Path out, Map<Integer, Row> rows, int total) {
             this.out = out;
@@ -178,6 +179,9 @@ public final class SweepRunner {
         }
 
         synchronized void flush(boolean force) {
+            if (closing) {
+                return; // shutting down: the exit hook wrote the rows; a new temporary file would outlive AtomicOutput's cleanup
+            }
             long now = System.nanoTime();
             if (!force && (!dirty || now - lastFlush < 500_000_000L)) {
                 return;
@@ -197,14 +201,12 @@ public final class SweepRunner {
          * Ctrl-C: write the completed rows once more, each file through its own temporary file and
          * a rename (AtomicOutput's own hook may be deleting its temporaries at the same moment).
          */
-        void flushOnExit() {
-            List<Row> l;
-            synchronized (this) {
-                if (!dirty) {
-                    return;
-                }
-                l = sorted();
+        synchronized void flushOnExit() {
+            closing = true; // holding the lock: a flush in progress has finished, no other starts
+            if (!dirty) {
+                return;
             }
+            List<Row> l = sorted();
             StringBuilder j = new StringBuilder();
             for (Row r : l) {
                 j.append(r.json()).append('\n');
