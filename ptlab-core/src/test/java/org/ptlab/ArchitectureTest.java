@@ -42,10 +42,12 @@ class ArchitectureTest {
         allow("run", "arch", "yaml", "pgtable", "kernel", "user", "hw", "check", "ops", "source", "scenario");
         allow("explore", "arch", "yaml", "pgtable", "kernel", "user", "hw", "check", "ops", "source", "scenario");
         allow("study", "arch", "yaml", "pgtable", "kernel", "user", "hw", "check", "ops", "source", "scenario", "run");
-        allow("report", "arch", "yaml", "pgtable", "kernel", "user", "hw", "check", "ops", "source", "scenario", "run", "explore",
+        allow("sweep", "arch", "yaml", "pgtable", "kernel", "user", "hw", "check", "ops", "source", "scenario", "run", "explore",
                 "study");
+        allow("report", "arch", "yaml", "pgtable", "kernel", "user", "hw", "check", "ops", "source", "scenario", "run", "explore",
+                "study", "sweep");
         allow("oracle", "arch", "yaml", "pgtable", "kernel", "user", "hw", "check", "ops", "source", "scenario", "run", "explore",
-                "study", "report");
+                "study", "sweep", "report");
     }
 
     private static void allow(String pkg, String... uses) {

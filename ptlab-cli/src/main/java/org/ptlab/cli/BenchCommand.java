@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench",
         header = "Measure the model's speed and memory (figures and targets in the README).", mixinStandardHelpOptions = true,
         description = "Measure the model's speed and memory (see the README for the figures and targets).",
-        subcommands = {BenchBootCommand.class, BenchSplitCommand.class, BenchTlbCommand.class, BenchExploreCommand.class, BenchExploreDepthCommand.class, BenchPfnmapCommand.class})
+        subcommands = {BenchBootCommand.class, BenchSplitCommand.class, BenchTlbCommand.class, BenchExploreCommand.class, BenchExploreDepthCommand.class,
+            BenchPfnmapCommand.class, BenchSweepCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

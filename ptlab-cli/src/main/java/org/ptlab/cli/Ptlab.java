@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
             ExploreCommand.class,
             TraceCommand.class,
             CompareCommand.class,
+            SweepCommand.class,
             OracleCommand.class,
         })
 public final class Ptlab implements Runnable {
