@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
  * wrote identical rows.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
+        header = "Time a 48-point degradation sweep on one thread, on the local pool and on Spark, and check the rows agree.",
         description = {"Time a 48-point `study degradation` sweep (mem 1G,2G,4G,8G x collapse none,seed001,x86,background x seed 1..3)",
             "on the local engine with 1 thread and with N threads, and on Spark local[N] (with ./ptlab --spark); check the rows agree.",
             "Example: ./ptlab --spark bench sweep"})

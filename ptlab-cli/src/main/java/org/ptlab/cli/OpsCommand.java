@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ptlab ops}: the catalogue of kernel calls every front end uses, one line each. */
 @Command(name = "ops", mixinStandardHelpOptions = true,
+        header = "List the kernel calls of the one catalogue, by family, with their arguments and what each models.",
         description = {"List the kernel calls the model offers (org.ptlab.ops.Ops), by family: name, arguments, what it models.",
             "A run scenario step, an explorer CPU program, a replayed ftrace event and a generated workload",
             "all call these by the same name with the same meaning.", "Example: ptlab ops"})

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
  * per point, on the local engine (a thread pool) or on Apache Spark (ptlab-spark on the class path).
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
+        header = "Run a sweep or an exploration campaign: one deterministic job per point, results as rows, on a local pool or Spark.",
         description = {"Run a sweep file: a base (run: FILE, explore: FILE, study: degradation, tlb-study: lat-mem-rd) at every",
             "point of its axes (a full product) or points: list, or an exploration campaign (campaign:), one job per point.",
             "Writes OUT/results.jsonl, OUT/results.csv (a row per point: the axes, verdict, figures; sorted by point) and",

@@ -44,7 +44,7 @@ class EdgesTest {
     void explorerAddressOutsideRamIsBadInputNotAViolation() throws IOException {
         Path f = tmp.resolve("oor.yaml");
         Files.writeString(f, "name: oor\nmachine: {memory: 4M}\ncpu0:\n  - change_memory_common lm+0x800000 1 ro\n");
-        refused(f + ":4: change_memory_common: lm+0x800000", "explore", f.toString());
+        refused(f + ":4:5: change_memory_common: lm+0x800000", "explore", f.toString());
     }
 
     @Test
