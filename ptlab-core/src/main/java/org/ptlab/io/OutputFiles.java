@@ -109,7 +109,7 @@ public final class OutputFiles {
         checkFile(target);
         Path tmp = temp(target);
         try {
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp, EXISTING), 1 << 16)) {
                 body.write(os);
             }
             commit(tmp, target);
@@ -144,7 +144,7 @@ public final class OutputFiles {
                 Path tmp = temp(dir.resolve(e.getKey()));
                 tmps.add(tmp);
                 MessageDigest md = sha256();
-                try (OutputStream os = new java.security.DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), md)) {
+                try (OutputStream os = new java.security.DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp, EXISTING), 1 << 16), md)) {
                     e.getValue().write(os);
                 }
                 sums.put(e.getKey(), Files.size(tmp) + " " + HexFormat.of().formatHex(md.digest()));
@@ -195,6 +195,13 @@ public final class OutputFiles {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * Temporaries are opened without CREATE: if the shutdown hook has already deleted one, a writer
+     * still running fails instead of bringing the file back after the sweep.
+     */
+    private static final java.nio.file.OpenOption[] EXISTING = {java.nio.file.StandardOpenOption.WRITE,
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING};
 
     /** A registered temporary file next to target (.NAME.RANDOM.tmp), mode 0644. */
     public static Path temp(Path target) {

@@ -32,7 +32,8 @@ public final class BinaryTrace {
         Path body = org.ptlab.io.OutputFiles.temp(out.resolveSibling(out.getFileName() + ".body"));
         long[] n = new long[1];
         try {
-            try (OutputStream bs = new BufferedOutputStream(Files.newOutputStream(body), 1 << 16)) {
+            try (OutputStream bs = new BufferedOutputStream(Files.newOutputStream(body, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING), 1 << 16)) { // no CREATE: see OutputFiles
                 n[0] = writeRecords(src, bs);
             }
             if (n[0] == 0) {
