@@ -50,6 +50,11 @@ public final class OracleCheck {
         m.vaBits = c.vaBits();
         m.iomem = c.dir().resolve("iomem").toString();
         m.cmdline = c.cmdline();
+        java.nio.file.Path config = c.kernelConfig();
+        if (config != null) {
+            m.kernelConfig = config.toString();
+        }
+        m.kaslr = true; // QEMU's virt board passes /chosen/kaslr-seed (nokaslr on the command line still wins)
         String cpu = c.modelCpu();
         m.cpu = String.join(",", java.util.Collections.nCopies(c.smp(), cpu));
         MachineSpec.Built b = m.build();
