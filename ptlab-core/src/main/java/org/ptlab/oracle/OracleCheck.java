@@ -60,7 +60,9 @@ public final class OracleCheck {
         MachineSpec.Built b = m.build();
         Kernel k = Kernel.boot(b.cfg(), b.mem());
         if (c.trace() != null) {
-            String t = workloadPart(c.trace());
+            // The whole trace from boot: the real kernel's own set_memory_* / update_range_prot /
+            // split_kernel_leaf_mapping calls before the workload marker change the map as well.
+            String t = c.trace();
             FtraceParser.Trace trace = FtraceParser.parse(t, c.dir().resolve("trace").toString());
             FtraceReplay.replay(k, trace, new FtraceReplay.Listener() { }, 0);
         }
