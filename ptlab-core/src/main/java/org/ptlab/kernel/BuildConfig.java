@@ -35,6 +35,10 @@ public final class BuildConfig {
     public boolean debugPageallocDefault;
     /** CONFIG_DEBUG_PAGEALLOC built in (debug_pagealloc= is ignored without it). */
     public boolean debugPagealloc;
+    /** CONFIG_RANDOMIZE_BASE, CONFIG_UNMAP_KERNEL_AT_EL0 and CONFIG_ARM64_E0PD (all y in Debian's builds). */
+    public boolean randomizeBase = true;
+    public boolean unmapKernelAtEl0 = true;
+    public boolean e0pd = true;
     /** Where the values came from, for reports. */
     public String source = "";
 
@@ -151,6 +155,9 @@ public final class BuildConfig {
         c.rodataFullDefault = seven || y(values, "RODATA_FULL_DEFAULT_ENABLED")
                 || (c.version == null && !values.containsKey("RODATA_FULL_DEFAULT_ENABLED"));
         c.debugPagealloc = y(values, "DEBUG_PAGEALLOC");
+        c.randomizeBase = y(values, "RANDOMIZE_BASE");
+        c.unmapKernelAtEl0 = y(values, "UNMAP_KERNEL_AT_EL0");
+        c.e0pd = y(values, "ARM64_E0PD");
         c.debugPageallocDefault = c.debugPagealloc && y(values, "DEBUG_PAGEALLOC_ENABLE_DEFAULT");
         return c;
     }

@@ -62,6 +62,9 @@ public final class Cmdline {
                     // such override; cpu_supports_bbml2_noabort() reads only the MIDR).
                     warnings.add("arm64.nobbml2: unknown to Linux " + cfg.version.label + ", ignored");
                     break;
+                case "nokaslr":
+                    cfg.noKaslr = true;
+                    break;
                 case "crashkernel":
                     cfg.crashkernel = val != null && !val.isBlank();
                     break;

@@ -109,6 +109,27 @@ public record Cpu(String name, int midr, int bbm, boolean lpa2) {
         return false;
     }
 
+    /**
+     * ID_AA64MMFR2_EL1.E0PD != 0 (FEAT_E0PD, mandatory from Armv8.5): QEMU's max (also with another
+     * MIDR, "max:midr=..."), and the Armv8.5+/9 cores of the list; Cortex-A53/A57/A72/A76,
+     * Neoverse-N1 and V1 (Armv8.0-8.4) lack it. It decides kaslr_requires_kpti() (6.1
+     * cpufeature.c; 6.12, 7.2, 7.3 asm/mmu.h).
+     */
+    public boolean e0pd() {
+        if (name.toLowerCase(Locale.ROOT).startsWith("max")) {
+            return true;
+        }
+        if (implementer() == 0x41) {
+            switch (partNum()) {
+                case 0xd03: case 0xd07: case 0xd08: case 0xd0b: case 0xd0c: case 0xd40:
+                    return false;
+                default:
+                    return true;
+            }
+        }
+        return implementer() == 0xc0 || implementer() == 0x4e; // AmpereOne (v8.6+), NVIDIA Olympus (v9.2)
+    }
+
     /** Names ptlab knows, for help texts. */
     public static String knownNames() {
         return String.join(", ", KNOWN.keySet());

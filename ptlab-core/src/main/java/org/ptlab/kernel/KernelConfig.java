@@ -36,6 +36,10 @@ public final class KernelConfig {
     public boolean realm;
     /** KPTI (arm64_use_ng_mappings): kernel mappings are non-global. */
     public boolean kpti;
+    /** The firmware passes a KASLR seed (/chosen/kaslr-seed, as QEMU's virt board does); see {@link MachineSpec#kaslr}. */
+    public boolean kaslrSeed;
+    /** nokaslr on the command line: kaslr_early_init() returns a zero seed. */
+    public boolean noKaslr;
     /** FEAT_TLBIRANGE. */
     public boolean tlbRange;
     /** arm64.nobbml2 on the command line. */

@@ -33,6 +33,8 @@ public final class MachineSpec {
     public Long kfence;
     public Boolean realm;
     public Boolean kpti;
+    /** The firmware passes a KASLR seed (QEMU's virt board does); null = no seed (ptlab's default machine). */
+    public Boolean kaslr;
     public Boolean tlbRange;
     public String memoryBlockSize;
     public List<String> variants = new ArrayList<>();
@@ -112,8 +114,13 @@ public final class MachineSpec {
         if (realm != null) {
             cfg.realm = realm;
         }
+        if (kaslr != null) {
+            cfg.kaslrSeed = kaslr;
+        }
         if (kpti != null) {
             cfg.kpti = kpti;
+        } else if (kaslrRequiresNg(cfg)) {
+            cfg.kpti = true;
         }
         if (tlbRange != null) {
             cfg.tlbRange = tlbRange;
@@ -139,6 +146,28 @@ public final class MachineSpec {
             throw e;
         }
         return new Built(cfg, layout, warnings);
+    }
+
+    /**
+     * Non-global kernel mappings from the start because of KASLR: 6.1 setup.c setup_arch()
+     * ({@code arm64_use_ng_mappings = kaslr_requires_kpti()}, whose cpufeature.c body also needs
+     * {@code kaslr_offset() > 0}); 6.12, 7.2, 7.3 pi/map_kernel.c early_map_kernel() ({@code if
+     * (kaslr_seed && kaslr_requires_kpti())}, 7.2/7.3 through {@code ng_mappings_allowed()}, false
+     * only on Cavium ThunderX erratum 27456 parts, not modelled). kaslr_requires_kpti() (6.1
+     * cpufeature.c, 6.12/7.2/7.3 asm/mmu.h): false when CONFIG_ARM64_E0PD and the boot CPU has
+     * FEAT_E0PD, else true. Needs CONFIG_RANDOMIZE_BASE (and CONFIG_UNMAP_KERNEL_AT_EL0 for
+     * PTE_MAYBE_NG to read the flag), a firmware seed and no {@code nokaslr}.
+     */
+    static boolean kaslrRequiresNg(KernelConfig cfg) {
+        if (!cfg.kaslrSeed || cfg.noKaslr) {
+            return false;
+        }
+        BuildConfig bc = cfg.buildConfig;
+        if (bc != null && (!bc.randomizeBase || !bc.unmapKernelAtEl0)) {
+            return false;
+        }
+        boolean e0pdBuilt = bc == null || bc.e0pd;
+        return !(e0pdBuilt && cfg.cpus.get(0).e0pd());
     }
 
     private MemoryLayout layout() {

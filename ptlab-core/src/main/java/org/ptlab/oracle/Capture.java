@@ -43,7 +43,18 @@ public record Capture(String name, Path dir, Map<String, String> props, String i
     }
 
     public String modelCpu() {
-        return props.get("model.cpu");
+        String q = props.get("qemu.cpu");
+        return q != null ? CaptureSpec.modelCpu(q) : props.get("model.cpu");
+    }
+
+    /** The kernel's build config kept beside the capture ({@code ../kernels/<uname -r>/config}), or null. */
+    public Path kernelConfig() {
+        String u = props.get("kernel.uname_r");
+        if (u == null || dir.toAbsolutePath().getParent() == null) {
+            return null;
+        }
+        Path p = dir.toAbsolutePath().getParent().resolve("kernels").resolve(u).resolve("config");
+        return Files.isRegularFile(p) ? p : null;
     }
 
     public int smp() {

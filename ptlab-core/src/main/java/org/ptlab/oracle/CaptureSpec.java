@@ -49,14 +49,24 @@ public record CaptureSpec(String kernel, String mem, String cpu, int smp, String
         return mem.endsWith("G") ? n * 1024 : n;
     }
 
-    /** The ptlab CPU the model is given for the QEMU CPU: a MIDR override wins, else the name. */
+    /** The ptlab CPU the model is given for the QEMU CPU. */
     public String modelCpu() {
-        for (String part : cpu.split(",")) {
+        return modelCpu(cpu);
+    }
+
+    /**
+     * The ptlab spelling of a QEMU {@code -cpu}: {@code max,midr=X} is QEMU's max with another MIDR
+     * ({@code max:midr=X}: it keeps max's LPA2, BBM level and E0PD), another CPU with a MIDR
+     * override is that MIDR, else the name.
+     */
+    public static String modelCpu(String cpu) {
+        String[] parts = cpu.split(",");
+        for (String part : parts) {
             if (part.startsWith("midr=") && part.length() > 5) {
-                return part.substring(5);
+                return parts[0].equals("max") ? "max:midr=" + part.substring(5) : part.substring(5);
             }
         }
-        return cpu.split(",")[0];
+        return parts[0];
     }
 
     /** A folder name from the settings when none was given. */

@@ -50,12 +50,19 @@ public final class OracleCheck {
         m.vaBits = c.vaBits();
         m.iomem = c.dir().resolve("iomem").toString();
         m.cmdline = c.cmdline();
+        java.nio.file.Path config = c.kernelConfig();
+        if (config != null) {
+            m.kernelConfig = config.toString();
+        }
+        m.kaslr = true; // QEMU's virt board passes /chosen/kaslr-seed (nokaslr on the command line still wins)
         String cpu = c.modelCpu();
         m.cpu = String.join(",", java.util.Collections.nCopies(c.smp(), cpu));
         MachineSpec.Built b = m.build();
         Kernel k = Kernel.boot(b.cfg(), b.mem());
         if (c.trace() != null) {
-            String t = workloadPart(c.trace());
+            // The whole trace from boot: the real kernel's own set_memory_* / update_range_prot /
+            // split_kernel_leaf_mapping calls before the workload marker change the map as well.
+            String t = c.trace();
             FtraceParser.Trace trace = FtraceParser.parse(t, c.dir().resolve("trace").toString());
             FtraceReplay.replay(k, trace, new FtraceReplay.Listener() { }, 0);
         }

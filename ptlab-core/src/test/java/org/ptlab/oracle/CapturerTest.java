@@ -62,7 +62,7 @@ class CapturerTest {
                 .contains("kprobe_event=p:ptlab/set_memory_ro,set_memory_ro,addr=%x0:x64,numpages=%x1:s32;")
                 .contains("p:ptlab/update_range_prot,update_range_prot,addr=%x0:x64").doesNotContain(" addr=");
         assertThat(c.length()).isLessThan(2048); // arm64 COMMAND_LINE_SIZE
-        assertThat(s.modelCpu()).isEqualTo("0x410fd842");
+        assertThat(s.modelCpu()).isEqualTo("max:midr=0x410fd842"); // max keeps its LPA2, BBM level and E0PD
         assertThat(Capturer.qemuCpu(s.cpu())).isEqualTo("max,midr=0x410fd842,pauth-impdef=on");
         assertThat(s.folderName()).isEqualTo("7.2-max-0x410fd842-2G-smp2-rodata_noalias");
     }
