@@ -123,6 +123,7 @@ final class StudyCommand implements Runnable {
             // a line a second when not on a terminal: a study runs for minutes
             try (ProgressReporter progress = new ProgressReporter("study degradation", "per-mille", DegradationComparison.progressTotal(st),
                     errStream, ProgressReporter.stderrIsTerminal(), 1, System::nanoTime)) {
+                progress.printNow(); // the first line at once, in plain mode too: a study runs for minutes
                 runs = DegradationComparison.run(st, progress::update, v -> report == null ? new DegradationStudy.Listener() {}
                         : new DegradationStudy.Listener() {
                             @Override

@@ -13,7 +13,7 @@ class SweepInterruptTest {
     @Test
     void aSignalKeepsTheCompletedRowsAndNoPartialFile(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("s.yaml");
-        Files.writeString(spec, "base:\n  study: degradation\n  settings: {hours: 3, samples: 3}\naxes:\n  seed: 1..40\n  mem: [1G]\n");
+        Files.writeString(spec, "base:\n  study: degradation\n  settings: {hours: 24, samples: 3}\naxes:\n  seed: 1..40\n  mem: [1G]\n");
         Path out = dir.resolve("out");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "org.ptlab.cli.Ptlab", "sweep", spec.toString(), "--out", out.toString(),

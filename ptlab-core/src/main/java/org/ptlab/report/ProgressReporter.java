@@ -144,6 +144,15 @@ public final class ProgressReporter implements AutoCloseable {
         }
     }
 
+    /** Print the current state now, whatever the interval (a long command says at once that it has started). */
+    public void printNow() {
+        if (err != null && !closed) {
+            long now = clock.getAsLong();
+            lastPrint = now;
+            print(now);
+        }
+    }
+
     private void print(long now) {
         double secs = (now - startNanos) / 1e9;
         if (terminal) {
