@@ -42,7 +42,7 @@ final class TraceCommand implements Callable<Integer> {
     List<String> compare = new ArrayList<>();
 
     @Option(names = "--scenario", paramLabel = "FILE.yaml",
-            description = "take the machine and the variants from this scenario file's machine: and variants: (instead of the machine options)")
+            description = "take the machine and the variants from this scenario file's machine: and variants:; machine options given on the command line override them")
     Path scenario;
 
     @Option(names = "--to-scenario", paramLabel = "OUT.yaml",
@@ -95,10 +95,8 @@ final class TraceCommand implements Callable<Integer> {
         org.ptlab.kernel.MachineSpec m = machine.spec();
         if (scenario != null) {
             org.ptlab.scenario.Scenario sc = org.ptlab.scenario.Scenario.load(scenario);
-            List<String> vs = new ArrayList<>(sc.variants);
-            vs.addAll(m.variants);
-            m = sc.machine;
-            m.variants = vs;
+            // the scenario's machine: and variants:, then the command's machine options over them
+            m = sc.machine.withVariants(sc.variants).overlay(m);
         }
         List<RunRecord> runs = new ArrayList<>();
         List<String> dumps = new ArrayList<>();

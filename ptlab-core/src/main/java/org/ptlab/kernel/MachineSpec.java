@@ -10,10 +10,17 @@ import org.ptlab.arch.Granule;
 import org.ptlab.arch.Sizes;
 
 /**
- * A machine description as users write it (command-line options or a scenario's {@code machine:}
- * section), turned into a {@link KernelConfig} and a {@link MemoryLayout}. Precedence: the kernel
- * version first (it decides how the rest is parsed), then the command line ({@code cmdline}), then
- * the explicit settings, which override what the command line said.
+ * The one machine description, as users write it (command-line options, a run scenario's or an
+ * explorer scenario's {@code machine:} section, a sweep point), turned into a {@link KernelConfig}
+ * and a {@link MemoryLayout}. Precedence inside one description: the kernel version first (it
+ * decides how the rest is parsed), then the command line ({@code cmdline}), then the explicit
+ * settings, which override what the command line said. Between descriptions: a file's
+ * {@code machine:} starts from the command's defaults ({@link #explorerDefaults()} for the
+ * explorer), and the command-line options are laid over it ({@link #overlay}).
+ *
+ * <p>The fields are set while a description is read; after that a description is a value: copies
+ * are made with {@link #copy}, {@link #with}, {@link #withVariants} and {@link #overlay}, never by
+ * changing a shared one and putting it back.
  */
 public final class MachineSpec {
     public String mem;
@@ -37,12 +44,198 @@ public final class MachineSpec {
     public Boolean kaslr;
     public Boolean tlbRange;
     public String memoryBlockSize;
+    /**
+     * The number of CPUs: with one CPU type ({@link #cpu} naming one, or the default max) every CPU
+     * is of that type; with a list it must name this many. Null: one per name in {@code cpu}.
+     */
+    public Integer cpus;
+    /**
+     * The hardware model of every core (a preset such as neoverse-n1: TLBs, walk caches, hazard
+     * checks), for the commands that run one beside the kernel (the explorer); null: none. Checked
+     * by the reader (the kernel package does not know the hardware's presets).
+     */
+    public String hw;
     public List<String> variants = new ArrayList<>();
     /** Run after boot (e.g. {@code --from-capture}: replace the painted linear map by a real kernel's). */
     public java.util.function.Consumer<Kernel> afterBoot;
 
     /** The result: configuration, layout and warnings (from the command line). */
     public record Built(KernelConfig cfg, MemoryLayout mem, List<String> warnings) {}
+
+    /** The keys of a {@code machine:} section and of {@link #set}, in the order {@link #settings} lists them. */
+    public static final List<String> KEYS = List.of("mem", "memmap", "iomem", "granule", "va-bits", "kernel", "kernel-config", "rodata",
+            "cmdline", "cpu", "cpus", "bbml2", "debug-pagealloc", "kfence", "realm", "kpti", "kaslr", "tlb-range", "memory-block-size", "hw");
+
+    /**
+     * The explorer's small machine (every execution boots a fresh one): 4K pages, 4M of RAM in one
+     * bank at 0x40000000 (below 48M no kernel image is placed in it, so the whole bank is plain
+     * linear map), every CPU a max with BBML2_NOABORT, 2M memory blocks; otherwise ptlab's neutral
+     * machine (7.2's rules, 48-bit VA, rodata=full, no KFENCE). An explorer scenario's
+     * {@code machine:} and the command's machine options are laid over it.
+     */
+    public static MachineSpec explorerDefaults() {
+        MachineSpec s = new MachineSpec();
+        s.granule = "4K";
+        s.mem = "4M";
+        s.bbml2 = "noabort";
+        s.memoryBlockSize = "2M";
+        return s;
+    }
+
+    /** An independent copy (the variant list is copied; afterBoot is shared). */
+    public MachineSpec copy() {
+        MachineSpec c = new MachineSpec();
+        c.mem = mem;
+        c.memmap = memmap;
+        c.iomem = iomem;
+        c.granule = granule;
+        c.vaBits = vaBits;
+        c.kernel = kernel;
+        c.kernelConfig = kernelConfig;
+        c.rodata = rodata;
+        c.cmdline = cmdline;
+        c.cpu = cpu;
+        c.bbml2 = bbml2;
+        c.debugPagealloc = debugPagealloc;
+        c.kfence = kfence;
+        c.realm = realm;
+        c.kpti = kpti;
+        c.kaslr = kaslr;
+        c.tlbRange = tlbRange;
+        c.memoryBlockSize = memoryBlockSize;
+        c.cpus = cpus;
+        c.hw = hw;
+        c.variants = new ArrayList<>(variants == null ? List.of() : variants);
+        c.afterBoot = afterBoot;
+        return c;
+    }
+
+    /** A copy changed by {@code change}: {@code spec.with(s -> s.mem = "8M")}. This one is left as it is. */
+    public MachineSpec with(java.util.function.Consumer<MachineSpec> change) {
+        MachineSpec c = copy();
+        change.accept(c);
+        return c;
+    }
+
+    /** A copy with {@code more} selected after this one's variants (a later selection of a family wins). */
+    public MachineSpec withVariants(List<String> more) {
+        MachineSpec c = copy();
+        c.variants.addAll(more);
+        return c;
+    }
+
+    /**
+     * A copy with every setting {@code over} gives replacing this one's (command-line options over a
+     * file's {@code machine:}); over's variants are selected after this one's. One memory source
+     * replaces another ({@code --memmap} over a file's {@code mem:}); an explicit {@code cpu} list
+     * replaces a CPU count.
+     */
+    public MachineSpec overlay(MachineSpec over) {
+        MachineSpec c = copy();
+        if (over.mem != null || over.memmap != null || over.iomem != null) {
+            c.mem = over.mem;
+            c.memmap = over.memmap;
+            c.iomem = over.iomem;
+        }
+        if (over.cpu != null && over.cpus == null) {
+            c.cpus = null;
+        }
+        c.granule = pick(over.granule, c.granule);
+        c.vaBits = pick(over.vaBits, c.vaBits);
+        c.kernel = pick(over.kernel, c.kernel);
+        c.kernelConfig = pick(over.kernelConfig, c.kernelConfig);
+        c.rodata = pick(over.rodata, c.rodata);
+        c.cmdline = pick(over.cmdline, c.cmdline);
+        c.cpu = pick(over.cpu, c.cpu);
+        c.cpus = pick(over.cpus, c.cpus);
+        c.bbml2 = pick(over.bbml2, c.bbml2);
+        c.debugPagealloc = pick(over.debugPagealloc, c.debugPagealloc);
+        c.kfence = pick(over.kfence, c.kfence);
+        c.realm = pick(over.realm, c.realm);
+        c.kpti = pick(over.kpti, c.kpti);
+        c.kaslr = pick(over.kaslr, c.kaslr);
+        c.tlbRange = pick(over.tlbRange, c.tlbRange);
+        c.memoryBlockSize = pick(over.memoryBlockSize, c.memoryBlockSize);
+        c.hw = pick(over.hw, c.hw);
+        c.variants.addAll(over.variants == null ? List.of() : over.variants);
+        c.afterBoot = pick(over.afterBoot, c.afterBoot);
+        return c;
+    }
+
+    private static <T> T pick(T over, T base) {
+        return over != null ? over : base;
+    }
+
+    /**
+     * Set one key of {@link #KEYS} from its text (a sweep axis, a schedule file's machine line):
+     * sizes and names as written, {@code va-bits}/{@code cpus}/{@code kfence} numbers, booleans
+     * true/false. Throws IllegalArgumentException naming the key and what was expected.
+     */
+    public void set(String key, String value) {
+        String v = value.trim();
+        switch (key) {
+            case "mem" -> mem = v;
+            case "memmap" -> memmap = v;
+            case "iomem" -> iomem = v;
+            case "granule" -> granule = v;
+            case "va-bits" -> vaBits = (int) number(key, v, 0, 64);
+            case "kernel" -> kernel = v;
+            case "kernel-config" -> kernelConfig = v;
+            case "rodata" -> rodata = v;
+            case "cmdline" -> cmdline = value;
+            case "cpu" -> cpu = v;
+            case "cpus" -> cpus = (int) number(key, v, 1, 64);
+            case "bbml2" -> bbml2 = v;
+            case "debug-pagealloc" -> debugPagealloc = bool(key, v);
+            case "kfence" -> kfence = number(key, v, 0, Long.MAX_VALUE);
+            case "realm" -> realm = bool(key, v);
+            case "kpti" -> kpti = bool(key, v);
+            case "kaslr" -> kaslr = bool(key, v);
+            case "tlb-range" -> tlbRange = bool(key, v);
+            case "memory-block-size" -> memoryBlockSize = v;
+            case "hw" -> hw = v.equals("none") ? null : v;
+            default -> throw new IllegalArgumentException("unknown machine key '" + key + "': expected one of " + String.join(", ", KEYS));
+        }
+    }
+
+    /** The keys this description sets, as {@link #set} reads them back (variants and afterBoot aside). */
+    public java.util.Map<String, String> settings() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        Object[] vals = {mem, memmap, iomem, granule, vaBits, kernel, kernelConfig, rodata, cmdline, cpu, cpus, bbml2, debugPagealloc, kfence,
+            realm, kpti, kaslr, tlbRange, memoryBlockSize, hw};
+        for (int i = 0; i < vals.length; i++) {
+            if (vals[i] != null) {
+                m.put(KEYS.get(i), String.valueOf(vals[i]));
+            }
+        }
+        return m;
+    }
+
+    private static long number(String key, String v, long min, long max) {
+        long n;
+        try {
+            n = Long.decode(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": expected a number, got '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(key + ": expected " + min + ".." + max + ", got " + n);
+        }
+        return n;
+    }
+
+    private static boolean bool(String key, String v) {
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + ": expected true or false, got '" + v + "'");
+        };
+    }
+
+    /** Whether the secondaries lack BBML2_NOABORT by construction ({@code bbml2: boot-cpu}). */
+    public boolean bbml2BootCpuOnly() {
+        return bbml2 != null && bbml2.trim().equals("boot-cpu");
+    }
 
     public Built build() {
         KernelConfig cfg = new KernelConfig();
@@ -91,6 +284,31 @@ public final class MachineSpec {
                 cfg.cpus.add(Cpu.parse(c));
             }
         }
+        if (cpus != null && cpus < 1) {
+            throw new IllegalArgumentException("cpus: expected at least 1, got " + cpus);
+        }
+        if (bbml2BootCpuOnly()) {
+            // the boot CPU on the BBML2 MIDR allow-list (Neoverse-V3), the secondaries not on it
+            // (Neoverse-N1): the kernel's per-CPU decision and the cores' capabilities differ across CPUs
+            if (cpu != null) {
+                throw new IllegalArgumentException("bbml2: boot-cpu chooses the CPU types itself (a neoverse-v3 boot CPU, neoverse-n1 "
+                        + "secondaries): give cpu: or bbml2: boot-cpu, not both");
+            }
+            int n = cpus != null ? cpus : 2;
+            cfg.cpus.clear();
+            for (int i = 0; i < n; i++) {
+                cfg.cpus.add(Cpu.parse(i == 0 ? "neoverse-v3" : "neoverse-n1"));
+            }
+        } else if (cpus != null && cfg.cpus.size() != cpus) {
+            if (cfg.cpus.size() != 1) {
+                throw new IllegalArgumentException("cpu: names " + cfg.cpus.size() + " CPUs, but cpus: says " + cpus);
+            }
+            Cpu one = cfg.cpus.get(0);
+            cfg.cpus.clear();
+            for (int i = 0; i < cpus; i++) {
+                cfg.cpus.add(one);
+            }
+        }
         if (vaBits == null && cfg.buildConfig != null) {
             // vabits_actual: 52 only when the build allows it and the boot CPU has FEAT_LPA2.
             cfg.vaBits = cfg.buildConfig.vaBitsActual(cfg.cpus.get(0).lpa2());
@@ -100,8 +318,8 @@ public final class MachineSpec {
             switch (bbml2.trim()) {
                 case "noabort": cfg.bbml2Override = Boolean.TRUE; break;
                 case "none": cfg.bbml2Override = Boolean.FALSE; break;
-                case "auto": cfg.bbml2Override = null; break;
-                default: throw new IllegalArgumentException("bad --bbml2 '" + bbml2 + "': expected noabort, none or auto");
+                case "auto", "boot-cpu": cfg.bbml2Override = null; break;
+                default: throw new IllegalArgumentException("bad --bbml2 '" + bbml2 + "': expected noabort, none, auto or boot-cpu");
             }
         }
         if (debugPagealloc != null) {

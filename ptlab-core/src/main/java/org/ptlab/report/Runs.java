@@ -101,15 +101,7 @@ public final class Runs {
     /** As above; atEnd (when not null) receives the modelled kernel once the replay ended (e.g. for a ptdump). */
     public static RunRecord trace(MachineSpec spec, List<String> extraVariants, FtraceParser.Trace t, int checkEvery,
             ProgressReporter progress, List<String> steps, Probe probe, java.util.function.Consumer<Kernel> atEnd) {
-        List<String> saved = spec.variants;
-        spec.variants = new java.util.ArrayList<>(saved == null ? List.of() : saved);
-        spec.variants.addAll(extraVariants);
-        MachineSpec.Built b;
-        try {
-            b = spec.build();
-        } finally {
-            spec.variants = saved;
-        }
+        MachineSpec.Built b = spec.withVariants(extraVariants).build();
         Kernel k = Kernel.boot(b.cfg(), b.mem());
         Recorder rec = new Recorder(k, t.file(), String.join(",", extraVariants), false);
         attachProbe(rec, probe);

@@ -85,10 +85,17 @@ public final class ScenarioRunner {
     /** As {@link #run(Scenario, List, Integer, PrintStream)}, telling listener about boot, steps and the violation. */
     public static Result run(Scenario s, List<String> extraVariants, Integer checkEveryOverride, PrintStream out,
             Listener listener) {
-        MachineSpec m = s.machine;
-        List<String> saved = m.variants;
-        m.variants = new ArrayList<>(s.variants);
-        m.variants.addAll(extraVariants);
+        if (s.machine.hw != null) {
+            throw s.machineNode.error("machine.hw: ptlab run boots no hardware model beside the kernel (ptlab explore does): "
+                    + "expected no hw: here; for TLB figures after every step use --tlb-probe " + s.machine.hw);
+        }
+        // the file's variants:, then the machine's own (command-line options laid over the file), then the caller's
+        MachineSpec m = s.machine.with(x -> {
+            List<String> all = new ArrayList<>(s.variants);
+            all.addAll(s.machine.variants);
+            all.addAll(extraVariants);
+            x.variants = all;
+        });
         MachineSpec.Built b;
         try {
             b = m.build();
@@ -96,8 +103,6 @@ public final class ScenarioRunner {
             throw e;
         } catch (IllegalArgumentException e) {
             throw s.machineNode.error(e.getMessage());
-        } finally {
-            m.variants = saved;
         }
         s.validate(b); // every step's numbers against this machine, before the boot and any step
         for (String w : b.warnings()) {

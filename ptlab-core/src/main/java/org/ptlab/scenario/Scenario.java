@@ -40,6 +40,8 @@ public final class Scenario {
     public final List<String> variants;
     public final Integer checkEvery;
     public final List<LocatedStep> steps;
+    /** Deprecation lines (older spellings read for one release), for standard error. */
+    public final List<String> warnings = new ArrayList<>();
     /** The step kinds the file uses. */
     public final java.util.Set<String> usedKinds = new java.util.TreeSet<>();
 
@@ -53,6 +55,17 @@ public final class Scenario {
         this.steps = steps;
     }
 
+    /**
+     * The same scenario on another machine: the file's {@code machine:} with the command's machine
+     * options laid over it ({@link MachineSpec#overlay}); this one is left as it is.
+     */
+    public Scenario withMachine(MachineSpec over) {
+        Scenario sc = new Scenario(file, machine.overlay(over), machineNode, variants, checkEvery, steps);
+        sc.usedKinds.addAll(usedKinds);
+        sc.warnings.addAll(warnings);
+        return sc;
+    }
+
     public static Scenario load(Path p) {
         return parse(org.ptlab.io.InputFile.readText(p, org.ptlab.io.InputFile.Kind.SCENARIO), p.toString());
     }
@@ -64,7 +77,8 @@ public final class Scenario {
         }
         root.allowKeys("a scenario", "machine", "variants", "check-every", "steps", "description");
         YNode mn = root.get("machine") == null ? root.nullAt() : root.get("machine");
-        MachineSpec m = machine(mn);
+        List<String> old = new ArrayList<>();
+        MachineSpec m = MachineReader.read(mn, new MachineSpec(), old::add);
         List<String> variants = new ArrayList<>();
         YNode v = root.get("variants");
         if (v != null) {
@@ -92,6 +106,9 @@ public final class Scenario {
         List<LocatedStep> steps = reg.parseSteps(st);
         Scenario sc = new Scenario(file, m, mn, variants, every, steps);
         sc.usedKinds.addAll(reg.used);
+        if (!old.isEmpty()) {
+            sc.warnings.add(file + ": deprecated spelling (" + String.join(", ", old) + "): read for one release; see README.md, Scenarios");
+        }
         return sc;
     }
 
@@ -135,37 +152,4 @@ public final class Scenario {
         }
     }
 
-    private static MachineSpec machine(YNode n) {
-        n.allowKeys("machine", "mem", "memmap", "iomem", "granule", "va-bits", "kernel", "rodata", "cmdline", "cpu", "bbml2",
-                "debug-pagealloc", "kfence", "realm", "kpti", "tlb-range", "memory-block-size", "memory");
-        MachineSpec s = new MachineSpec();
-        for (Map.Entry<String, YNode> e : n.map("machine").entrySet()) {
-            YNode x = e.getValue();
-            String k = e.getKey();
-            switch (k) {
-                case "mem", "memory": // memory: as in explorer scenarios
-                    if (s.mem != null) {
-                        throw x.error("give mem: or memory:, not both");
-                    }
-                    s.mem = x.str(k);
-                    break;
-                case "memmap": s.memmap = x.str(k); break;
-                case "iomem": s.iomem = x.str(k); break;
-                case "granule": s.granule = x.str(k); break;
-                case "va-bits": s.vaBits = (int) x.integer(k, 0, 64); break;
-                case "kernel": s.kernel = x.str(k); break;
-                case "rodata": s.rodata = x.str(k); break;
-                case "cmdline": s.cmdline = x.str(k); break;
-                case "cpu": s.cpu = x.str(k); break;
-                case "bbml2": s.bbml2 = x.str(k); break;
-                case "debug-pagealloc": s.debugPagealloc = x.bool(k); break;
-                case "kfence": s.kfence = x.integer(k, 0, Long.MAX_VALUE); break;
-                case "realm": s.realm = x.bool(k); break;
-                case "kpti": s.kpti = x.bool(k); break;
-                case "tlb-range": s.tlbRange = x.bool(k); break;
-                default: s.memoryBlockSize = x.str(k); break;
-            }
-        }
-        return s;
-    }
 }
