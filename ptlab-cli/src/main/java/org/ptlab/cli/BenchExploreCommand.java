@@ -55,7 +55,7 @@ final class BenchExploreCommand implements Callable<Integer> {
         }
         Arrays.sort(rate);
         double median = rate[repeat / 2];
-        out.printf("bench explore: builtin:%s (%s), dfs without reduction, bound %d%n", sc.name(), sc.machine(), bound);
+        out.printf("bench explore: builtin:%s (%s), dfs without reduction, bound %d%n", sc.name(), sc.machineLabel(), bound);
         out.printf("  %,d complete executions per search, %,d states, up to %d scheduling points per execution, verdict %s%n",
                 last.executions(), last.states(), last.maxNodes(), last.verdict());
         out.printf("  %,.0f executions/s (median of %d; min %,.0f, max %,.0f)%n", median, repeat, rate[0], rate[repeat - 1]);

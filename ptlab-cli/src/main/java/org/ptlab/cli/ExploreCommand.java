@@ -72,8 +72,9 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--pct-depth", defaultValue = "3", description = "pct bug depth d (d-1 priority change points; default 3)")
     int pctDepth;
 
-    @Option(names = "--variant", description = "variant selection family=name (repeatable), e.g. lazy=permissive")
-    List<String> variants = new ArrayList<>();
+    /** The machine options of every command that builds a machine, laid over the scenario's machine: (--variant among them). */
+    @picocli.CommandLine.Mixin
+    MachineOptions machine = new MachineOptions();
 
     @Option(names = "--mutate", description = "deliberately broken version: no-split-lock, no-lazy-flush, cont-one-entry, counter-outside-lock, "
             + "or an alias of a known-bad kernel variant: no-tlb-flush, collapse-free-before-flush, bbml2-boot-cpu-only (see --list)")
@@ -116,8 +117,7 @@ final class ExploreCommand implements Callable<Integer> {
         if (Files.isDirectory(Path.of(file))) {
             return directory(o, err, Path.of(file));
         }
-        ExploreScenario sc = load(file, null);
-        sc = sc.with(parseMutations(mutations), checkVariants(variants));
+        ExploreScenario sc = withOptions(load(file, null));
         if (out != null) {
             org.ptlab.report.AtomicOutput.checkFile(out); // before the search
         }
@@ -126,7 +126,7 @@ final class ExploreCommand implements Callable<Integer> {
         }
         Explorer.Options opt = options(err);
         o.printf("scenario %s (%s)%s%n", sc.name(), sc.source(), sc.description().isEmpty() ? "" : ": " + sc.description());
-        o.printf("machine: %s%s%n", sc.bootMachine(), sc.mutations().isEmpty() ? ""
+        o.printf("machine: %s%s%n", sc.machineLabel(), sc.mutations().isEmpty() ? ""
                 : ", mutations " + String.join(",", sc.mutations().stream().map(Mutation::label).toList()));
         o.printf("strategy %s%n", describe(opt));
         o.flush();
@@ -143,7 +143,7 @@ final class ExploreCommand implements Callable<Integer> {
         }
         if (r.verdict() == Explorer.Verdict.VIOLATION) {
             Path f = out != null ? out : Path.of(System.getProperty("java.io.tmpdir"), "ptlab-explore-" + sc.name() + ".txt");
-            new ScheduleFile(sc.source(), sc.machine().variants(), sc.mutations(), r.counterexample().kind() + ": " + r.counterexample().violation(),
+            new ScheduleFile(sc.source(), sc.machine().variants, sc.machine().settings(), sc.mutations(), r.counterexample().kind() + ": " + r.counterexample().violation(),
                     r.counterexample().schedule()).write(f);
             o.printf("schedule written to %s; replay: ptlab explore --replay %s%n", f, f);
         }
@@ -297,7 +297,7 @@ final class ExploreCommand implements Callable<Integer> {
     }
 
     private static String variantOf(ExploreScenario sc, String family) {
-        Variants v = sc.bootMachine().config().variants;
+        Variants v = sc.bootMachine().build().cfg().variants;
         return family + "=" + v.get(family);
     }
 
@@ -349,7 +349,7 @@ final class ExploreCommand implements Callable<Integer> {
         int bad = 0;
         int unknown = 0;
         for (Path f : files) {
-            ExploreScenario sc = ScenarioFile.load(f).with(parseMutations(mutations), checkVariants(variants));
+            ExploreScenario sc = withOptions(ScenarioFile.load(f));
             Explorer.Options opt = options(err);
             opt.progress = null;
             Explorer.Result r = Explorer.explore(sc, opt);
@@ -380,11 +380,12 @@ final class ExploreCommand implements Callable<Integer> {
 
     private int replay(PrintWriter o) throws IOException {
         ScheduleFile f = ScheduleFile.read(replay);
-        ExploreScenario sc = load(f.scenario(), replay);
+        // the machine the counterexample ran on (recorded in full), then its variants and mutations
+        ExploreScenario sc = load(f.scenario(), replay).withMachine(f.machineSpec());
         sc = sc.with(f.mutations(), checkVariants(f.variants()));
         Explorer.Replay rp = Explorer.replay(sc, f.schedule());
         o.printf("replay of %s: scenario %s (%s)%n", replay, sc.name(), sc.source());
-        o.printf("machine: %s%s%n", sc.bootMachine(), sc.mutations().isEmpty() ? ""
+        o.printf("machine: %s%s%n", sc.machineLabel(), sc.mutations().isEmpty() ? ""
                 : ", mutations " + String.join(",", sc.mutations().stream().map(Mutation::label).toList()));
         rp.trace().forEach(l -> o.println("  " + l));
         if (rp.violation() == null) {
@@ -428,6 +429,20 @@ final class ExploreCommand implements Callable<Integer> {
             throw new IllegalArgumentException(name + ": no such scenario file (expected a .yaml file or builtin:NAME)");
         }
         return ScenarioFile.load(p);
+    }
+
+    /**
+     * The scenario as this command runs it: its machine: (over the explorer's defaults), then the
+     * machine options (--mem, --kernel, --variant, ...), then the --mutate mutations.
+     */
+    private ExploreScenario withOptions(ExploreScenario sc) {
+        if (machine.fromCapture != null) {
+            throw new IllegalArgumentException("explore: --from-capture: the explorer boots a fresh machine for every execution and "
+                    + "does not record a capture in its counterexamples; expected the machine options without --from-capture");
+        }
+        org.ptlab.kernel.MachineSpec over = machine.spec();
+        checkVariants(over.variants);
+        return sc.withMachine(over).with(parseMutations(mutations), List.of());
     }
 
     private static Set<Mutation> parseMutations(List<String> l) {

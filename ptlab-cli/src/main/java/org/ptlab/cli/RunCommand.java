@@ -21,22 +21,21 @@ import picocli.CommandLine.Spec;
         header = "Run a YAML scenario and check every invariant after every step.", mixinStandardHelpOptions = true,
         description = {"Run a YAML scenario (machine:, variants:, steps:) and check every invariant after every step.",
             "On the first violation print the step, the invariant and a ptdump of the range; exit status 1.",
+            "Machine options (--mem, --kernel, --granule, --cpu, --bbml2, --variant, ...) override the file's machine: and add to its variants:.",
             "Example: ptlab run scenarios/seed000-double-count.yaml --variant account=seed000-v7"})
 final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the scenario file")
     Path file;
 
-    @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant on top of the file's (repeatable); see `ptlab variants`")
-    List<String> variants = new ArrayList<>();
+    /** The machine options of every command that builds a machine, laid over the file's machine: (--variant on top of its variants:). */
+    @picocli.CommandLine.Mixin
+    MachineOptions machine = new MachineOptions();
 
     @Option(names = "--check-every", paramLabel = "N", description = "check invariants every N steps instead of after every step (0: only at check steps and the end)")
     Integer checkEvery;
 
     @Option(names = "--report", paramLabel = "OUT.html", description = "also write a self-contained HTML report (see docs/reports.md)")
     Path report;
-
-    @Option(names = "--from-capture", paramLabel = "DIR", description = "start from a real kernel's captured tables (a `ptlab oracle capture` folder) instead of the scenario's machine")
-    Path fromCapture;
 
     @Option(names = "--json", description = "print the run as JSON (the report's data) instead of the runner's text")
     boolean json;
@@ -53,14 +52,19 @@ final class RunCommand implements Callable<Integer> {
         if (checkEvery != null && checkEvery < 0) {
             throw new IllegalArgumentException("--check-every must be 0 or more");
         }
+        org.ptlab.kernel.MachineSpec over = machine.spec(); // --from-capture: the capture's machine over the file's
+        List<String> variants = over.variants;
         for (String v : variants) {
             org.ptlab.kernel.Variants.none().with(v);
         }
         org.ptlab.report.AtomicOutput.checkFile(report); // before the work, not after a long run
         Scenario s = Scenario.load(file);
-        if (fromCapture != null) {
-            org.ptlab.oracle.CaptureImport.apply(s.machine, fromCapture);
+        for (String w : s.warnings) {
+            spec.commandLine().getErr().println("warning: " + w);
         }
+        spec.commandLine().getErr().flush();
+        // the file's machine:, then the machine options; --variant goes on top of the file's variants:
+        s = s.withMachine(over.with(x -> x.variants = new ArrayList<>()));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(new ForwardingStream(out), true, StandardCharsets.UTF_8);
         if (report != null || json || probeOption.tlbProbe != null) {

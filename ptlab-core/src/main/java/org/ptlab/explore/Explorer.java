@@ -184,7 +184,7 @@ public final class Explorer {
         if (o.strategy == Strategy.DFS && o.splitDepth > 0) {
             return exploreSplit(sc, o);
         }
-        try (Executor ex = new Executor(sc.machine().cpus())) {
+        try (Executor ex = new Executor(sc.cpus().size())) {
             return new Searcher(ex, sc, o).run();
         }
     }
@@ -200,7 +200,7 @@ public final class Explorer {
      */
     public static List<int[]> prefixes(ExploreScenario sc, Options o, int depth) {
         List<int[]> out = new ArrayList<>();
-        try (Executor ex = new Executor(sc.machine().cpus())) {
+        try (Executor ex = new Executor(sc.cpus().size())) {
             int bound = o.bound < 0 ? Integer.MAX_VALUE : o.bound;
             enumerate(ex, sc, o, new int[0], 0, depth, bound, out);
         }
@@ -257,7 +257,7 @@ public final class Explorer {
         if (o.strategy != Strategy.DFS) {
             throw new IllegalArgumentException("subtrees exist for the dfs strategy only");
         }
-        try (Executor ex = new Executor(sc.machine().cpus())) {
+        try (Executor ex = new Executor(sc.cpus().size())) {
             return new Searcher(ex, sc, o).dfsFrom(prefix);
         }
     }
@@ -329,7 +329,7 @@ public final class Explorer {
 
     /** Execute one schedule (entries beyond its end: keep running the current CPU). */
     public static Replay replay(ExploreScenario sc, int[] schedule) {
-        try (Executor ex = new Executor(sc.machine().cpus())) {
+        try (Executor ex = new Executor(sc.cpus().size())) {
             TraceRecorder tr = new TraceRecorder();
             Executor.Run r = ex.execute(sc, prefixChooser(schedule), 1_000_000, tr);
             tr.end(r.violationKind, r.violation);

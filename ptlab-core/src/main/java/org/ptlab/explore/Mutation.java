@@ -58,9 +58,9 @@ public enum Mutation {
      * mutation's kernel variant selected last (so it wins over the scenario's own choice), and for
      * bbml2-boot-cpu-only secondaries without BBML2_NOABORT when every CPU had it.
      */
-    public ExploreMachine applyTo(ExploreMachine m) {
-        if (this == BBML2_BOOT_CPU_ONLY && m.bbml2() == ExploreMachine.Bbml2.ALL) {
-            m = m.withBbml2(ExploreMachine.Bbml2.BOOT_CPU);
+    public org.ptlab.kernel.MachineSpec applyTo(org.ptlab.kernel.MachineSpec m) {
+        if (this == BBML2_BOOT_CPU_ONLY && "noabort".equals(m.bbml2) && m.cpu == null) {
+            m = m.with(x -> x.bbml2 = "boot-cpu");
         }
         return m.withVariants(List.of(variant));
     }

@@ -14,10 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
-import org.ptlab.arch.Granule;
 import org.ptlab.arch.Sizes;
-import org.ptlab.kernel.KernelVersion;
 import org.ptlab.kernel.LazyMmu;
+import org.ptlab.kernel.MachineSpec;
 import org.ptlab.kernel.Variants;
 import org.ptlab.ops.Op;
 import org.ptlab.ops.Ops;
@@ -240,12 +239,8 @@ public final class ScenarioFile {
             oldFile = m.keySet().stream().anyMatch(k -> k.matches("cpu[0-9]"));
             String name = null;
             String description = "";
-            Granule granule = Granule.G4K;
-            long memory = 4L << 20;
-            ExploreMachine.Bbml2 bbml2 = ExploreMachine.Bbml2.ALL;
-            boolean dpa = false;
-            KernelVersion version = KernelVersion.NEWEST;
-            String hw = null;
+            MachineSpec machine = MachineSpec.explorerDefaults();
+            YNode machineNode = root;
             List<String> variants = new ArrayList<>();
             Set<Mutation> muts = EnumSet.noneOf(Mutation.class);
             ExploreScenario.Expect expect = ExploreScenario.Expect.UNSPECIFIED;
@@ -261,64 +256,9 @@ public final class ScenarioFile {
                     case "name" -> name = v.str("name").trim();
                     case "description" -> description = v.str("description").trim();
                     case "machine" -> {
-                        for (Map.Entry<String, YNode> mt : v.map("machine").entrySet()) {
-                            String mk = mt.getKey();
-                            YNode mv = mt.getValue();
-                            try {
-                                switch (mk) {
-                                    case "granule" -> granule = Granule.parse(mv.str("granule").trim());
-                                    case "mem", "memory" -> {
-                                        if (mk.equals("memory")) {
-                                            old.add("machine.memory (now mem)");
-                                        }
-                                        memory = Sizes.parse(mv.str(mk));
-                                    }
-                                    case "bbml2" -> {
-                                        String b = mv.str("bbml2").trim().toLowerCase(Locale.ROOT);
-                                        bbml2 = switch (b) {
-                                            case "noabort" -> ExploreMachine.Bbml2.ALL;
-                                            case "none" -> ExploreMachine.Bbml2.NONE;
-                                            case "true", "yes", "on" -> {
-                                                old.add("bbml2: " + b + " (now noabort)");
-                                                yield ExploreMachine.Bbml2.ALL;
-                                            }
-                                            case "false", "no", "off" -> {
-                                                old.add("bbml2: " + b + " (now none)");
-                                                yield ExploreMachine.Bbml2.NONE;
-                                            }
-                                            case "boot-cpu" -> ExploreMachine.Bbml2.BOOT_CPU; // CPU0 only
-                                            default -> throw mv.error("bbml2: expected noabort, none or boot-cpu (older: true, false), got '"
-                                                    + b + "'");
-                                        };
-                                    }
-                                    case "debug-pagealloc", "debug_pagealloc" -> {
-                                        if (mk.equals("debug_pagealloc")) {
-                                            old.add("machine.debug_pagealloc (now debug-pagealloc)");
-                                        }
-                                        dpa = mv.bool(mk);
-                                    }
-                                    case "kernel", "version" -> {
-                                        if (mk.equals("version")) {
-                                            old.add("machine.version (now kernel)");
-                                        }
-                                        version = KernelVersion.parse(mv.str(mk).trim());
-                                    }
-                                    case "hw" -> {
-                                        String h = mv.str("hw").trim();
-                                        if (!h.equals("none")) {
-                                            org.ptlab.hw.Presets.get(h);
-                                            hw = h;
-                                        }
-                                    }
-                                    default -> throw v.keyNode(mk).error("unknown machine key '" + mk
-                                            + "': the explorer's machines take granule, mem, bbml2, debug-pagealloc, kernel and hw");
-                                }
-                            } catch (ScenarioError e) {
-                                throw e;
-                            } catch (IllegalArgumentException e) {
-                                throw mv.error("machine." + mk + ": " + e.getMessage());
-                            }
-                        }
+                        // the same keys and reader as ptlab run's machine:, over the explorer's defaults
+                        machine = org.ptlab.scenario.MachineReader.read(v, MachineSpec.explorerDefaults(), old::add);
+                        machineNode = v;
                     }
                     case "variants" -> {
                         for (YNode x : v.isScalar() ? List.of(v) : v.seq("variants")) {
@@ -391,14 +331,22 @@ public final class ScenarioFile {
                     throw cpuNodes.get(c).error("cpu" + c + " without cpu" + (c - 1) + ": expected cpu0..cpu" + (n - 1));
                 }
             }
-            ExploreMachine spec;
-            try {
-                spec = new ExploreMachine(granule, memory, n, bbml2, dpa, version, variants, hw);
-                spec.layout().validate(granule.pageSize());
-            } catch (IllegalArgumentException e) {
-                throw root.error("machine: " + e.getMessage());
+            if (machine.cpus != null && machine.cpus != n) {
+                throw machineNode.get("cpus").error("machine.cpus: " + machine.cpus + ", but the scenario has " + n + " CPU programs");
             }
-            checkUses(granule.pageSize(), memory);
+            MachineSpec spec = machine.withVariants(variants);
+            spec.cpus = n;
+            MachineSpec.Built built;
+            try {
+                built = spec.build();
+            } catch (IllegalArgumentException e) {
+                throw machineNode.error("machine: " + e.getMessage());
+            }
+            long memory = 0;
+            for (var r : built.mem().memory()) {
+                memory += r.size();
+            }
+            checkUses(built.cfg().geometry().pageSize, memory);
             return new ExploreScenario(name, description, spec, setup, new ArrayList<>(cpus.values()), muts, expect, where);
         }
 

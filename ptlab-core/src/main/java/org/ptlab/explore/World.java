@@ -33,21 +33,22 @@ public final class World {
     /** The hardware model (TLBs, walk caches, hazard checks), or null. */
     public final org.ptlab.hw.HwModel hw;
 
-    World(ExploreMachine spec, Set<Mutation> mutations) {
+    World(org.ptlab.kernel.MachineSpec spec, Set<Mutation> mutations) {
         // spec already carries the kernel variants of the mutations (ExploreScenario.bootMachine):
         // every mutation is a known-bad kernel variant, run by the kernel's own code
         this.mutations = mutations.isEmpty() ? EnumSet.noneOf(Mutation.class) : EnumSet.copyOf(mutations);
-        this.k = Kernel.boot(spec.config(), spec.layout());
+        org.ptlab.kernel.MachineSpec.Built b = spec.build();
+        this.k = Kernel.boot(b.cfg(), b.mem());
         this.pg = k.pg;
         this.geo = k.geo;
         this.lazy = k.lazy;
         this.visibility = new Visibility(pg);
         pg.addObserver(visibility);
-        if (spec.hw() != null) {
+        if (spec.hw != null) {
             // each modelled core has BBML2_NOABORT exactly when the kernel's per-CPU check says that
             // CPU has it (HwModel.perCpu, as workload.trace.KernelHw): under bbml2=boot-cpu the kernel may
             // still split live while a secondary's core lacks it
-            this.hw = org.ptlab.hw.HwModel.perCpu(pg, org.ptlab.hw.Presets.get(spec.hw()), spec.cpus(),
+            this.hw = org.ptlab.hw.HwModel.perCpu(pg, org.ptlab.hw.Presets.get(spec.hw), k.cfg.cpus.size(),
                     i -> k.cfg.cpuHasBbml2(k.cfg.cpus.get(i)), k.swapper);
         } else {
             this.hw = null;

@@ -155,7 +155,7 @@ public final class Campaign {
                     .append(first.get("preemptions")).append(" preemption(s), minimised")
                     .append(before ? "" : " (earlier units incomplete: a single search might report another)").append('\n');
             ExploreScenario sc = Jobs.scenario(new Job(0, new LinkedHashMap<>(), s.base));
-            replay = new ScheduleFile(sc.source(), sc.machine().variants(), sc.mutations(),
+            replay = new ScheduleFile(sc.source(), sc.machine().variants, sc.mutations(),
                     first.get("violation_kind") + ": " + first.get("detail"), ScheduleFile.decode(String.valueOf(first.get("schedule"))));
             t.append("schedule: ").append(first.get("schedule")).append('\n');
         } else if (errors > 0 || rows.size() < total) {

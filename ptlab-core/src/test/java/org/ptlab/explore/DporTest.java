@@ -22,8 +22,10 @@ class DporTest {
     static ExploreScenario randomProgram(long seed, int cpus, int opsPerCpu) {
         SplittableRandom rnd = new SplittableRandom(seed);
         ExploreScenario.Builder b = ExploreScenario.builder("dpor-" + seed,
-                new ExploreMachine(org.ptlab.arch.Granule.G4K, 2L << 20, cpus, true, true,
-                        org.ptlab.kernel.KernelVersion.NEWEST, List.of()));
+                org.ptlab.kernel.MachineSpec.explorerDefaults().with(m -> {
+                    m.mem = "2M";
+                    m.debugPagealloc = true;
+                }));
         // counters registered before the CPUs start (registration on first use would make the
         // ids depend on the schedule: state outside the accessor layer)
         b.setup("register counters", w -> {

@@ -86,7 +86,7 @@ class LazyAndMutationTest {
         String[] fv = m.variant.split("=");
         assertThat(w.k.cfg.variants.is(fv[0], fv[1])).as(m.variant).isTrue();
 
-        ExploreMachine machine = m == Mutation.BBML2_BOOT_CPU_ONLY ? sc.machine().withBbml2(ExploreMachine.Bbml2.BOOT_CPU) : sc.machine();
+        org.ptlab.kernel.MachineSpec machine = m == Mutation.BBML2_BOOT_CPU_ONLY ? sc.machine().with(x -> x.bbml2 = "boot-cpu") : sc.machine();
         ExploreScenario byHand = new ExploreScenario(sc.name(), sc.description(), machine, sc.setup(), sc.cpus(), Set.of(), sc.expect(),
                 sc.source()).with(Set.of(), List.of(m.variant));
         Explorer.Result a = Explorer.explore(mutated, dfs(2));
@@ -106,7 +106,7 @@ class LazyAndMutationTest {
     @Test
     void bootCpuOnlyMachineGivesEachCoreItsOwnCapability() {
         ExploreScenario sc = Shipped.tlbSetMemoryRo();
-        ExploreMachine m = sc.machine().withBbml2(ExploreMachine.Bbml2.BOOT_CPU);
+        org.ptlab.kernel.MachineSpec m = sc.machine().with(x -> x.bbml2 = "boot-cpu");
         World upstream = new ExploreScenario(sc.name(), "", m, List.of(), sc.cpus(), Set.of(), sc.expect(), sc.source()).newWorld();
         assertThat(upstream.k.systemBbml2).isFalse();
         assertThat(upstream.k.repaintedAtBoot).isTrue();

@@ -29,7 +29,7 @@ class ScenarioFileTest {
         ExploreScenario sc = ScenarioFile.load(file);
         assertThat(sc.expect()).isNotEqualTo(ExploreScenario.Expect.UNSPECIFIED);
         Explorer.Options o = new Explorer.Options();
-        o.bound = sc.machine().memory() >= 32L << 20 ? 1 : 2;
+        o.bound = org.ptlab.arch.Sizes.parse(sc.machine().mem) >= 32L << 20 ? 1 : 2;
         Explorer.Result r = Explorer.explore(sc, o);
         if (sc.expect() == ExploreScenario.Expect.SAFE) {
             assertThat(r.verdict()).isEqualTo(Explorer.Verdict.SAFE_WITHIN_BOUND);
@@ -124,15 +124,15 @@ class ScenarioFileTest {
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\ncpu1:\n  - clear_page lm\n", "f.yaml"))
                 .hasMessageContaining("cpu1 without cpu0");
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\nmachine: {memory: 3}\ncpu0: [clear_page lm]\n", "f.yaml"))
-                .hasMessageStartingWith("f.yaml:1:1: machine:");
+                .hasMessageStartingWith("f.yaml:2:10: machine: memory range");
         assertThatThrownBy(() -> ScenarioFile.parse("name: [x\n", "f.yaml"))
                 .hasMessageStartingWith("f.yaml:").hasMessageContaining("bad YAML");
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\nvariants: [lazy=lazier]\ncpu0: [touch lm]\n", "f.yaml"))
                 .hasMessageStartingWith("f.yaml:2:12: unknown variant 'lazier'");
         assertThatThrownBy(() -> ScenarioFile.parse("name: x\nmachine: {bbml2: maybe}\ncpu0: [touch lm]\n", "f.yaml"))
-                .hasMessage("f.yaml:2:18: bbml2: expected noabort, none or boot-cpu (older: true, false), got 'maybe'");
+                .hasMessage("f.yaml:2:18: machine.bbml2: expected noabort, none, auto or boot-cpu, got 'maybe'");
         assertThat(ScenarioFile.parse("name: x\nmachine: {bbml2: boot-cpu}\ncpu0: [touch lm]\ncpu1: [touch lm]\n", "f.yaml")
-                .machine().bbml2()).isEqualTo(ExploreMachine.Bbml2.BOOT_CPU);
+                .machine().bbml2).isEqualTo("boot-cpu");
     }
 
     @Test

@@ -77,7 +77,7 @@ class ScenarioTest {
         assertError("machine:\n  mem: 1G\n  mem: 2G\nsteps: []\n", "x.yaml:3:3: duplicate key 'mem'");
         assertError("machine: {mem: 1G}\nvariants: [split=maximal]\nsteps: []\n", "x.yaml:2:12: unknown variant 'maximal'");
         assertError("machine: {mem: 1G\nsteps: []\n", "x.yaml:");
-        assertError("steps: [check]\nmachine: {granule: 8K}\n", "x.yaml:2:10:");
+        assertError("steps: [check]\nmachine: {granule: 8K}\n", "x.yaml:2:20: machine.granule: unknown granule");
         assertError("machine: {mem: 1G}\n", "x.yaml:1:1: expected a steps: list");
     }
 
