@@ -404,8 +404,8 @@ class WalkerTest {
         assertThat(c.caches).hasSize(1);
         assertThat(c.caches.get(0).size).isEqualTo(32 << 10);
         assertThatThrownBy(() -> HwYaml.parse("tlbs: [{entries: 48, ways: 5}]\n", "b.yaml"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("b.yaml: ").hasMessageContaining("multiple of ways");
-        assertThatThrownBy(() -> HwYaml.parse("tlb: []\n", "c.yaml")).hasMessageStartingWith("c.yaml: ").hasMessageContaining("tlb");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("b.yaml:1:7: ").hasMessageContaining("multiple of ways");
+        assertThatThrownBy(() -> HwYaml.parse("tlb: []\n", "c.yaml")).hasMessageStartingWith("c.yaml:1:1: unknown key 'tlb'");
         assertThatThrownBy(() -> HwYaml.parse("base: cortex-z9\n", "d.yaml")).hasMessageContaining("unknown core preset");
         assertThat(HwYaml.parse(HwYaml.toYaml(Presets.get("cortex-a72")), "rt.yaml").summary()).isEqualTo(Presets.get("cortex-a72").summary());
     }
