@@ -41,8 +41,9 @@ final class CompareCommand implements Callable<Integer> {
             description = "the columns: family=name[+family=name...] each")
     List<String> columns = new ArrayList<>();
 
-    @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant for every run (repeatable); see `ptlab variants`")
-    List<String> variant = new ArrayList<>();
+    /** The machine options, laid over the file's machine: for every run (--variant: a variant for every column). */
+    @picocli.CommandLine.Mixin
+    MachineOptions machine = new MachineOptions();
 
     @Option(names = "--check-every", paramLabel = "N", defaultValue = "0",
             description = "check invariants every N steps (default 0: only at check steps and at the end)")
@@ -69,6 +70,8 @@ final class CompareCommand implements Callable<Integer> {
         if (checkEvery < 0) {
             throw new IllegalArgumentException("--check-every must be 0 or more");
         }
+        org.ptlab.kernel.MachineSpec over = machine.spec();
+        List<String> variant = over.variants;
         List<List<String>> cols = new ArrayList<>();
         for (String v : variant) {
             Variants.none().with(v);
@@ -86,6 +89,11 @@ final class CompareCommand implements Callable<Integer> {
         }
         AtomicOutput.checkFile(report); // before the work, not after the runs
         Scenario s = Scenario.load(file);
+        for (String w : s.warnings) {
+            spec.commandLine().getErr().println("warning: " + w);
+        }
+        // the file's machine:, then the machine options (their --variant goes into every column, below)
+        s = s.withMachine(over.with(x -> x.variants = new ArrayList<>()));
         List<RunRecord> runs = new ArrayList<>();
         for (List<String> col : cols) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -22,16 +22,12 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Boot a 256 GiB machine with rodata=full twice: without BBML2_NOABORT (the linear map is",
             "PTE-mapped) and with it (block-mapped), and show both DirectMap tables and the page-table",
             "memory the blocks save (seed 003 reported about 500 MB on a 256 GB AmpereOne).",
+            "The machine options (--mem, --kernel, --granule, --cpu, --variant, ...) change the machine; --bbml2 is what the demo varies.",
             "Example: ptlab demo --mem 259505132K"})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--mem", paramLabel = "SIZE", defaultValue = "256G", description = "RAM size (default 256G)")
-    String mem;
-
-    @Option(names = "--kernel", paramLabel = "VERSION", defaultValue = "7.2", description = "kernel rules (default 7.2)")
-    String kernel;
-
-    @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant for both boots (repeatable); see `ptlab variants`")
-    java.util.List<String> variant = new java.util.ArrayList<>();
+    /** The machine options, laid over the demo's machine (256G, Linux 7.2, rodata=full); --bbml2 is what the demo varies. */
+    @picocli.CommandLine.Mixin
+    MachineOptions machine = new MachineOptions();
 
     @Spec
     CommandSpec spec;
@@ -41,8 +37,8 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Kernel pte = boot("none");
         Kernel blk = boot("noabort");
-        out.printf("ptlab demo: %s of RAM, %s pages, %d-bit VA, Linux %s, rodata=full%n%n",
-                BootReport.gib(pte.mem.mappedBytes()), pte.geo.granule.label, pte.geo.vaBits, pte.cfg.version.label);
+        out.printf("ptlab demo: %s of RAM, %s pages, %d-bit VA, Linux %s, rodata=%s%n%n",
+                BootReport.gib(pte.mem.mappedBytes()), pte.geo.granule.label, pte.geo.vaBits, pte.cfg.version.label, rodataLabel(pte));
         out.print(BootReport.sideBySide(pte, "without BBML2_NOABORT", blk, "with BBML2_NOABORT"));
         long saved = pte.linearTableBytes() - blk.linearTableBytes();
         out.printf("%nBlock mappings save %d kB (%.1f MiB) of page tables: %.3f%% of RAM.%n", saved >> 10, saved / 1048576.0,
@@ -61,14 +57,25 @@ final class DemoCommand implements Callable<Integer> {
         return v.isEmpty() ? 0 : 1;
     }
 
-    private Kernel boot(String bbml2) {
+    private static String rodataLabel(Kernel k) {
+        return k.cfg.rodata.label(k.cfg.version);
+    }
+
+    /** The demo's machine: 256G of RAM, Linux 7.2's rules (Debian's build), rodata=full. */
+    static MachineSpec demoMachine() {
         MachineSpec s = new MachineSpec();
-        s.mem = mem;
-        s.kernel = kernel;
+        s.mem = "256G";
+        s.kernel = "7.2";
         s.rodata = "full";
-        s.bbml2 = bbml2;
-        s.variants = new java.util.ArrayList<>(variant);
-        MachineSpec.Built b = s.build();
+        return s;
+    }
+
+    private Kernel boot(String bbml2) {
+        MachineSpec over = machine.spec();
+        if (over.bbml2 != null) {
+            throw new IllegalArgumentException("demo: --bbml2: the demo boots once without BBML2_NOABORT and once with it");
+        }
+        MachineSpec.Built b = demoMachine().overlay(over).with(x -> x.bbml2 = bbml2).build();
         return Kernel.boot(b.cfg(), b.mem());
     }
 }

@@ -46,13 +46,6 @@ final class TlbStudyCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** A kernel configuration with these variants selected (each checked: a bad one is exit 2). */
-    static KernelConfig baseConfig(List<String> variants) {
-        KernelConfig c = new KernelConfig();
-        c.variants = c.variants.withVariants(variants);
-        return c;
-    }
-
     static MapSize kind(String s, Geometry geo) {
         String t = s.trim().toUpperCase(java.util.Locale.ROOT);
         for (MapSize m : geo.mapSizes()) {
@@ -145,8 +138,9 @@ final class TlbStudyCommand implements Runnable {
         @Mixin
         CoreOptions core;
 
-        @Option(names = "--mem", defaultValue = "8G", description = "RAM size (default 8G)")
-        String mem;
+        /** The machine options (--mem: RAM of both booted kernels, default 8G here; --bbml2 is what the study varies). */
+        @Mixin
+        MachineOptions machine = new MachineOptions();
 
         @Option(names = "--accesses", defaultValue = "2000000", description = "measured accesses of the generated trace")
         long accesses;
@@ -163,16 +157,20 @@ final class TlbStudyCommand implements Runnable {
         @Option(names = "--trace", paramLabel = "FILE", description = "replay a recorded trace (lackey or ptlab binary, .gz ok) instead")
         Path trace;
 
-        @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant of both booted kernels (repeatable)")
-        List<String> variant = new ArrayList<>();
-
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
             LinearMapStudy.Params p = new LinearMapStudy.Params();
-            p.mem = Sizes.parse(mem);
+            MachineSpec given = machine.spec();
+            if (given.memmap != null || given.iomem != null) {
+                throw new IllegalArgumentException("--memmap/--iomem/--from-capture: the study's kernels have one RAM range of --mem bytes");
+            }
+            if (given.bbml2 != null) {
+                throw new IllegalArgumentException("--bbml2: the study boots once with --bbml2 none and once with noabort");
+            }
+            p.mem = Sizes.parse(given.mem == null ? "8G" : given.mem);
             if (p.mem < (256L << 20)) {
                 throw new IllegalArgumentException("--mem must be at least 256M");
             }
@@ -187,7 +185,7 @@ final class TlbStudyCommand implements Runnable {
                 org.ptlab.io.InputFile.check(trace, org.ptlab.io.InputFile.Kind.TRACE);
             }
             p.trace = trace;
-            p.base = baseConfig(variant);
+            p.base = given.with(x -> x.mem = null).build().cfg(); // the machine's settings; the study sets RAM and BBML2
             CoreConfig c = core.core();
             PrintWriter out = spec.commandLine().getOut();
             out.print(LinearMapStudy.format(LinearMapStudy.run(c, p)));
@@ -243,24 +241,23 @@ final class TlbStudyCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             ReplayTarget.Kind kind = ReplayTarget.Kind.parse(target);
-            String mem = machine.mem;
+            MachineSpec given = machine.spec();
+            String mem = given.mem;
             boolean kernelTarget = kind == ReplayTarget.Kind.LINEAR || kind == ReplayTarget.Kind.VMALLOC;
-            if (machine.memmap != null || machine.iomem != null) {
+            if (given.memmap != null || given.iomem != null) {
                 throw new IllegalArgumentException("--memmap/--iomem: the replay's kernel has one RAM range of --mem bytes");
             }
-            if (kernelTarget && machine.bbml2 != null && kind == ReplayTarget.Kind.LINEAR) {
+            if (kernelTarget && given.bbml2 != null && kind == ReplayTarget.Kind.LINEAR) {
                 throw new IllegalArgumentException("--bbml2: on --target linear the mapping decides it (--mapping 4K: none, block: noabort)");
             }
-            if (!kernelTarget && (machine.kernel != null || machine.rodata != null || machine.cmdline != null || machine.cpu != null
-                    || machine.bbml2 != null || machine.debugPagealloc != null || machine.kfence != null || machine.realm != null
-                    || machine.kpti != null || !machine.variants.isEmpty())) {
+            if (!kernelTarget && (given.kernel != null || given.rodata != null || given.cmdline != null || given.cpu != null
+                    || given.bbml2 != null || given.debugPagealloc != null || given.kfence != null || given.realm != null
+                    || given.kpti != null || !given.variants.isEmpty())) {
                 throw new IllegalArgumentException("--kernel, --rodata, --cmdline, --cpu, --bbml2, --debug-pagealloc, --kfence, --realm, --kpti"
                         + " and --variant apply to --target linear and vmalloc (a booted kernel), not " + kind.label()
                         + " (--granule and --va-bits apply to every target)");
             }
-            MachineSpec ms0 = machine.spec();
-            ms0.mem = null;
-            KernelConfig base = ms0.build().cfg();
+            KernelConfig base = given.with(x -> x.mem = null).build().cfg();
             Geometry geo = base.geometry();
             List<String> ms = mappings == null ? ReplayTarget.defaultMappings(kind, geo) : mappings;
             List<MapSize> leaves = new ArrayList<>();
