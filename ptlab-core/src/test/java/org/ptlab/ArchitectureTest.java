@@ -135,6 +135,39 @@ class ArchitectureTest {
         assertThat(bad).isEmpty();
     }
 
+    /**
+     * Issue 14's grep-level acceptance: one YAML reader of user input. No main source of any module
+     * outside org.ptlab.yaml creates a YAML parser or mapper (Jackson's YAMLFactory / YAMLMapper,
+     * SnakeYAML's Yaml); JSON through ObjectMapper is not YAML and stays allowed.
+     */
+    @Test
+    void onlyTheYamlPackageReadsYaml() throws IOException {
+        // a parser or mapper being made (naming a class to find its jar, as the Spark engine does, is not reading)
+        Pattern p = Pattern.compile("new YAMLFactory|YAMLFactory\\.builder|new YAMLMapper|YAMLMapper\\.builder|new Yaml\\(|snakeyaml\\.Yaml\\b");
+        // known, owned by another change: the oracle's capture-matrix reader (org.ptlab.oracle, helper oracle-fit) still
+        // reads its YAML through databind; to move to YNode there
+        Set<String> known = Set.of("org/ptlab/oracle/Matrix.java");
+        List<String> bad = new ArrayList<>();
+        int scanned = 0;
+        for (String module : List.of("ptlab-core", "ptlab-cli", "ptlab-bench", "ptlab-spark")) {
+            Path main = Path.of("..", module, "src", "main", "java");
+            if (!Files.isDirectory(main)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(main)) {
+                for (Path f : (Iterable<Path>) files.filter(x -> x.toString().endsWith(".java"))::iterator) {
+                    scanned++;
+                    String rel = main.relativize(f).toString().replace('\\', '/');
+                    if (p.matcher(Files.readString(f)).find() && !rel.startsWith("org/ptlab/yaml/") && !known.contains(rel)) {
+                        bad.add(module + ": " + rel);
+                    }
+                }
+            }
+        }
+        assertThat(scanned).isGreaterThan(200);
+        assertThat(bad).as("YAML read outside org.ptlab.yaml (use YNode)").isEmpty();
+    }
+
     @Test
     void theCheckCatchesAnUpwardImport() throws IOException {
         Map<String, Set<String>> refs = references();
