@@ -225,9 +225,9 @@ public final class MachineSpec {
     }
 
     private static boolean bool(String key, String v) {
-        return switch (v) {
-            case "true" -> true;
-            case "false" -> false;
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) { // as YNode.bool reads a machine: section
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
             default -> throw new IllegalArgumentException(key + ": expected true or false, got '" + v + "'");
         };
     }

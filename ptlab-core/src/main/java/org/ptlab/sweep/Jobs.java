@@ -80,30 +80,21 @@ public final class Jobs {
 
     private static void run(Job j, Row row) {
         Scenario s = Scenario.parse(j.base().text(), j.base().file());
-        MachineSpec m = s.machine;
+        MachineSpec over = new MachineSpec(); // the point's machine keys, laid over the file's machine: (as command-line options are)
         List<String> variants = new ArrayList<>();
         Integer checkEvery = null;
         for (Map.Entry<String, String> e : j.axes().entrySet()) {
             String k = e.getKey();
             String v = e.getValue();
-            switch (k) {
-                case "mem" -> m.mem = v;
-                case "memmap" -> m.memmap = v;
-                case "granule" -> m.granule = v;
-                case "va-bits" -> m.vaBits = Integer.parseInt(v);
-                case "kernel" -> m.kernel = v;
-                case "rodata" -> m.rodata = v;
-                case "cmdline" -> m.cmdline = v;
-                case "cpu" -> m.cpu = v;
-                case "bbml2" -> m.bbml2 = v;
-                case "debug-pagealloc" -> m.debugPagealloc = bool(v);
-                case "kfence" -> m.kfence = Long.parseLong(v);
-                case "realm" -> m.realm = bool(v);
-                case "kpti" -> m.kpti = bool(v);
-                case "check-every" -> checkEvery = Integer.parseInt(v);
-                default -> variants.add(k + "=" + v);
+            if (k.equals("check-every")) {
+                checkEvery = Integer.parseInt(v);
+            } else if (SweepSpec.MACHINE_KEYS.contains(k)) {
+                over.set(k, v);
+            } else {
+                variants.add(k + "=" + v);
             }
         }
+        s = s.withMachine(over);
         if (checkEvery == null && j.base().options().containsKey("check-every")) {
             checkEvery = Integer.parseInt(j.base().options().get("check-every"));
         }

@@ -59,9 +59,8 @@ public final class SweepSpec {
         }
     }
 
-    /** Machine keys a run point may set (MachineSpec fields). */
-    public static final List<String> MACHINE_KEYS = List.of("mem", "memmap", "granule", "va-bits", "kernel", "rodata", "cmdline", "cpu",
-            "bbml2", "debug-pagealloc", "kfence", "realm", "kpti");
+    /** Machine keys a run point may set: the machine: keys of run scenarios ({@link MachineSpec#KEYS}; hw: is the explorer's). */
+    public static final List<String> MACHINE_KEYS = org.ptlab.kernel.MachineSpec.KEYS.stream().filter(k -> !k.equals("hw")).toList();
 
     public final String file;
     public final Kind kind;
