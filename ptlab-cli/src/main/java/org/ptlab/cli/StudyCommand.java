@@ -60,15 +60,12 @@ final class StudyCommand implements Runnable {
                 "per PMD block, per contPMD group, per PUD block (what a TLB able to hold every size would need to cover it).",
                 "Example: ptlab study degradation --set hours=24 --out /tmp/study"})
     static final class Degradation implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--mem", paramLabel = "SIZE", description = "RAM of the machine (default ${DEFAULT-VALUE})")
-        String mem = "256G";
+        /** The machine options, laid over the study's machine (Linux 7.2, rodata=full, Neoverse-V3; --mem default 256G). */
+        @picocli.CommandLine.Mixin
+        MachineOptions machine = new MachineOptions();
 
         @Option(names = "--variants", paramLabel = "LIST", split = ",", description = "collapse variants to compare (default: all)")
         List<String> variants = new ArrayList<>(DegradationStudy.VARIANTS);
-
-        @Option(names = "--variant", paramLabel = "FAMILY=NAME", description = "select a variant for every column (repeatable; not collapse=, "
-                + "which --variants sets per column); see `ptlab variants`")
-        List<String> variant = new ArrayList<>();
 
         @Option(names = "--set", paramLabel = "NAME=VALUE", description = "a workload setting (repeatable): hours, modules.rate, modules.life, "
                 + "modules.text-max, bpf.rate, bpf.life, execmem.rate, execmem.life, execmem.max, secretmem.rate, secretmem.pages, "
@@ -96,10 +93,16 @@ final class StudyCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter o = spec.commandLine().getOut();
-            long memBytes = Sizes.parse(mem);
+            org.ptlab.kernel.MachineSpec given = machine.spec();
+            if (given.memmap != null || given.iomem != null) {
+                throw new IllegalArgumentException("--memmap/--iomem/--from-capture: the study's machine has one RAM range of --mem bytes");
+            }
+            long memBytes = Sizes.parse(given.mem == null ? "256G" : given.mem);
             int nj = jobs != null ? jobs : Math.min(2, Runtime.getRuntime().availableProcessors());
-            DegradationComparison.Settings st = new DegradationComparison.Settings(memBytes, variants, variant,
-                    DegradationComparison.Settings.workload(settings), reference, checkEvery, nj);
+            // --variant selects for every column (not collapse=, which --variants sets per column)
+            DegradationComparison.Settings st = new DegradationComparison.Settings(memBytes, variants, given.variants,
+                    DegradationComparison.Settings.workload(settings), reference, checkEvery, nj,
+                    org.ptlab.study.DegradationStudy.machine().overlay(given.with(x -> x.variants = new ArrayList<>())));
             AtomicOutput.checkDir(out); // before the work: a file where the folder should be, a missing parent
             AtomicOutput.checkFile(report);
             o.println(DegradationComparison.machineLine(st));

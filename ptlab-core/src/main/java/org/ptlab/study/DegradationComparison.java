@@ -29,8 +29,15 @@ import org.ptlab.source.WorkloadSettings;
 public final class DegradationComparison {
     /** What to compare. */
     public record Settings(long memBytes, List<String> variants, List<String> extraVariants, WorkloadSettings workload, boolean reference,
-            int checkEvery, int jobs) {
+            int checkEvery, int jobs, org.ptlab.kernel.MachineSpec machine) {
+        /** On the study's own machine ({@link DegradationStudy#machine()}). */
+        public Settings(long memBytes, List<String> variants, List<String> extraVariants, WorkloadSettings workload, boolean reference,
+                int checkEvery, int jobs) {
+            this(memBytes, variants, extraVariants, workload, reference, checkEvery, jobs, DegradationStudy.machine());
+        }
+
         public Settings {
+            machine = machine.copy();
             if (memBytes < (1L << 30)) {
                 throw new IllegalArgumentException("--mem: expected at least 1G, got " + Sizes.label(memBytes));
             }
@@ -72,7 +79,7 @@ public final class DegradationComparison {
 
     /** The machine line printed before the runs (the study's kernel without its collapse variant). */
     public static String machineLine(Settings s) {
-        KernelConfig kc = DegradationStudy.config("none");
+        KernelConfig kc = DegradationStudy.config(s.machine(), "none", List.of());
         kc.variants = kc.variants.without("collapse");
         return String.format("# degradation study: %s RAM, %s", Sizes.label(s.memBytes()), kc.summary());
     }
@@ -89,7 +96,7 @@ public final class DegradationComparison {
         for (String v : s.variants()) {
             done.put(v, 0L);
             DegradationStudy.Listener listener = listeners.apply(v);
-            fs.add(pool.submit(() -> DegradationStudy.run(v, s.extraVariants(), s.memBytes(), s.workload(), s.reference(), s.checkEvery(), (name, f) -> {
+            fs.add(pool.submit(() -> DegradationStudy.run(s.machine(), v, s.extraVariants(), s.memBytes(), s.workload(), s.reference(), s.checkEvery(), (name, f) -> {
                 done.put(name, (long) (f * 1000));
                 long sum = 0;
                 for (long x : done.values()) {

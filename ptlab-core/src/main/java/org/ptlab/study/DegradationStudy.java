@@ -6,12 +6,11 @@ import java.util.function.BiConsumer;
 import org.ptlab.check.CollapseAudit;
 import org.ptlab.check.Invariants;
 import org.ptlab.check.Violation;
-import org.ptlab.kernel.Cpu;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.KernelConfig;
+import org.ptlab.kernel.MachineSpec;
 import org.ptlab.kernel.KernelVersion;
 import org.ptlab.kernel.MemoryLayout;
-import org.ptlab.kernel.Rodata;
 import org.ptlab.source.Driver;
 import org.ptlab.source.MixedWorkload;
 import org.ptlab.source.WorkloadSettings;
@@ -33,15 +32,33 @@ public final class DegradationStudy {
 
     private DegradationStudy() {}
 
-    /** The study's machine: Linux 7.2, 4K/48, rodata=full, Neoverse V3 CPUs (BBML2_NOABORT). */
+    /**
+     * The study's machine: Linux 7.2's rules on ptlab's neutral build (4K/48), rodata=full, a
+     * Neoverse V3 CPU (BBML2_NOABORT); the RAM is the study's --mem. The machine options of
+     * {@code ptlab study degradation} are laid over it.
+     */
+    public static MachineSpec machine() {
+        MachineSpec m = new MachineSpec();
+        m.kernel = null; // the neutral build of KernelVersion.NEWEST (7.2)
+        m.rodata = "full";
+        m.cpu = "neoverse-v3";
+        return m;
+    }
+
+    /** The study's kernel configuration with this collapse variant. */
     public static KernelConfig config(String collapse) {
-        KernelConfig c = new KernelConfig();
-        c.version = KernelVersion.V7_2;
-        c.rodata = Rodata.FULL;
-        c.cpus = new ArrayList<>(List.of(Cpu.parse("neoverse-v3")));
-        c.variants = c.variants.with("execmem=rox-cache");
-        c.variants = c.variants.with("collapse=" + collapse);
-        return c;
+        return config(machine(), collapse, List.of());
+    }
+
+    /** machine's configuration with the study's variants (execmem=rox-cache, collapse=...) and then extra selected. */
+    public static KernelConfig config(MachineSpec machine, String collapse, List<String> extra) {
+        List<String> vs = new ArrayList<>(List.of("execmem=rox-cache", "collapse=" + collapse));
+        vs.addAll(extra);
+        return machine.with(x -> {
+            x.mem = null; // the study's RAM is one range of memBytes (run below)
+            x.memmap = null;
+            x.iomem = null;
+        }).withVariants(vs).build().cfg();
     }
 
     /** Receives the booted kernel and each sample of one variant's run (e.g. a report recorder). */
@@ -68,9 +85,14 @@ public final class DegradationStudy {
     /** As above with extra variants (family=name) selected on top of the study's machine. */
     public static Run run(String collapse, List<String> extra, long memBytes, WorkloadSettings s, boolean reference, int checkEvery,
             BiConsumer<String, Double> progress, Listener listener) {
+        return run(machine(), collapse, extra, memBytes, s, reference, checkEvery, progress, listener);
+    }
+
+    /** As above on another machine (the study's with the command's machine options laid over it). */
+    public static Run run(MachineSpec machine, String collapse, List<String> extra, long memBytes, WorkloadSettings s, boolean reference,
+            int checkEvery, BiConsumer<String, Double> progress, Listener listener) {
         long t0 = System.nanoTime();
-        KernelConfig c = config(collapse);
-        c.variants = c.variants.withVariants(extra);
+        KernelConfig c = config(machine, collapse, extra);
         Kernel k = Kernel.boot(c, MemoryLayout.ofSize(memBytes));
         listener.booted(k);
         Driver d = new Driver(k, reference);
