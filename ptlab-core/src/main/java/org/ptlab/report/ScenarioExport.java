@@ -19,22 +19,12 @@ public final class ScenarioExport {
         }
         b.append("machine:\n");
         List<String[]> kv = new ArrayList<>();
-        add(kv, "mem", m.mem);
-        add(kv, "memmap", m.memmap);
-        add(kv, "iomem", m.iomem);
-        add(kv, "granule", m.granule);
-        add(kv, "va-bits", m.vaBits);
-        add(kv, "kernel", m.kernel);
-        add(kv, "rodata", m.rodata);
-        add(kv, "cmdline", m.cmdline);
-        add(kv, "cpu", m.cpu);
-        add(kv, "bbml2", m.bbml2);
-        add(kv, "debug-pagealloc", m.debugPagealloc);
-        add(kv, "kfence", m.kfence);
-        add(kv, "realm", m.realm);
-        add(kv, "kpti", m.kpti);
-        add(kv, "tlb-range", m.tlbRange);
-        add(kv, "memory-block-size", m.memoryBlockSize);
+        // every setting of the one machine description, by its machine: key (hw: is the explorer's, not ptlab run's)
+        for (java.util.Map.Entry<String, String> e : m.settings().entrySet()) {
+            if (!e.getKey().equals("hw")) {
+                kv.add(new String[] {e.getKey(), UNQUOTED.contains(e.getKey()) ? e.getValue() : quote(e.getValue())});
+            }
+        }
         if (kv.isEmpty()) {
             kv.add(new String[] {"mem", quote("4G")});
         }
@@ -56,11 +46,9 @@ public final class ScenarioExport {
         return b.toString();
     }
 
-    private static void add(List<String[]> kv, String key, Object v) {
-        if (v != null) {
-            kv.add(new String[] {key, v instanceof String ? quote((String) v) : v.toString()});
-        }
-    }
+    /** Keys whose values are numbers or booleans (written plain). */
+    private static final java.util.Set<String> UNQUOTED = java.util.Set.of("va-bits", "cpus", "debug-pagealloc", "kfence", "realm", "kpti",
+            "kaslr", "tlb-range");
 
     /** A double-quoted YAML scalar. */
     static String quote(String s) {
