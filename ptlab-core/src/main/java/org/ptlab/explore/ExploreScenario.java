@@ -40,6 +40,12 @@ public record ExploreScenario(String name, String description, MachineSpec machi
         machine = machine.with(m -> m.cpus = n); // a copy: the scenario's machine is a value
     }
 
+    /** The scenario's machine (a copy: the scenario's own stays as it is). */
+    @Override
+    public MachineSpec machine() {
+        return machine.copy();
+    }
+
     /** The same scenario on another machine: the command's machine options laid over the scenario's ({@link MachineSpec#overlay}). */
     public ExploreScenario withMachine(MachineSpec over) {
         return new ExploreScenario(name, description, machine.overlay(over), setup, cpus, mutations, expect, source);

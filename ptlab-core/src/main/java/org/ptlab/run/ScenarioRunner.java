@@ -102,7 +102,7 @@ public final class ScenarioRunner {
         } catch (ScenarioError e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw s.machineNode.error(e.getMessage());
+            throw s.machineError(e.getMessage());
         }
         s.validate(b); // every step's numbers against this machine, before the boot and any step
         for (String w : b.warnings()) {
@@ -115,7 +115,7 @@ public final class ScenarioRunner {
             out.println("boot: kernel BUG: " + e.getMessage());
             return new Result(1, 0, 0, e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw s.machineNode.error(e.getMessage());
+            throw s.machineError(e.getMessage());
         }
         int every = checkEveryOverride != null ? checkEveryOverride : s.checkEvery != null ? s.checkEvery : 1;
         listener.booted(k);

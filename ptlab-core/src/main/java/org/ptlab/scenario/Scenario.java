@@ -40,6 +40,8 @@ public final class Scenario {
     public final List<String> variants;
     public final Integer checkEvery;
     public final List<LocatedStep> steps;
+    /** Machine settings laid over the file's machine: ({@link #withMachine}), for error messages. */
+    public final Map<String, String> overrides = new java.util.LinkedHashMap<>();
     /** Deprecation lines (older spellings read for one release), for standard error. */
     public final List<String> warnings = new ArrayList<>();
     /** The step kinds the file uses. */
@@ -63,7 +65,17 @@ public final class Scenario {
         Scenario sc = new Scenario(file, machine.overlay(over), machineNode, variants, checkEvery, steps);
         sc.usedKinds.addAll(usedKinds);
         sc.warnings.addAll(warnings);
+        sc.overrides.putAll(overrides);
+        sc.overrides.putAll(over.settings());
         return sc;
+    }
+
+    /**
+     * An error about the machine, at the file's machine: section; when machine options were laid over
+     * it, the message says which (the error may come from them, not from the file).
+     */
+    public ScenarioError machineError(String message) {
+        return machineNode.error(message + (overrides.isEmpty() ? "" : " (machine: with the options " + overrides + ")"));
     }
 
     public static Scenario load(Path p) {
