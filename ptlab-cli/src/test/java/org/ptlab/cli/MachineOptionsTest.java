@@ -90,4 +90,17 @@ class MachineOptionsTest {
         assertThat(run.status()).isZero();
         assertThat(run.out()).contains("linux 6.12");
     }
+
+    /** The older explorer keys in a run scenario: read, with one deprecation line on standard error; an option error names the options. */
+    @Test
+    void olderKeysWarnAndOptionErrorsSayWhereTheyCameFrom(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("old.yaml");
+        java.nio.file.Files.writeString(f, "machine: {memory: 1G}\nsteps: [check]\n");
+        CliTest.Run r = CliTest.run("run", f.toString());
+        assertThat(r.status()).isZero();
+        assertThat(r.err()).contains("warning: " + f + ": deprecated spelling (machine.memory (now mem))");
+        CliTest.Run bad = CliTest.run("run", f.toString(), "--va-bits", "36");
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err()).contains(f + ":1:10: ").contains("(machine: with the options {va-bits=36})");
+    }
 }
