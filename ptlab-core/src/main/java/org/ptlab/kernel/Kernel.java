@@ -140,6 +140,7 @@ public final class Kernel {
         k.markRodataRo();
         k.initPageAlloc();
         k.hotplug.registerBoot();
+        BootInitcalls.run(k); // do_initcalls(): the kernel's own boot-time calls (ptp_classifier_init's BPF JIT)
         if (cfg.afterBoot != null) {
             cfg.afterBoot.accept(k); // e.g. --from-capture: a real kernel's linear map instead of the painted one
         }

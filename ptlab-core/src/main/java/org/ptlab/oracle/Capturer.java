@@ -365,7 +365,8 @@ public final class Capturer {
 
     /** The kernel command line: console, then the user's, then (workloads) the boot-time kprobes. */
     static String fullCmdline(CaptureSpec spec, boolean trace) {
-        StringBuilder b = new StringBuilder("console=ttyAMA0");
+        // no_hash_pointers: %p prints real addresses (the KFENCE objects' pages in debugfs); no effect on page tables
+        StringBuilder b = new StringBuilder("console=ttyAMA0 no_hash_pointers");
         if (!spec.cmdline().isBlank()) {
             b.append(' ').append(spec.cmdline().trim());
         }
@@ -505,7 +506,7 @@ public final class Capturer {
         s.append("dmesg > /tmp/dmesg\nemit dmesg /tmp/dmesg\n");
         s.append("cat /proc/vmallocinfo > /tmp/vmallocinfo\nemit vmallocinfo /tmp/vmallocinfo\n");
         // last before READY: the KFENCE objects' state (index line, allocated/freed lines; no stacks)
-        s.append("if [ -r /sys/kernel/debug/kfence/objects ]; then grep -E '^(kfence-#|allocated by|freed by)' /sys/kernel/debug/kfence/objects > /tmp/kfo;"
+        s.append("if [ -r /sys/kernel/debug/kfence/objects ]; then grep -E '^(kfence-#|allocated by|freed by|rcu freeing by)' /sys/kernel/debug/kfence/objects > /tmp/kfo;"
                 + " emit kfence_objects /tmp/kfo; fi\n");
         s.append("echo " + READY + "\n");
         s.append("while true; do sleep 1000; done\n");
