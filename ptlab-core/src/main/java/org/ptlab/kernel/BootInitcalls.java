@@ -30,8 +30,11 @@ package org.ptlab.kernel;
 public final class BootInitcalls {
     private BootInitcalls() {}
 
-    /** The vmalloc caller that names the JIT image's area in /proc/vmallocinfo, every release. */
-    public static final String PTP_JIT_CALLER = "bpf_jit_alloc_exec";
+    /**
+     * The caller /proc/vmallocinfo names for the JIT image's area: {@code bpf_jit_alloc_exec} (6.1,
+     * 6.12, 7.2), {@code bpf_prog_pack_alloc} where the compiler inlined it (Debian's 7.3.4 build).
+     */
+    public static final java.util.List<String> PTP_JIT_CALLERS = java.util.List.of("bpf_jit_alloc_exec", "bpf_prog_pack_alloc");
 
     /** BPF_PROG_PACK_SIZE with one NUMA node (kernel/bpf/core.c): 2 MiB whatever the page size. */
     public static final long BPF_PROG_PACK_SIZE = 2L << 20;
@@ -52,7 +55,7 @@ public final class BootInitcalls {
     static void ptpClassifierJit(Kernel k) {
         KernelVersion v = k.cfg.version;
         int n = ptpJitPages(v, k.geo.pageSize);
-        long[] pas = k.cfg.bootPages == null ? null : k.cfg.bootPages.apply(PTP_JIT_CALLER, n);
+        long[] pas = k.cfg.bootPages == null ? null : k.cfg.bootPages.apply(PTP_JIT_CALLERS, n);
         if (pas == null) {
             pas = ownPlacement(k, n, v.atLeast(KernelVersion.V7_2));
         }

@@ -29,10 +29,10 @@ public final class KernelConfig {
     /** CONFIG_NET_PTP_CLASSIFY + CONFIG_BPF_JIT_DEFAULT_ON: ptp_classifier_init() JIT-compiles at boot ({@link BootInitcalls}). */
     public boolean ptpClassifierJit;
     /**
-     * Where the boot-time calls' pages lie: (vmalloc caller, pages) -> physical addresses, or null
+     * Where the boot-time calls' pages lie: (vmalloc callers naming the area, pages) -> physical addresses, or null
      * to let the model place them ({@link BootInitcalls}); the oracle check takes them from a capture.
      */
-    public java.util.function.BiFunction<String, Integer, long[]> bootPages;
+    public java.util.function.BiFunction<java.util.List<String>, Integer, long[]> bootPages;
     /** crashkernel= on the command line (6.1 then maps the linear map with pages). */
     public boolean crashkernel;
     /** CONFIG_ARM64_VA_BITS of the build, or 0 when no build config was applied. */

@@ -17,7 +17,7 @@ import org.ptlab.arch.Geometry;
  * are inputs, not the answer: the linear map is still predicted by the model. Every file is
  * optional (older captures have none); a corrupt one is one error naming file:line.
  */
-public record BootInputs(List<Area> vmalloc, LinearMap kernelMap, Map<Integer, KfenceState> kfence, Map<String, Long> symbols) {
+public record BootInputs(List<Area> vmalloc, LinearMap kernelMap, Map<Long, KfenceState> kfence, Map<String, Long> symbols) {
 
     /** One /proc/vmallocinfo line: [start, end) (with the guard page), its caller and pages=N. */
     public record Area(long start, long end, String caller, int pages) {}
@@ -33,7 +33,7 @@ public record BootInputs(List<Area> vmalloc, LinearMap kernelMap, Map<Integer, K
         Path sy = dir.resolve("symbols");
         List<Area> areas = Files.exists(vi) ? parseVmallocinfo(Capture.read(vi), vi.toString()) : null;
         LinearMap kmap = Files.exists(km) ? LinearMap.parse(Capture.read(km), km.toString(), geo) : null;
-        Map<Integer, KfenceState> kf = Files.exists(ko) ? parseKfence(Capture.read(ko), ko.toString()) : null;
+        Map<Long, KfenceState> kf = Files.exists(ko) ? parseKfence(Capture.read(ko), ko.toString()) : null;
         Map<String, Long> syms = Files.exists(sy) ? parseSymbols(Capture.read(sy), sy.toString()) : Map.of();
         return new BootInputs(areas, kmap, kf, syms);
     }
@@ -80,13 +80,16 @@ public record BootInputs(List<Area> vmalloc, LinearMap kernelMap, Map<Integer, K
     }
 
     /**
-     * kfence-objects: the lines "kfence-#N: 0x...-0x..., size=..., cache=..." or "kfence-#N unused",
-     * each followed (for used objects) by "allocated by task ..." and, once freed, "freed by task ...".
+     * kfence-objects: per object "kfence-#N unused", or "kfence-#N: 0xSTART-0xLAST, size=S, cache=C"
+     * followed by "allocated by task ..." and, once freed, "freed by task ..." ("rcu freeing by task":
+     * freed through RCU, not protected yet). The used objects by start address (a linear VA; printed
+     * unhashed under no_hash_pointers) with their state.
      */
-    public static Map<Integer, KfenceState> parseKfence(String text, String file) {
-        Map<Integer, KfenceState> out = new LinkedHashMap<>();
+    public static Map<Long, KfenceState> parseKfence(String text, String file) {
+        Map<Long, KfenceState> out = new LinkedHashMap<>();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
         String[] lines = text.split("\n", -1);
-        Integer cur = null;
+        Long cur = null;
         for (int i = 0; i < lines.length; i++) {
             String s = lines[i].strip();
             if (s.isEmpty()) {
@@ -101,17 +104,29 @@ public record BootInputs(List<Area> vmalloc, LinearMap kernelMap, Map<Integer, K
                 if (e == 8 || e > 14) {
                     throw new IllegalArgumentException(where + "expected 'kfence-#N...', found '" + LinearMap.clip(s) + "'");
                 }
-                cur = Integer.parseInt(s.substring(8, e));
-                boolean unused = s.substring(e).strip().equals("unused");
-                if (out.put(cur, unused ? KfenceState.UNUSED : KfenceState.ALLOCATED) != null) {
-                    throw new IllegalArgumentException(where + "object #" + cur + " listed twice");
+                if (!seen.add(Integer.parseInt(s.substring(8, e)))) {
+                    throw new IllegalArgumentException(where + "object " + s.substring(7, e) + " listed twice");
                 }
-            } else if (s.startsWith("allocated by task")) {
-                if (cur == null || out.get(cur) == KfenceState.UNUSED) {
-                    throw new IllegalArgumentException(where + "'allocated by' without a used object before it");
+                String rest = s.substring(e).strip();
+                if (rest.equals("unused")) {
+                    cur = null;
+                    continue;
+                }
+                int dash = rest.indexOf('-');
+                if (!rest.startsWith(": 0x") || dash < 0) {
+                    throw new IllegalArgumentException(where + "expected 'kfence-#N: 0xSTART-0xLAST, size=...' or 'kfence-#N unused', found '"
+                            + LinearMap.clip(s) + "'");
+                }
+                cur = hex(rest.substring(2, dash), where);
+                if (out.put(cur, KfenceState.ALLOCATED) != null) {
+                    throw new IllegalArgumentException(where + "two objects at 0x" + Long.toHexString(cur));
+                }
+            } else if (s.startsWith("allocated by task") || s.startsWith("rcu freeing by task")) {
+                if (cur == null) {
+                    throw new IllegalArgumentException(where + "'" + s.substring(0, s.indexOf(" by")) + " by' without a used object before it");
                 }
             } else if (s.startsWith("freed by task")) {
-                if (cur == null || out.get(cur) == KfenceState.UNUSED) {
+                if (cur == null) {
                     throw new IllegalArgumentException(where + "'freed by' without a used object before it");
                 }
                 out.put(cur, KfenceState.FREED);
@@ -154,16 +169,17 @@ public record BootInputs(List<Area> vmalloc, LinearMap kernelMap, Map<Integer, K
     }
 
     /**
-     * The physical pages behind the first vmalloc area of that caller with that many pages (the
+     * The physical pages behind the first vmalloc area of one of those callers with that many pages (the
      * order of /proc/vmallocinfo: by address), read from kernel-map.txt; null when the capture does
      * not record them (no such area, or a page not mapped).
      */
-    public long[] pagesOf(String caller, int pages, long pageSize) {
+    public long[] pagesOf(List<String> callers, int pages, long pageSize) {
         if (vmalloc == null || kernelMap == null) {
             return null;
         }
         for (Area a : vmalloc) {
-            if (a.pages() == pages && (a.caller().equals(caller) || a.caller().startsWith(caller + "+"))) {
+            String fn = a.caller().contains("+") ? a.caller().substring(0, a.caller().indexOf('+')) : a.caller();
+            if (a.pages() == pages && callers.contains(fn)) {
                 return physical(a.start(), pages, pageSize);
             }
         }
