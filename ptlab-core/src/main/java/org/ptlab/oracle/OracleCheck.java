@@ -77,7 +77,7 @@ public final class OracleCheck {
         if (c.trace() != null) {
             // The whole trace from boot: the real kernel's own set_memory_* / update_range_prot /
             // split_kernel_leaf_mapping calls before the workload marker change the map as well.
-            String t = c.trace();
+            String t = memstartDirective(c) + c.trace();
             FtraceParser.Trace trace = FtraceParser.parse(t, c.dir().resolve("trace").toString());
             FtraceReplay.replay(k, trace, new FtraceReplay.Listener() { }, 0);
         }
@@ -85,6 +85,21 @@ public final class OracleCheck {
             kfenceObjects(k, c, in, ps);
         }
         return k;
+    }
+
+    /**
+     * "# ptlab: memstart=" for the replay (docs/traces.md): the real memstart_addr, from the capture's
+     * first linear leaf (KASLR moves the linear map when the CPU's PA range is smaller than its region).
+     */
+    static String memstartDirective(Capture c) {
+        String fv = c.props().get("linear.first_va");
+        String fp = c.props().get("linear.first_pa");
+        if (fv == null || fp == null) {
+            return "";
+        }
+        long firstVa = Long.parseUnsignedLong(fv.substring(2), 16);
+        long firstPa = Long.parseUnsignedLong(fp.substring(2), 16);
+        return String.format("# ptlab: memstart=0x%x%n", firstPa - (firstVa - c.geometry().pageOffset));
     }
 
     /**
