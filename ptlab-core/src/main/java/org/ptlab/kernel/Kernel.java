@@ -151,6 +151,11 @@ public final class Kernel {
     private void initPageAlloc() {
         java.util.List<long[]> holes = new java.util.ArrayList<>();
         holes.add(new long[] {mem.stext(), mem.initBegin()});
+        if (mem.kernelEnd() > mem.initEnd() && mem.initEnd() != 0) {
+            // the kernel's data and BSS [__init_end, _end) stay reserved (arm64_memblock_init() reserves
+            // [_stext, _end); free_initmem() gives back only [__init_begin, __init_end))
+            holes.add(new long[] {mem.initEnd(), mem.kernelEnd()});
+        }
         for (MemoryLayout.Range r : mem.reserved()) {
             holes.add(new long[] {r.start() & -geo.pageSize, (r.end() + geo.pageSize - 1) & -geo.pageSize});
         }

@@ -452,6 +452,12 @@ public final class FtraceReplay {
                     }
                     boolean module = p[2] != 0 && Long.compareUnsigned(p[2] - p[1], 4L << 30) <= 0;
                     int flags = (int) (p[3] & (VmStruct.VM_FLUSH_RESET_PERMS | VmStruct.VM_ALLOW_HUGE_VMAP));
+                    if (realAlias) {
+                        // the area's linear alias is the real pages' (its permission changes are replayed at
+                        // the real linear addresses), and so are vfree's vm_reset_perms() resets, which the
+                        // trace records as set_direct_map_* on the real pages: the model's own pages keep theirs
+                        flags &= ~VmStruct.VM_FLUSH_RESET_PERMS;
+                    }
                     VmStruct a = k.vmalloc.vmalloc(p[0], flags, 0, module, "trace line " + e.line());
                     if (a == null) {
                         failedCalls++;
