@@ -68,7 +68,7 @@ public final class OracleCheck {
                 b.mem().bssStop(b.mem().kernelEnd() - (end - bss));
             }
             // the boot-time calls' pages (ptp_classifier_init's BPF JIT image): where the real kernel had them
-            b.cfg().bootPages = (caller, n) -> in.pagesOf(caller, n, ps);
+            b.cfg().bootPages = (callers, n) -> in.pagesOf(callers, n, ps);
         }
         Kernel k = Kernel.boot(b.cfg(), b.mem());
         if (in != null) {
