@@ -82,4 +82,16 @@ class BootInitcallsTest {
         Kernel n = Kernel.boot(c, MemoryLayout.ofSize(2L << 30));
         assertThat(n.vmalloc.count()).isZero();
     }
+
+    @Test
+    void kernelDataAndBssStayOutOfThePageAllocator() {
+        // arm64_memblock_init() reserves [_stext, _end); free_initmem() gives back [__init_begin, __init_end) only
+        MemoryLayout m = new MemoryLayout().addMemory(0x4000_0000L, 0xc000_0000L).kernelImage(0x4020_0000L, 0x4271_0000L)
+                .kernelData(0x42ae_0000L, 0x4310_0000L);
+        Kernel k = Kernel.boot(new KernelConfig(), m);
+        assertThat(k.pageAlloc.isFree(0x42ae_0000L, 0x42ae_1000L)).isFalse();
+        assertThat(k.pageAlloc.isFree(0x430f_f000L, 0x4310_0000L)).isFalse();
+        assertThat(k.pageAlloc.isFree(0x4271_0000L, 0x4271_1000L)).isTrue(); // init memory, freed
+        assertThat(k.pageAlloc.isFree(0x4310_0000L, 0x4310_1000L)).isTrue();
+    }
 }
