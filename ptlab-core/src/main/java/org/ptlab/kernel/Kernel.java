@@ -99,7 +99,7 @@ public final class Kernel {
         boolean lateKfence = cfg.kfence && cfg.kfenceSampleInterval == 0;
         boolean realm = cfg.realm && v.atLeast(KernelVersion.V7_2);
         // bbml2=boot-cpu (seed 003 v2's decision): the boot CPU's own check stands for the system.
-        this.systemBbml2 = cfg.variants.is("bbml2", "boot-cpu") ? cfg.bootCpuBbml2() : cfg.systemBbml2();
+        this.systemBbml2 = cfg.variants.policy(Bbml2Policy.class, Bbml2Policy.FAMILY).systemHasBbml2(cfg);
         if (!v.hasBbml2BlockMapping()) {
             // 6.1 / 6.12 pageattr.c can_set_direct_map(): rodata_full, debug_pagealloc, late KFENCE;
             // map_mem() maps with pages when it holds; 6.1 also when crashkernel= is given

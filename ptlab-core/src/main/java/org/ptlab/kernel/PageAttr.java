@@ -27,6 +27,8 @@ public final class PageAttr {
     private static final long MAYBE_GP = 0;
     /** split= decides how the rodata=full alias loop groups the backing pages. */
     private final boolean aliasByRuns;
+    /** The selected execmem= behaviour: whether VM_ALLOW_HUGE_VMAP areas are accepted. */
+    private final ExecmemPolicy execmem;
     /** pageattr= decides the TLB maintenance after update_range_prot. */
     private final PageAttrPolicy policy;
     private final LazyMmu lazy;
@@ -40,6 +42,7 @@ public final class PageAttr {
         this.pg = k.pg;
         this.geo = k.geo;
         this.aliasByRuns = k.split.policy.aliasLoopByRuns();
+        this.execmem = k.cfg.variants.policy(ExecmemPolicy.class, ExecmemPolicy.FAMILY);
         this.policy = k.cfg.variants.policy(PageAttrPolicy.class, PageAttrPolicy.FAMILY);
         this.lazy = k.lazy;
         boolean enc = k.cfg.version.presentInvalidEncoding();
@@ -217,7 +220,7 @@ public final class PageAttr {
         VmStruct area = k.vmalloc.find(addr);
         // Upstream refuses VM_ALLOW_HUGE_VMAP areas; execmem=rox-cache and every collapse variant
         // model seed 001's series (RFC 2/6), which allows them when BBML2_NOABORT lets them split live.
-        boolean hugeOk = k.systemBbml2 && (k.collapse.policy.allowsHugeVmapAreas() || k.cfg.variants.is("execmem", "rox-cache"));
+        boolean hugeOk = k.systemBbml2 && (k.collapse.policy.allowsHugeVmapAreas() || execmem.allowsHugeVmapAreas());
         int refused = hugeOk ? 0 : VmStruct.VM_ALLOW_HUGE_VMAP;
         if (numpages < 0 || area == null || Long.compareUnsigned(end, area.end()) > 0
                 || (area.flags & (VmStruct.VM_ALLOC | refused)) != VmStruct.VM_ALLOC) {
