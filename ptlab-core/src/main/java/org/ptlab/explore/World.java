@@ -77,22 +77,10 @@ public final class World {
     // ------------------------------------------------------------------ the kernel's operations
 
     // Every operation below is the kernel model's own code; World adds only the scenario-level
-    // names (and scheduling markers) around it. The explorer's former mutants of these are
+    // names (and scheduling markers) around it. split_kernel_leaf_mapping and set_memory_valid
+    // are the catalogue's calls (org.ptlab.ops.Ops) with nothing around them. The explorer's former mutants of these are
     // known-bad kernel variants now (split=no-lock, split=counter-outside-lock,
     // split=cont-one-entry, lazy=no-flush; see Mutation).
-
-    /** {@code split_kernel_leaf_mapping(start, end)}: {@link org.ptlab.kernel.Split#splitKernelLeafMapping}. */
-    public int splitKernelLeafMapping(long start, long end) {
-        if (((start | end) & (geo.pageSize - 1)) != 0) {
-            return -Errno.EINVAL;
-        }
-        return k.split.splitKernelLeafMapping(start, end);
-    }
-
-    /** {@code set_memory_valid(addr, pages, enable)}: {@link org.ptlab.kernel.PageAttr#setMemoryValid} (its own lazy section). */
-    public void setMemoryValid(long va, int pages, boolean enable) {
-        k.pageAttr.setMemoryValid(va, pages, enable);
-    }
 
     /** {@code __kernel_map_pages(page, n, 1)} under DEBUG_PAGEALLOC: {@link org.ptlab.kernel.PageAttr#kernelMapPages}. */
     public void kernelMapPages(long va, int pages) {
