@@ -9,6 +9,7 @@ import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.KernelBug;
 import org.ptlab.kernel.LazyMmu;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.pgtable.Sched;
 
 /**
@@ -210,18 +211,12 @@ public final class World {
     /** Postconditions of completed operations (checked when every CPU has finished), or null. */
     String checkPromises() {
         for (long[] r : readOnlyPromises) {
+            TableWalk.Entry e = new TableWalk.Entry();
             for (long a = r[0]; a != r[1]; a += geo.pageSize) {
-                long table = k.swapper;
-                for (int level = geo.startLevel; level <= 3; level++) {
-                    long d = pg.peek(table, geo.index(level, a));
-                    if (level == 3 || Desc.isLeaf(level, d) || !Desc.present(d)) {
-                        if (!Desc.rdonly(d)) {
-                            return String.format("set_memory_ro(0x%x) returned but 0x%x is mapped writable: %s %s (a lost update)",
-                                    r[0], a, geo.levelName(level), Desc.describe(level, d));
-                        }
-                        break;
-                    }
-                    table = Pgtable.tablePa(d);
+                long d = TableWalk.peekLeaf(pg, k.swapper, a, e);
+                if (!Desc.rdonly(d)) {
+                    return String.format("set_memory_ro(0x%x) returned but 0x%x is mapped writable: %s %s (a lost update)",
+                            r[0], a, geo.levelName(e.level), Desc.describe(e.level, d));
                 }
             }
         }

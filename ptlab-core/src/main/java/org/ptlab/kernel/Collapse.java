@@ -9,6 +9,7 @@ import org.ptlab.arch.Geometry;
 import org.ptlab.arch.MapSize;
 import org.ptlab.pgtable.KLock;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * Coalescing of live kernel mappings, the inverse of {@link Split}: contPTE (CONT_PTES PTEs get the
@@ -302,15 +303,8 @@ public final class Collapse {
 
     /** The table and index of the entry of {@code level} mapping va, or null when a level above is not a table. */
     public long[] entry(int level, long va) {
-        long table = k.swapper;
-        for (int l = geo.startLevel; l < level; l++) {
-            long d = pg.read(table, geo.index(l, va));
-            if (!Desc.isTable(d)) {
-                return null;
-            }
-            table = Pgtable.tablePa(d);
-        }
-        return new long[] {table, geo.index(level, va)};
+        long table = TableWalk.tableAt(pg, k.swapper, va, level);
+        return table == 0 ? null : new long[] {table, geo.index(level, va)};
     }
 
     // ------------------------------------------------------------------ collapse to the largest size

@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * Memory hotplug of the linear map (arch/arm64/mm/mmu.c, mm/memory_hotplug.c), in memory-block
@@ -198,22 +199,16 @@ public final class Hotplug {
      * (not inside a block or a CONT group)?
      */
     public boolean isLeafBoundary(long va) {
-        long table = k.swapper;
-        for (int level = geo.startLevel; level <= 3; level++) {
-            if (va == geo.pageEnd) {
-                return true;
-            }
-            long d = pg.read(table, geo.index(level, va));
-            if (d == 0) {
-                return true;
-            }
-            if (level == 3 || !Desc.isTable(d)) {
-                long size = Desc.cont(d) ? geo.contSize(level) : geo.entrySize(level);
-                return (va & (size - 1)) == 0;
-            }
-            table = Pgtable.tablePa(d);
+        if (va == geo.pageEnd) {
+            return true;
         }
-        return true;
+        TableWalk.Entry e = new TableWalk.Entry();
+        long d = TableWalk.leaf(pg, k.swapper, va, e);
+        if (d == 0) {
+            return true;
+        }
+        long size = Desc.cont(d) ? geo.contSize(e.level) : geo.entrySize(e.level);
+        return (va & (size - 1)) == 0;
     }
 
     // ------------------------------------------------------------------ __remove_pgd_mapping

@@ -6,6 +6,7 @@ import org.ptlab.arch.Geometry;
 import org.ptlab.arch.MapSize;
 import org.ptlab.pgtable.KLock;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.pgtable.TlbFlush;
 
 /**
@@ -202,17 +203,13 @@ public final class Kernel {
      * entry is valid. A KernelBug when va is not PTE mapped.
      */
     public void setKernelPte(long va, long set, long clear) {
-        long table = swapper;
-        for (int level = geo.startLevel; level < 3; level++) {
-            long d = pg.read(table, geo.index(level, va));
-            if (!Desc.isTable(d)) {
-                throw new KernelBug(String.format("0x%x is not PTE mapped (%s is %s)", va, geo.levelName(level),
-                        Desc.describe(level, d)));
-            }
-            table = Pgtable.tablePa(d);
+        TableWalk.Entry e = new TableWalk.Entry();
+        long d = TableWalk.leaf(pg, swapper, va, e);
+        if (e.level != 3) {
+            throw new KernelBug(String.format("0x%x is not PTE mapped (%s is %s)", va, geo.levelName(e.level),
+                    Desc.describe(e.level, d)));
         }
-        int idx = geo.index(3, va);
-        lazy.setEntry(table, idx, (pg.read(table, idx) & ~clear) | set);
+        lazy.setEntry(e.table, e.idx, (d & ~clear) | set);
     }
 
     /** is_kfence_address(): whether a linear VA lies in the early KFENCE pool. */

@@ -3,6 +3,7 @@ package org.ptlab.kernel;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * Kernel page attributes (arch/arm64/mm/pageattr.c): {@code set_memory_ro/rw/x/nx/valid},
@@ -185,21 +186,12 @@ public final class PageAttr {
         return setMemoryValid(k.physToVirt(pagePa), nr, valid);
     }
 
-    /** {@code kernel_page_present(page)}: VALID of the leaf mapping the page's linear address. */
+    /**
+     * {@code kernel_page_present(page)}: VALID of the leaf mapping the page's linear address (the
+     * READ_ONCE of pgd, p4d, pud, pmd and pte on the way down; none maps nothing).
+     */
     public boolean kernelPagePresent(long pagePa) {
-        long va = k.physToVirt(pagePa);
-        long table = k.swapper;
-        for (int level = geo.startLevel; level <= 3; level++) {
-            long d = pg.read(table, geo.index(level, va));
-            if (d == 0) {
-                return false;
-            }
-            if (level == 3 || !Desc.isTable(d)) {
-                return Desc.valid(d);
-            }
-            table = Pgtable.tablePa(d);
-        }
-        return false;
+        return Desc.valid(TableWalk.leaf(pg, k.swapper, k.physToVirt(pagePa), null));
     }
 
     // ------------------------------------------------------------------ change_memory_common

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.pgtable.TlbFlush;
 
 /**
@@ -837,27 +838,19 @@ public final class UserSpace {
                 if (rc != 0) {
                     return rc;
                 }
-                long table = mm.pgd;
-                for (int level = geo.startLevel; level <= 3; level++) {
-                    int idx = geo.index(level, addr);
-                    long d = pg.read(table, idx);
-                    if (level < 3 && Desc.isTable(d)) {
-                        table = Pgtable.tablePa(d);
-                        continue;
-                    }
-                    if ((d & Desc.WRITE) == 0) {
-                        // do_wp_page() on a shared PFN map: not reached, a writable VMA's leaves carry PTE_WRITE.
-                        throw new UserBug(String.format("write fault at 0x%x: %s leaf 0x%x of a writable VMA lacks PTE_WRITE", addr,
-                                geo.levelName(level), d));
-                    }
-                    long nu = (d | Desc.AF | Desc.DIRTY) & ~Desc.RDONLY;
-                    if (nu != d) {
-                        pg.lock(mm.ptl);
-                        pg.write(table, idx, nu);
-                        pg.unlock(mm.ptl);
-                        tlb.flushTlbRange(mm.asid, addr & -pageSize, (addr & -pageSize) + pageSize, pageSize, true);
-                    }
-                    return 0;
+                TableWalk.Entry e = new TableWalk.Entry();
+                long d = TableWalk.leaf(pg, mm.pgd, addr, e);
+                if ((d & Desc.WRITE) == 0) {
+                    // do_wp_page() on a shared PFN map: not reached, a writable VMA's leaves carry PTE_WRITE.
+                    throw new UserBug(String.format("write fault at 0x%x: %s leaf 0x%x of a writable VMA lacks PTE_WRITE", addr,
+                            geo.levelName(e.level), d));
+                }
+                long nu = (d | Desc.AF | Desc.DIRTY) & ~Desc.RDONLY;
+                if (nu != d) {
+                    pg.lock(mm.ptl);
+                    pg.write(e.table, e.idx, nu);
+                    pg.unlock(mm.ptl);
+                    tlb.flushTlbRange(mm.asid, addr & -pageSize, (addr & -pageSize) + pageSize, pageSize, true);
                 }
                 return 0;
             } finally {
