@@ -87,6 +87,43 @@ public final class TableWalk {
         return d;
     }
 
+    /** Returned by a {@link Step} to end a descent with the result 0. */
+    public static final long STOP = Long.MIN_VALUE;
+
+    /** Acts on each level's entry of a descent ({@link #descend}). */
+    @FunctionalInterface
+    public interface Step {
+        /**
+         * The entry {@code d} just read at index {@code idx} of {@code table} (a table of
+         * {@code level}) on the way down to va. Return the next level's table to go on into (the
+         * step may have changed the entry first: split a block, populate a table, and read it
+         * again), {@link #STOP} to end the descent with 0, or a negative errno to end it with that.
+         */
+        long at(int level, long table, int idx, long d);
+    }
+
+    /**
+     * A descent to va from the root down to level {@code last} (inclusive; below the root level:
+     * nothing is read) in which {@code step} acts on each level's entry: the walker reads the
+     * entry once through {@link Pgtable#read} (observed, a scheduling point) and hands it to the
+     * step. For algorithms that change entries on the way down, as
+     * {@code split_kernel_leaf_mapping_locked} and {@code split_huge_pud/pmd} do. Returns 0, or the
+     * negative errno a step ended it with.
+     */
+    public static int descend(Pgtable pg, long root, long va, int last, Step step) {
+        Geometry g = pg.geo;
+        long table = root;
+        for (int level = g.startLevel; level <= last; level++) {
+            int idx = g.index(level, va);
+            long next = step.at(level, table, idx, pg.read(table, idx));
+            if (next < 0) {
+                return next == STOP ? 0 : (int) next;
+            }
+            table = next;
+        }
+        return 0;
+    }
+
     /**
      * The table of {@code level} holding va's entry, each entry above it read through
      * {@link Pgtable#read}; 0 when an entry above is not a table (none or a leaf).

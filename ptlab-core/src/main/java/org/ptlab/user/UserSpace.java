@@ -452,30 +452,28 @@ public final class UserSpace {
      * PUD split allocates).
      */
     public int splitAt(Mm mm, long addr) {
-        long table = mm.pgd;
-        for (int level = geo.startLevel; level < 3; level++) {
-            long size = geo.entrySize(level);
-            if ((addr & (size - 1)) == 0) {
-                return 0;
-            }
-            int idx = geo.index(level, addr);
-            long d = pg.read(table, idx);
+        // pgd, p4d, pud, pmd of addr, each read once; the walk ends before the first level addr is aligned to
+        int last = geo.startLevel - 1;
+        while (last < 2 && (addr & (geo.entrySize(last + 1) - 1)) != 0) {
+            last++;
+        }
+        return TableWalk.descend(pg, mm.pgd, addr, last, (level, table, idx, d) -> {
             if (d == 0) {
-                return 0;
+                return TableWalk.STOP;
             }
             if (!Desc.isTable(d)) {
+                long size = geo.entrySize(level);
                 int rc = splitHuge(mm, mm.findVma(addr), level, table, idx, addr & -size, d);
                 if (rc != 0) {
                     return rc;
                 }
                 d = pg.read(table, idx);
                 if (d == 0) {
-                    return 0;
+                    return TableWalk.STOP;
                 }
             }
-            table = Pgtable.tablePa(d);
-        }
-        return 0;
+            return Pgtable.tablePa(d);
+        });
     }
 
     /**
