@@ -859,24 +859,27 @@ public final class UserSpace {
         }
     }
 
+    /**
+     * {@code __handle_mm_fault}'s descent: at each level the entry read once; a leaf already
+     * there ends the fault; a none entry gets a huge leaf where the VMA's handler may insert one
+     * ({@code vmf_insert_pfn_pud/pmd}), else a table ({@code pud_alloc}/{@code pmd_alloc}/
+     * {@code pte_alloc}, which read the entry again); at the PTE level {@code vmf_insert_pfn}.
+     */
     private int faultLevel(Mm mm, Vma vma, long addr) {
-        long table = mm.pgd;
-        for (int level = geo.startLevel; level <= 3; level++) {
-            int idx = geo.index(level, addr);
-            long d = pg.read(table, idx);
+        return TableWalk.descend(pg, mm.pgd, addr, 3, (level, table, idx, d) -> {
             if (level == 3) {
                 if (d != 0) {
-                    return 0;
+                    return TableWalk.STOP;
                 }
                 if (!vma.faultHandler) {
                     return FAULT_SIGBUS;
                 }
                 long pfn = vma.pgoff + ((addr - vma.start) >>> pageShift);
                 pg.write(table, idx, PfnPgprot.mkSpecial(pp.pfnPte(pfn, vma.pageProt))); // vmf_insert_pfn
-                return 0;
+                return TableWalk.STOP;
             }
             if (d != 0 && !Desc.isTable(d)) {
-                return 0;
+                return TableWalk.STOP;
             }
             if (d == 0) {
                 if (!vma.faultHandler) {
@@ -890,17 +893,13 @@ public final class UserSpace {
                         pg.lock(mm.ptl); // vmf_insert_pfn_pmd / vmf_insert_pfn_pud
                         pg.write(table, idx, PfnPgprot.mkSpecial(pp.pmdMkhuge(level == 2 ? pp.pfnPmd(pfn, vma.pageProt) : pp.pfnPud(pfn, vma.pageProt))));
                         pg.unlock(mm.ptl);
-                        return 0;
+                        return TableWalk.STOP;
                     }
                 }
             }
             long child = tableFor(mm, level, table, idx, addr);
-            if (child == 0) {
-                return -ENOMEM;
-            }
-            table = child;
-        }
-        return 0;
+            return child == 0 ? -ENOMEM : child;
+        });
     }
 
     // ------------------------------------------------------------------ fork

@@ -103,4 +103,40 @@ class TableWalkDescentTest {
             throw new IllegalStateException("a block at level " + l);
         })).hasMessage("a block at level 1");
     }
+
+    @Test
+    void descendHandsEachLevelsEntryToTheStepWhichEndsIt() {
+        long va = 0xffff_0000_4020_3000L;
+        long pud = link(root, 0, va);
+        long pmd = link(pud, 1, va);
+        List<String> seen = new ArrayList<>();
+        reads.clear();
+        // a step that goes on into each table and ends at the none PMD entry
+        int rc = TableWalk.descend(pg, root, va, 3, (level, table, idx, d) -> {
+            seen.add(level + ":" + (d == 0 ? "none" : "table"));
+            return Desc.isTable(d) ? Pgtable.tablePa(d) : TableWalk.STOP;
+        });
+        assertThat(rc).isZero();
+        assertThat(seen).containsExactly("0:table", "1:table", "2:none");
+        assertThat(reads).hasSize(3);
+        // a negative errno ends the descent with it
+        assertThat(TableWalk.descend(pg, root, va, 3, (level, table, idx, d) -> level == 1 ? -12 : Pgtable.tablePa(d))).isEqualTo(-12);
+        // the step may change the entry and go on into what it made (a populate, a split)
+        assertThat(TableWalk.descend(pg, root, va, 3, (level, table, idx, d) -> {
+            if (level == 2 && d == 0) {
+                long t = pg.allocTable(3, owner);
+                pg.write(table, idx, Desc.tableDesc(t, false));
+                return t;
+            }
+            return level == 3 ? TableWalk.STOP : Pgtable.tablePa(d);
+        })).isZero();
+        assertThat(TableWalk.tableAt(pg, root, va, 3)).isNotZero();
+        assertThat(pmd).isEqualTo(TableWalk.tableAt(pg, root, va, 2));
+        // last above the root level: nothing is read
+        reads.clear();
+        assertThat(TableWalk.descend(pg, root, va, geo.startLevel - 1, (l, t, i, d) -> {
+            throw new AssertionError("no level to visit");
+        })).isZero();
+        assertThat(reads).isEmpty();
+    }
 }
