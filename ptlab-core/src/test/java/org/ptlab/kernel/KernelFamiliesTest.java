@@ -115,4 +115,42 @@ class KernelFamiliesTest {
         assertThat(Kernel.boot(c, MemoryLayout.ofSize(G)).systemBbml2).isFalse();
         assertThat(Kernel.boot(c.withVariant("bbml2=boot-cpu"), MemoryLayout.ofSize(G)).systemBbml2).isTrue();
     }
+
+    /** A user's hotplug behaviour (as a jar's ServiceLoader would add it): no guard, and never a flush. */
+    public static final class NoGuardNoFlush implements HotplugPolicy {
+        @Override
+        public String name() {
+            return "mine";
+        }
+
+        @Override
+        public String description() {
+            return "test";
+        }
+
+        @Override
+        public boolean refusesOffline(Hotplug h, long vs, long ve) {
+            return false;
+        }
+
+        @Override
+        public void leafCleared(Kernel k, long va) {
+        }
+
+        @Override
+        public void rangeCleared(Kernel k, long start, long end) {
+        }
+    }
+
+    @Test
+    void aUsersBehaviourOfANewFamilyJoinsAndTheKernelAsksIt() {
+        VariantRegistry r = VariantRegistry.builtIn().add(new NoGuardNoFlush(), false);
+        KernelConfig c = Walks.bbml2(Granule.G4K, 48);
+        c.variants = Variants.none(r).with("hotplug=mine");
+        Kernel k = Kernel.boot(c, MemoryLayout.ofSize(4 * G));
+        assertThat(k.hotplug.policy).isInstanceOf(NoGuardNoFlush.class);
+        assertThat(k.hotplug.addMemory(0x2_0000_0000L, G)).isZero(); // one PUD block
+        // v7.1 refuses this (inside the 1G block); the user's behaviour lets it through
+        assertThat(k.hotplug.offlinePages(0x2_0000_0000L, c.memoryBlockSize())).isZero();
+    }
 }
