@@ -185,9 +185,13 @@ public final class Split {
                 return TableWalk.STOP;
             }
             if (Desc.isLeaf(level, d)) {
-                if (level == 2 && Desc.cont(d)) {
-                    clearCont(2, table, idx, addr, d, oneEntry); // split_contpmd
-                    if ((addr & (geo.entrySize(2) - 1)) == 0) {
+                if (level == 2) {
+                    if (Desc.cont(d)) {
+                        clearCont(2, table, idx, addr, d, oneEntry); // split_contpmd
+                    }
+                    // a PMD-aligned addr is already a leaf boundary (split=cont-one-entry's copy
+                    // asks only after clearing a contPMD group, and splits an aligned plain PMD)
+                    if ((addr & (geo.entrySize(2) - 1)) == 0 && (!oneEntry || Desc.cont(d))) {
                         return TableWalk.STOP;
                     }
                 }
