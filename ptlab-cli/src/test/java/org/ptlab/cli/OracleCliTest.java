@@ -28,6 +28,10 @@ class OracleCliTest {
         return Path.of("..", "ptlab-core", "src", "test", "resources", "oracle", "linux-6.1-qemu", name);
     }
 
+    static Path matrix(String name) {
+        return Path.of("..", "ptlab-core", "src", "test", "resources", "oracle", "captures", name);
+    }
+
     @Test
     void unknownKernelShapeIsOneLineAndWritesNothing() {
         Path out = tmp.resolve("out");
@@ -79,6 +83,29 @@ class OracleCliTest {
         r = run("oracle", "check", c.toString());
         assertThat(r.status).isEqualTo(2);
         assertThat(r.err.strip()).doesNotContain("\n").contains("capture.properties:3: mmu.va_bits: expected a number");
+    }
+
+    @Test
+    void corruptBootInputsAreOneLineNamingFileAndLine() throws Exception {
+        Path c = tmp.resolve("cap2");
+        copy(matrix("7.2-v3-2G"), c);
+        Files.writeString(c.resolve("vmallocinfo"), "0xffff800080000000-0xffff800080002000    8192 start_kernel pages=1\nbroken line\n");
+        Out r = run("oracle", "check", c.toString());
+        assertThat(r.status).isEqualTo(2);
+        assertThat(r.err.strip()).doesNotContain("\n").contains("vmallocinfo:2: expected '0xSTART-0xEND SIZE CALLER ...'");
+        assertThat(r.out).isEmpty();
+
+        copy(matrix("7.2-v3-2G-kfence100"), c);
+        Files.writeString(c.resolve("kfence-objects"), "kfence-#0 unused\nfreed by task 1 on cpu 0\n");
+        r = run("oracle", "check", c.toString());
+        assertThat(r.status).isEqualTo(2);
+        assertThat(r.err.strip()).doesNotContain("\n").contains("kfence-objects:2: 'freed by' without a used object before it");
+
+        copy(matrix("7.2-v3-2G"), c);
+        Files.writeString(c.resolve("kernel-map.txt"), "---[ Kernel Area start ]---\n0xffff800080000000 4K PTE\n");
+        r = run("oracle", "check", c.toString());
+        assertThat(r.status).isEqualTo(2);
+        assertThat(r.err.strip()).doesNotContain("\n").contains("kernel-map.txt:2:");
     }
 
     @Test

@@ -39,6 +39,8 @@ public final class BuildConfig {
     public boolean randomizeBase = true;
     public boolean unmapKernelAtEl0 = true;
     public boolean e0pd = true;
+    /** NET_PTP_CLASSIFY, BPF_JIT and BPF_JIT_DEFAULT_ON: the PTP classifier is JIT-compiled at boot. */
+    public boolean ptpClassifierJit;
     /** Where the values came from, for reports. */
     public String source = "";
 
@@ -64,6 +66,7 @@ public final class BuildConfig {
             c.kfenceNumObjects = 255;
         }
         c.rodataFullDefault = true;
+        c.ptpClassifierJit = true; // NET_PTP_CLASSIFY=y, BPF_JIT=y, BPF_JIT_DEFAULT_ON=y in every release
         return c;
     }
 
@@ -155,6 +158,7 @@ public final class BuildConfig {
         c.rodataFullDefault = seven || y(values, "RODATA_FULL_DEFAULT_ENABLED")
                 || (c.version == null && !values.containsKey("RODATA_FULL_DEFAULT_ENABLED"));
         c.debugPagealloc = y(values, "DEBUG_PAGEALLOC");
+        c.ptpClassifierJit = y(values, "NET_PTP_CLASSIFY") && y(values, "BPF_JIT") && y(values, "BPF_JIT_DEFAULT_ON");
         c.randomizeBase = y(values, "RANDOMIZE_BASE");
         c.unmapKernelAtEl0 = y(values, "UNMAP_KERNEL_AT_EL0");
         c.e0pd = y(values, "ARM64_E0PD");
@@ -191,6 +195,7 @@ public final class BuildConfig {
         cfg.kfenceNumObjects = kfenceNumObjects;
         cfg.rodata = rodataFullDefault ? Rodata.FULL : Rodata.NOALIAS;
         cfg.debugPagealloc = debugPageallocDefault;
+        cfg.ptpClassifierJit = ptpClassifierJit;
         cfg.buildConfig = this;
     }
 

@@ -141,6 +141,7 @@ public final class Kernel {
         k.markRodataRo();
         k.initPageAlloc();
         k.hotplug.registerBoot();
+        BootInitcalls.run(k); // do_initcalls(): the kernel's own boot-time calls (ptp_classifier_init's BPF JIT)
         if (cfg.afterBoot != null) {
             cfg.afterBoot.accept(k); // e.g. --from-capture: a real kernel's linear map instead of the painted one
         }
@@ -151,6 +152,11 @@ public final class Kernel {
     private void initPageAlloc() {
         java.util.List<long[]> holes = new java.util.ArrayList<>();
         holes.add(new long[] {mem.stext(), mem.initBegin()});
+        if (mem.kernelEnd() > mem.initEnd() && mem.initEnd() != 0) {
+            // the kernel's data and BSS [__init_end, _end) stay reserved (arm64_memblock_init() reserves
+            // [_stext, _end); free_initmem() gives back only [__init_begin, __init_end))
+            holes.add(new long[] {mem.initEnd(), mem.kernelEnd()});
+        }
         for (MemoryLayout.Range r : mem.reserved()) {
             holes.add(new long[] {r.start() & -geo.pageSize, (r.end() + geo.pageSize - 1) & -geo.pageSize});
         }

@@ -26,6 +26,13 @@ public final class KernelConfig {
     public long kfenceSampleInterval;
     /** CONFIG_KFENCE_NUM_OBJECTS: the pool is (objects + 1) * 2 pages. */
     public int kfenceNumObjects = 255;
+    /** CONFIG_NET_PTP_CLASSIFY + CONFIG_BPF_JIT_DEFAULT_ON: ptp_classifier_init() JIT-compiles at boot ({@link BootInitcalls}). */
+    public boolean ptpClassifierJit;
+    /**
+     * Where the boot-time calls' pages lie: (vmalloc callers naming the area, pages) -> physical addresses, or null
+     * to let the model place them ({@link BootInitcalls}); the oracle check takes them from a capture.
+     */
+    public java.util.function.BiFunction<java.util.List<String>, Integer, long[]> bootPages;
     /** crashkernel= on the command line (6.1 then maps the linear map with pages). */
     public boolean crashkernel;
     /** CONFIG_ARM64_VA_BITS of the build, or 0 when no build config was applied. */
@@ -116,6 +123,8 @@ public final class KernelConfig {
         c.kfenceSampleInterval = kfenceSampleInterval;
         c.kfenceNumObjects = kfenceNumObjects;
         c.crashkernel = crashkernel;
+        c.ptpClassifierJit = ptpClassifierJit;
+        c.bootPages = bootPages;
         c.configVaBits = configVaBits;
         c.buildConfig = buildConfig;
         c.realm = realm;

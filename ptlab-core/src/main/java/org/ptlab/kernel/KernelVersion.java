@@ -109,6 +109,26 @@ public enum KernelVersion {
     }
 
     /**
+     * change_memory_common() refuses VM_ALLOW_HUGE_VMAP areas (7.2 pageattr.c tests
+     * {@code (area->flags & (VM_ALLOC | VM_ALLOW_HUGE_VMAP)) != VM_ALLOC}); 6.1 and 6.12 test VM_ALLOC
+     * only, and their __change_memory_common() walk (apply_to_page_range(), mm/memory.c
+     * apply_to_pmd_range()/apply_to_pud_range()) WARNs and returns -EINVAL at any block leaf
+     * instead (see {@link #pageattrWalksBlocks}).
+     */
+    public boolean changeMemoryRefusesHugeVmap() {
+        return atLeast(V7_2);
+    }
+
+    /**
+     * Whether the pageattr walk changes a PUD/PMD leaf lying wholly inside the range (7.2
+     * walk_kernel_page_table_range() with pageattr_pud_entry()/pageattr_pmd_entry()); 6.1 and 6.12
+     * apply_to_page_range() stops at any block with WARN_ON_ONCE and -EINVAL.
+     */
+    public boolean pageattrWalksBlocks() {
+        return atLeast(V7_2);
+    }
+
+    /**
      * The BBML2_NOABORT capability (7.3: BBML3) also accepts a CPU whose ID_AA64MMFR2_EL1.BBM is 3 or
      * more, and its allow-list grew (7.3 cpufeature.c, cpu_supports_bbml3()).
      */

@@ -40,6 +40,8 @@ public final class MachineSpec {
     public List<String> variants = new ArrayList<>();
     /** Run after boot (e.g. {@code --from-capture}: replace the painted linear map by a real kernel's). */
     public java.util.function.Consumer<Kernel> afterBoot;
+    /** Where the boot-time calls' pages lie ({@link KernelConfig#bootPages}); null: the model places them. */
+    public java.util.function.BiFunction<java.util.List<String>, Integer, long[]> bootPages;
 
     /** The result: configuration, layout and warnings (from the command line). */
     public record Built(KernelConfig cfg, MemoryLayout mem, List<String> warnings) {}
@@ -136,6 +138,7 @@ public final class MachineSpec {
             cfg.variants = cfg.variants.with(v);
         }
         cfg.afterBoot = afterBoot;
+        cfg.bootPages = bootPages;
         MemoryLayout layout = layout();
         try {
             layout.validate(cfg.geometry().pageSize);

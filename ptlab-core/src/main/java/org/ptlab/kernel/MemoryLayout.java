@@ -101,20 +101,15 @@ public final class MemoryLayout {
     }
 
     /**
-     * __bss_stop: set from a capture's symbols, else estimated from _end by what Debian's 4K builds
-     * show (after BSS come .pgtbl, init_pg_dir, a 4K early stack and SEGMENT_ALIGN padding): _end -
-     * 0x1a000 on 7.2.13 (capture 7.2-v3-2G), _end - 0x22000 on 7.3.4 (capture 7.3-v3-2G); with 16K
-     * pages _end - 0x30000 (capture 7.3-16k-n1-2G). 0 when the kernel data is unknown.
+     * __bss_stop: set from a capture's symbols (/proc/kallsyms; oracle check), else _end, the end of
+     * "Kernel data" in /proc/iomem (a stated deviation: the pages after BSS, .pgtbl, init_pg_dir, the
+     * early stack and padding, then count as data alias). 0 when the kernel data is unknown.
      */
     public long bssStop(KernelVersion v, long pageSize) {
         if (bssStop != 0) {
             return bssStop;
         }
-        if (dataEnd == 0) {
-            return 0;
-        }
-        long gap = pageSize == 0x4000 ? 0x3_0000L : v.atLeast(KernelVersion.V7_3) ? 0x2_2000L : 0x1_a000L;
-        return Math.max(dataStart, dataEnd - gap);
+        return dataEnd;
     }
 
     public MemoryLayout bssStop(long pa) {

@@ -198,7 +198,8 @@ public final class PageAttr {
 
     /**
      * {@code change_memory_common(addr, numpages, set, clear)}: the range must lie in one
-     * {@code VM_ALLOC} area without {@code VM_ALLOW_HUGE_VMAP}; with rodata=full an ro/rw change is
+     * {@code VM_ALLOC} area (7.2+: without {@code VM_ALLOW_HUGE_VMAP}; 6.x accepts it, and its walk
+     * then fails at a block-mapped part with -EINVAL); with rodata=full an ro/rw change is
      * applied first to the linear alias of every page backing the whole area.
      */
     int changeMemoryCommon(long addr, int numpages, long set, long clear) {
@@ -213,7 +214,7 @@ public final class PageAttr {
         // Upstream refuses VM_ALLOW_HUGE_VMAP areas; execmem=rox-cache and every collapse variant
         // model seed 001's series (RFC 2/6), which allows them when BBML2_NOABORT lets them split live.
         boolean hugeOk = k.systemBbml2 && (k.collapse.policy.allowsHugeVmapAreas() || execmem.allowsHugeVmapAreas());
-        int refused = hugeOk ? 0 : VmStruct.VM_ALLOW_HUGE_VMAP;
+        int refused = hugeOk || !k.cfg.version.changeMemoryRefusesHugeVmap() ? 0 : VmStruct.VM_ALLOW_HUGE_VMAP;
         if (numpages < 0 || area == null || Long.compareUnsigned(end, area.end()) > 0
                 || (area.flags & (VmStruct.VM_ALLOC | refused)) != VmStruct.VM_ALLOC) {
             return -Errno.EINVAL;
@@ -323,6 +324,11 @@ public final class PageAttr {
                 if (level == 3) {
                     lazy.setEntry(table, idx, (d & ~clear) | set);
                 } else if (!Desc.isTable(d)) {
+                    if (!k.cfg.version.pageattrWalksBlocks()) {
+                        k.warn(String.format("apply_to_page_range: %s leaf at 0x%x (WARN_ON_ONCE(%s_leaf))",
+                                geo.levelName(level), addr & -geo.entrySize(level), geo.levelName(level).toLowerCase(java.util.Locale.ROOT)));
+                        return -Errno.EINVAL;
+                    }
                     if (next - addr != geo.entrySize(level)) {
                         k.warn(String.format("pageattr: %s leaf at 0x%x only partly inside [0x%x, 0x%x)",
                                 geo.levelName(level), addr & -geo.entrySize(level), addr, end));

@@ -15,10 +15,11 @@ import org.ptlab.arch.Granule;
  * A capture folder read back (docs/oracle.md): its settings ({@code capture.properties}; the four
  * older 6.1 folders have none and stand for Linux 6.1, {@code -cpu max}, 48-bit VA, 4K pages), the
  * kernel's {@code iomem} and {@code cmdline}, the real {@code linear-map.txt} and
- * {@code decomposition}, and the {@code trace} of a workload capture.
+ * {@code decomposition}, the {@code trace} of a workload capture, and the inputs of the calls made
+ * before the probes existed ({@link BootInputs}: vmallocinfo, kernel-map.txt, kfence-objects, symbols).
  */
 public record Capture(String name, Path dir, Map<String, String> props, String iomem, String cmdline, LinearMap map,
-        Decomposition decomposition, String trace) {
+        Decomposition decomposition, String trace, BootInputs inputs) {
 
     /** The keys capture.properties may hold. */
     static final Set<String> KEYS = Set.of("kernel", "kernel.packages", "kernel.uname_r", "kernel.release", "kernel.flavour",
@@ -117,7 +118,8 @@ public record Capture(String name, Path dir, Map<String, String> props, String i
         if (!props.getOrDefault("workload", "none").equals("none") && trace == null) {
             throw new IllegalArgumentException(tp + ": missing (a workload capture keeps its trace)");
         }
-        return new Capture(name, dir, props, iomem, cmdline, map, dec, trace);
+        BootInputs inputs = BootInputs.load(dir, geo);
+        return new Capture(name, dir, props, iomem, cmdline, map, dec, trace, inputs);
     }
 
     static String read(Path p) {

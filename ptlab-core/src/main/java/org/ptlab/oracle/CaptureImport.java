@@ -32,6 +32,11 @@ public final class CaptureImport {
         spec.cmdline = c.cmdline();
         spec.cpu = String.join(",", Collections.nCopies(c.smp(), c.modelCpu()));
         spec.afterBoot = k -> load(k, c);
+        if (c.inputs() != null) {
+            // the boot-time calls' areas backed by the pages the real kernel used (their alias is in the imported tables)
+            long ps = c.granule().pageSize();
+            spec.bootPages = (callers, n) -> c.inputs().pagesOf(callers, n, ps);
+        }
         return c;
     }
 

@@ -35,6 +35,9 @@ public final class Capturer {
     /** Guest RAM's first physical address on QEMU's virt machine. */
     public static final long VIRT_RAM_BASE = 0x4000_0000L;
     static final String READY = "@@PTLAB-READY";
+    /** Markers of kernel-map.txt: the TTBR1 leaves above the linear map (vmalloc, modules, image, vmemmap, fixmap). */
+    public static final String KERNEL_MAP_START = "---[ Kernel Area start ]---";
+    public static final String KERNEL_MAP_END = "---[ Kernel Area end ]---";
     static final String BEGIN = "@@PTLAB-BEGIN ";
     static final String END = "@@PTLAB-END ";
     /** Written into the trace (trace_marker) where the workload starts: the replay begins after it. */
@@ -362,7 +365,8 @@ public final class Capturer {
 
     /** The kernel command line: console, then the user's, then (workloads) the boot-time kprobes. */
     static String fullCmdline(CaptureSpec spec, boolean trace) {
-        StringBuilder b = new StringBuilder("console=ttyAMA0");
+        // no_hash_pointers: %p prints real addresses (the KFENCE objects' pages in debugfs); no effect on page tables
+        StringBuilder b = new StringBuilder("console=ttyAMA0 no_hash_pointers");
         if (!spec.cmdline().isBlank()) {
             b.append(' ').append(spec.cmdline().trim());
         }
@@ -485,6 +489,10 @@ public final class Capturer {
             s.append("emit workload /tmp/workload\n");
         }
         s.append("echo 0 > /sys/kernel/tracing/tracing_on\n");
+        // KFENCE: no new samples from here on (the object state read last stays what the walk sees)
+        s.append("[ -w /sys/module/kfence/parameters/sample_interval ] && echo 0 > /sys/module/kfence/parameters/sample_interval\n");
+        s.append("echo 1 > /proc/sys/kernel/kptr_restrict 2>/dev/null\n");
+        s.append("mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n");
         s.append("emit trace /sys/kernel/tracing/trace\n");
         s.append("emit kprobe_events /sys/kernel/tracing/kprobe_events\n");
         s.append("emit uname /proc/version\n");
@@ -493,16 +501,20 @@ public final class Capturer {
         s.append("emit iomem /proc/iomem\n");
         s.append("emit meminfo /proc/meminfo\n");
         s.append("grep -E ' (set_memory_|set_direct_map_|__change_memory_common|change_memory_common|update_range_prot"
-                + "|split_kernel_leaf_mapping|__vmalloc_node_range|vfree$|_stext$|_text$|__init_begin$|_end$)' /proc/kallsyms > /tmp/syms\n");
+                + "|split_kernel_leaf_mapping|__vmalloc_node_range|vfree$|_stext$|_text$|__init_begin$|__init_end$|__bss_stop$|_end$)' /proc/kallsyms > /tmp/syms\n");
         s.append("emit symbols /tmp/syms\n");
         s.append("dmesg > /tmp/dmesg\nemit dmesg /tmp/dmesg\n");
+        s.append("cat /proc/vmallocinfo > /tmp/vmallocinfo\nemit vmallocinfo /tmp/vmallocinfo\n");
+        // last before READY: the KFENCE objects' state (index line, allocated/freed lines; no stacks)
+        s.append("if [ -r /sys/kernel/debug/kfence/objects ]; then grep -E '^(kfence-#|allocated by|freed by|rcu freeing by)' /sys/kernel/debug/kfence/objects > /tmp/kfo;"
+                + " emit kfence_objects /tmp/kfo; fi\n");
         s.append("echo " + READY + "\n");
         s.append("while true; do sleep 1000; done\n");
         return s.toString();
     }
 
     /** What a boot produced: the serial log's sections and the walked linear map. */
-    record Boot(Map<String, String> sections, Regime regime, LinearMap map, String qemuVersion) {}
+    record Boot(Map<String, String> sections, Regime regime, LinearMap map, LinearMap kernelMap, String qemuVersion) {}
 
     private Boot boot(CaptureSpec spec, Path image, Path initrd, String cmdline, Path work) throws IOException, InterruptedException {
         Path ram = work.resolve("ram");
@@ -560,10 +572,12 @@ public final class Capturer {
             }
             Regime r = new Regime(regs.get(0), regs.get(1), regs.get(2));
             LinearMap map;
+            LinearMap kmap;
             try (TableImage.GuestRam mem = new TableImage.GuestRam(ram, VIRT_RAM_BASE, (int) r.granule.pageSize())) {
                 map = TtbrWalker.walk(mem, r);
+                kmap = TtbrWalker.walkKernelArea(mem, r);
             }
-            return new Boot(sections(text), r, map, version);
+            return new Boot(sections(text), r, map, kmap, version);
         } finally {
             q.destroyForcibly();
             run(List.of("kill", "-CONT", Long.toString(q.pid())), null, 10);
@@ -643,6 +657,13 @@ public final class Capturer {
             }
         }
         Files.writeString(dir.resolve("linear-map.txt"), b.map().text());
+        Files.writeString(dir.resolve("kernel-map.txt"), b.kernelMap().text(KERNEL_MAP_START, KERNEL_MAP_END));
+        if (s.containsKey("vmallocinfo")) {
+            Files.writeString(dir.resolve("vmallocinfo"), s.get("vmallocinfo"));
+        }
+        if (s.containsKey("kfence_objects")) {
+            Files.writeString(dir.resolve("kfence-objects"), s.get("kfence_objects"));
+        }
         Files.writeString(dir.resolve("decomposition"), b.map().decomposition().text());
         Regime r = b.regime();
         Map<String, String> p = new LinkedHashMap<>();

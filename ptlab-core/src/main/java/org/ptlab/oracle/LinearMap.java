@@ -171,11 +171,16 @@ public final class LinearMap {
 
     /** linear-map.txt: markers, then one line per run. */
     public String text() {
-        StringBuilder b = new StringBuilder("---[ Linear Mapping start ]---\n");
+        return text("---[ Linear Mapping start ]---", "---[ Linear Mapping end ]---");
+    }
+
+    /** The runs between the given marker lines (kernel-map.txt uses its own). */
+    public String text(String startMarker, String endMarker) {
+        StringBuilder b = new StringBuilder(startMarker).append('\n');
         for (Run r : runs) {
             b.append(line(geo, r)).append('\n');
         }
-        return b.append("---[ Linear Mapping end ]---\n").toString();
+        return b.append(endMarker).append('\n').toString();
     }
 
     /** One run in the ptdump-like layout of the 6.1 oracle files. */

@@ -58,15 +58,101 @@ public final class OracleCheck {
         String cpu = c.modelCpu();
         m.cpu = String.join(",", java.util.Collections.nCopies(c.smp(), cpu));
         MachineSpec.Built b = m.build();
+        BootInputs in = c.inputs();
+        long ps = c.granule().pageSize();
+        if (in != null) {
+            // __bss_stop from the capture's kallsyms: its distance below _end, whose PA is "Kernel data"'s end
+            Long bss = in.symbols().get("__bss_stop");
+            Long end = in.symbols().get("_end");
+            if (bss != null && end != null && b.mem().kernelEnd() != 0 && Long.compareUnsigned(bss, end) <= 0) {
+                b.mem().bssStop(b.mem().kernelEnd() - (end - bss));
+            }
+            // the boot-time calls' pages (ptp_classifier_init's BPF JIT image): where the real kernel had them
+            b.cfg().bootPages = (callers, n) -> in.pagesOf(callers, n, ps);
+        }
         Kernel k = Kernel.boot(b.cfg(), b.mem());
+        if (in != null) {
+            harnessKprobeSlot(k, c, in, ps);
+        }
         if (c.trace() != null) {
             // The whole trace from boot: the real kernel's own set_memory_* / update_range_prot /
             // split_kernel_leaf_mapping calls before the workload marker change the map as well.
-            String t = c.trace();
+            String t = memstartDirective(c) + c.trace();
             FtraceParser.Trace trace = FtraceParser.parse(t, c.dir().resolve("trace").toString());
             FtraceReplay.replay(k, trace, new FtraceReplay.Listener() { }, 0);
         }
+        if (in != null && in.kfence() != null) {
+            kfenceObjects(k, c, in, ps);
+        }
         return k;
+    }
+
+    /**
+     * "# ptlab: memstart=" for the replay (docs/traces.md): the real memstart_addr, from the capture's
+     * first linear leaf (KASLR moves the linear map when the CPU's PA range is smaller than its region).
+     */
+    static String memstartDirective(Capture c) {
+        String fv = c.props().get("linear.first_va");
+        String fp = c.props().get("linear.first_pa");
+        if (fv == null || fp == null) {
+            return "";
+        }
+        long firstVa = Long.parseUnsignedLong(fv.substring(2), 16);
+        long firstPa = Long.parseUnsignedLong(fp.substring(2), 16);
+        return String.format("# ptlab: memstart=0x%x%n", firstPa - (firstVa - c.geometry().pageOffset));
+    }
+
+    /**
+     * The capture's own kprobes (docs/oracle.md): registering the first one allocates the kprobe
+     * instruction slot page, arch/arm64/kernel/probes/kprobes.c alloc_insn_page(). 6.12+:
+     * execmem_alloc(EXECMEM_KPROBES, PAGE_SIZE) (vmalloc range, VM_FLUSH_RESET_PERMS) and
+     * set_memory_rox(addr, 1), which with rodata=full makes the page's linear alias read-only; 6.1
+     * maps it PAGE_KERNEL_ROX with __vmalloc_node_range() and changes no linear alias. The page is
+     * the one /proc/vmallocinfo names alloc_insn_page for; the call goes through the catalogue.
+     */
+    static void harnessKprobeSlot(Kernel k, Capture c, BootInputs in, long ps) {
+        if (!k.cfg.version.atLeast(org.ptlab.kernel.KernelVersion.V6_12)) {
+            return;
+        }
+        long[] pas = in.pagesOf(List.of("alloc_insn_page"), 1, ps);
+        if (pas == null) {
+            return; // no kprobes registered (or an older capture without vmallocinfo)
+        }
+        org.ptlab.kernel.VmStruct a = k.vmalloc.vmallocPages(pas, org.ptlab.kernel.VmStruct.VM_FLUSH_RESET_PERMS, false,
+                "alloc_insn_page (the capture's kprobes)");
+        if (a == null) {
+            throw new IllegalArgumentException(c.dir().resolve("vmallocinfo") + ": the kprobe slot page 0x"
+                    + Long.toHexString(pas[0]) + " is not free memory in the model");
+        }
+        org.ptlab.ops.Ops.call(k, "set_memory_rox", a.addr, 1);
+    }
+
+    /**
+     * KFENCE objects at capture time (debugfs kfence/objects), replayed on top of the modelled pool:
+     * a freed object's page is protected (mm/kfence/core.c kfence_guarded_free() -> kfence_protect()
+     * -> arm64 kfence_protect_page() = set_memory_valid(addr, 1, 0)), an allocated one unprotected
+     * (kfence_guarded_alloc() -> kfence_unprotect()); unused objects stay as kfence_init_pool() left
+     * them. Objects are found by the address debugfs prints (linear VA, no_hash_pointers).
+     */
+    static void kfenceObjects(Kernel k, Capture c, BootInputs in, long ps) {
+        if (k.kfencePool == 0) {
+            return;
+        }
+        String fv = c.props().get("linear.first_va");
+        String fp = c.props().get("linear.first_pa");
+        if (fv == null || fp == null) {
+            return;
+        }
+        long firstVa = Long.parseUnsignedLong(fv.substring(2), 16);
+        long firstPa = Long.parseUnsignedLong(fp.substring(2), 16);
+        for (Map.Entry<Long, BootInputs.KfenceState> e : in.kfence().entrySet()) {
+            long pa = (e.getKey() - firstVa + firstPa) & -ps;
+            if (pa < k.kfencePool || pa >= k.kfencePool + k.kfencePoolSize) {
+                throw new IllegalArgumentException(c.dir().resolve("kfence-objects") + ": object at 0x" + Long.toHexString(e.getKey())
+                        + " lies outside the model's KFENCE pool");
+            }
+            org.ptlab.ops.Ops.call(k, "set_memory_valid", k.physToVirt(pa), 1, e.getValue() == BootInputs.KfenceState.FREED ? 0 : 1);
+        }
     }
 
     /** The trace's header and the events after the workload marker (all events when it has none). */

@@ -28,6 +28,15 @@ public final class TtbrWalker {
         return walk(mem, r, r.linearStart(), r.linearEnd());
     }
 
+    /**
+     * The leaves above the linear map, [PAGE_END, last page): vmalloc and module areas, the kernel
+     * image, vmemmap, fixmap. What a check needs to know the physical pages behind the vmalloc areas
+     * the kernel changed before the capture's probes existed.
+     */
+    public static LinearMap walkKernelArea(TableImage mem, Regime r) {
+        return walk(mem, r, r.linearEnd(), -r.granule.pageSize());
+    }
+
     /** The leaves in [start, end) (page aligned). */
     public static LinearMap walk(TableImage mem, Regime r, long start, long end) {
         TtbrWalker w = new TtbrWalker(mem, r);

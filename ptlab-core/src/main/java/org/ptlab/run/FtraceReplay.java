@@ -72,6 +72,7 @@ public final class FtraceReplay {
     private final long realPageSize;
     private final long vmemmap;
     private final long structPage;
+    private final long memstart;
     private final long modelSpan;
     /** Real area start -> [real end, model VmStruct]. */
     private final TreeMap<Long, Object[]> areas = new TreeMap<>();
@@ -139,9 +140,11 @@ public final class FtraceReplay {
             dflt = -(1L << (vaBits - (real.pageShift - Long.numberOfTrailingZeros(structPage))));
         }
         this.vmemmap = directive("vmemmap", dflt);
+        // memstart_addr: the PA at PAGE_OFFSET (moved by KASLR's linear-region randomisation)
+        this.memstart = directive("memstart", k.physOffset);
         boolean real2 = false;
         for (FtraceEvent e : t.events()) {
-            if (!e.isReturn() && base(e.function()).equals("update_range_prot")) {
+            if (!e.isReturn() && isInnerChange(base(e.function()))) {
                 real2 = true;
                 break;
             }
@@ -191,6 +194,15 @@ public final class FtraceReplay {
             return pageSize == 16384 && modelVaBits == 47 ? 47 : 48;
         }
         return modelVaBits;
+    }
+
+    /**
+     * The probed inner permission change that carries the real linear addresses: 7.x
+     * update_range_prot(addr, size, set, clear), 6.x __change_memory_common(start, size, set, clear)
+     * (docs/traces.md; the capture's probe is named change_memory_common).
+     */
+    static boolean isInnerChange(String f) {
+        return f.equals("update_range_prot") || f.equals("change_memory_common") || f.equals("__change_memory_common");
     }
 
     /** A probed symbol without its compiler suffix (update_range_prot.isra.0 -> update_range_prot). */
@@ -347,7 +359,7 @@ public final class FtraceReplay {
     private String apply(FtraceEvent e) {
         String f = base(e.function());
         String file = t.file();
-        if (!e.isReturn() && (f.equals("update_range_prot") || f.equals("split_kernel_leaf_mapping"))) {
+        if (!e.isReturn() && (isInnerChange(f) || f.equals("split_kernel_leaf_mapping"))) {
             return applyInner(e, f);
         }
         if (!e.isReturn() && !f.equals("module_load")) {
@@ -440,6 +452,12 @@ public final class FtraceReplay {
                     }
                     boolean module = p[2] != 0 && Long.compareUnsigned(p[2] - p[1], 4L << 30) <= 0;
                     int flags = (int) (p[3] & (VmStruct.VM_FLUSH_RESET_PERMS | VmStruct.VM_ALLOW_HUGE_VMAP));
+                    if (realAlias) {
+                        // the area's linear alias is the real pages' (its permission changes are replayed at
+                        // the real linear addresses), and so are vfree's vm_reset_perms() resets, which the
+                        // trace records as set_direct_map_* on the real pages: the model's own pages keep theirs
+                        flags &= ~VmStruct.VM_FLUSH_RESET_PERMS;
+                    }
                     VmStruct a = k.vmalloc.vmalloc(p[0], flags, 0, module, "trace line " + e.line());
                     if (a == null) {
                         failedCalls++;
@@ -521,19 +539,19 @@ public final class FtraceReplay {
                 int rc = k.split.splitKernelLeafMapping(s0, s0 + (e0 - start));
                 return done(e, String.format("split_kernel_leaf_mapping(0x%x, 0x%x)", s0, s0 + (e0 - start)), rc);
             }
-            long addr = e.argAny(file, "addr", "arg1");
+            long addr = e.args().containsKey("start") ? e.arg(file, "start") : e.argAny(file, "addr", "arg1");
             long size = e.argAny(file, "size", "arg2");
             long set = e.argAny(file, "set", "arg3");
             long clear = e.argAny(file, "clear", "arg4");
             long va = mapVa(addr);
             if (va == 0) {
                 skippedUnknown++;
-                yamlComment(e, "update_range_prot on 0x" + Long.toHexString(addr) + ": area not in the trace, skipped");
+                yamlComment(e, f + " on 0x" + Long.toHexString(addr) + ": area not in the trace, skipped");
                 return null;
             }
             inner.put(e.pid(), 3);
             int rc = k.pageAttr.changeCommon(va, size, set, clear);
-            return done(e, String.format("update_range_prot(0x%x, 0x%x, set 0x%x, clear 0x%x)", va, size, set, clear), rc);
+            return done(e, String.format("%s(0x%x, 0x%x, set 0x%x, clear 0x%x)", f, va, size, set, clear), rc);
         } catch (KernelBug bug) {
             listener.violation(file + ":" + e.line() + " " + f, "kernel BUG", bug.getMessage(), new ArrayList<>(recent), List.of());
             throw new ReplayStopped(file + ":" + e.line() + ": kernel BUG in " + f + ": " + bug.getMessage());
@@ -566,7 +584,7 @@ public final class FtraceReplay {
             return a.addr + (addr - area.getKey());
         }
         if (Long.compareUnsigned(addr, realPageOffset) >= 0 && Long.compareUnsigned(addr, realPageEnd) < 0) {
-            return k.physToVirt(k.physOffset + fold(addr - realPageOffset));
+            return k.physToVirt(k.physOffset + fold(addr - realPageOffset + (memstart - k.physOffset)));
         }
         return 0;
     }
@@ -574,7 +592,7 @@ public final class FtraceReplay {
     /** The model PA for a real struct page pointer: the same offset from PHYS_OFFSET. */
     private long pagePa(long page) {
         long idx = Long.divideUnsigned(page - vmemmap, structPage);
-        return k.physOffset + fold(idx * realPageSize);
+        return k.physOffset + fold(idx * realPageSize + (memstart - k.physOffset));
     }
 
     private long fold(long offset) {

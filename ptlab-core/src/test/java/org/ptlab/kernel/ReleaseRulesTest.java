@@ -151,7 +151,7 @@ class ReleaseRulesTest {
         // 7.2-v3-2G (Debian 7.2.13, Neoverse-V3 MIDR, 2G): image [0x40200000, 0x42710000), data
         // [0x42ae0000, 0x43100000): the boot painting of the real capture, without its runtime splits.
         MemoryLayout m = new MemoryLayout().addMemory(0x4000_0000L, 0xc000_0000L).kernelImage(0x4020_0000L, 0x4271_0000L)
-                .kernelData(0x42ae_0000L, 0x4310_0000L);
+                .kernelData(0x42ae_0000L, 0x4310_0000L).bssStop(0x430e_6000L); // __bss_stop = _end - 0x1a000 (the capture's kallsyms)
         KernelConfig c = new KernelConfig();
         c.version = KernelVersion.V7_2;
         c.vaBits = 52;

@@ -58,7 +58,7 @@ class CapturerTest {
     void commandLineCarriesTheBootTimeProbes() {
         CaptureSpec s = new CaptureSpec("7.2", "2G", "max,midr=0x410fd842", 2, "rodata=noalias", "none", null);
         String c = Capturer.fullCmdline(s, true);
-        assertThat(c).startsWith("console=ttyAMA0 rodata=noalias trace_buf_size=16M")
+        assertThat(c).startsWith("console=ttyAMA0 no_hash_pointers rodata=noalias trace_buf_size=16M")
                 .contains("kprobe_event=p:ptlab/set_memory_ro,set_memory_ro,addr=%x0:x64,numpages=%x1:s32;")
                 .contains("p:ptlab/update_range_prot,update_range_prot,addr=%x0:x64").doesNotContain(" addr=");
         assertThat(c.length()).isLessThan(2048); // arm64 COMMAND_LINE_SIZE

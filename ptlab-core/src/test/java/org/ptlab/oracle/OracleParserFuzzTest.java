@@ -9,7 +9,7 @@ import org.ptlab.arch.Granule;
 
 /**
  * Fuzz tests of the capture-folder parsers (linear-map.txt, decomposition, capture.properties, the
- * matrix file, the known-mismatch list): each either succeeds or throws IllegalArgumentException
+ * matrix file, the known-mismatch list, vmallocinfo, kfence-objects, symbols): each either succeeds or throws IllegalArgumentException
  * with one line naming the file. `mvn verify` replays the corpus in src/test/resources;
  * `JAZZER_FUZZ=1 mvn -pl ptlab-core test -Dtest=OracleParserFuzzTest` fuzzes for real.
  */
@@ -59,6 +59,27 @@ class OracleParserFuzzTest {
             OracleCheck.knownMismatches(d.consumeRemainingAsString(), "fuzz/known");
         } catch (IllegalArgumentException e) {
             assertThat(e.getMessage()).startsWith("fuzz/known:").doesNotContain("\n");
+        }
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void bootInputs(FuzzedDataProvider d) {
+        String a = d.consumeString(2000);
+        String b = d.consumeString(2000);
+        try {
+            BootInputs.parseVmallocinfo(a, "fuzz/vmallocinfo");
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).startsWith("fuzz/vmallocinfo:").doesNotContain("\n");
+        }
+        try {
+            BootInputs.parseKfence(b, "fuzz/kfence-objects");
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).startsWith("fuzz/kfence-objects:").doesNotContain("\n");
+        }
+        try {
+            BootInputs.parseSymbols(d.consumeRemainingAsString(), "fuzz/symbols");
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).startsWith("fuzz/symbols:").doesNotContain("\n");
         }
     }
 }

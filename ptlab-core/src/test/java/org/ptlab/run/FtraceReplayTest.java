@@ -158,6 +158,36 @@ class FtraceReplayTest {
         assertThat(r.consumedNested()).isEqualTo(2); // the set_memory_ro itself and the split inside update_range_prot
     }
 
+    @Test
+    void sixXChangeMemoryCommonChildrenCarryTheRealAliasAndMemstartMovesTheLinearMap() {
+        // 6.x: __change_memory_common (probe change_memory_common) children of set_memory_ro; a KASLR-moved
+        // linear map (memstart_addr below PHYS_OFFSET); vfree's vm_reset_perms() recorded on the real page
+        String t = "# ptlab: va_bits=48\n# ptlab: memstart=0xffffbdf100000000\n"
+                + "   t-1 [000] ..... 1.000001: v: (__vmalloc_node_range_noprof+0x0/0x1a8) size=0x1000 align=0x1 start=0xffffbec02aa59000 end=0xffffbec0aaa59000 vm_flags=0x100\n"
+                + "   t-1 [000] ..... 1.000002: r: (execmem_alloc+0x84/0x120 <- __vmalloc_node_range_noprof) ret=0xffffbec02aa5d000\n"
+                + "   t-1 [000] ..... 1.000003: sro: (set_memory_ro+0x0/0x38) addr=0xffffbec02aa5d000 numpages=1\n"
+                // PA = memstart + (va - PAGE_OFFSET) = 0xffffbdf100000000 + 0x420f48016000 = 0x48016000 (mod 2^64)
+                + "   t-1 [000] ..... 1.000004: change_memory_common: (__change_memory_common+0x0/0x100) start=0xffff420f48016000 size=0x1000 set=0x80 clear=0x8000000000000\n"
+                + "   t-1 [000] ..... 1.000005: change_memory_common: (__change_memory_common+0x0/0x100) start=0xffffbec02aa5d000 size=0x1000 set=0x80 clear=0x8000000000000\n";
+        MachineSpec m = new MachineSpec();
+        m.mem = "2G";
+        m.kernel = "6.12";
+        m.vaBits = 48;
+        m.cpu = "cortex-a57";
+        var b = m.build();
+        Kernel k = Kernel.boot(b.cfg(), b.mem());
+        FtraceReplay.Result r = FtraceReplay.replay(k, FtraceParser.parse(t, "s"), new FtraceReplay.Listener() {}, 1);
+        assertThat(r.firstViolation()).isNull();
+        assertThat(org.ptlab.arch.Desc.rdonly(leaf(k, k.physToVirt(0x4801_6000L)))).isTrue();
+        assertThat(org.ptlab.arch.Desc.rdonly(leaf(k, k.physToVirt(0x4801_7000L)))).isFalse();
+        // the model's area keeps no VM_FLUSH_RESET_PERMS: its own page's alias was never changed
+        for (org.ptlab.kernel.VmStruct a : k.vmalloc.areas()) {
+            if (a.caller.startsWith("trace line")) {
+                assertThat(a.has(org.ptlab.kernel.VmStruct.VM_FLUSH_RESET_PERMS)).isFalse();
+            }
+        }
+    }
+
     private static long leaf(Kernel k, long va) {
         long table = k.swapper;
         for (int level = k.geo.startLevel; level <= 3; level++) {
