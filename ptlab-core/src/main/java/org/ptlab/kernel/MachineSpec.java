@@ -84,7 +84,7 @@ public final class MachineSpec {
         return s;
     }
 
-    /** An independent copy (the variant list is copied; afterBoot is shared). */
+    /** An independent copy (the variant list is copied; afterBoot and bootPages are shared). */
     public MachineSpec copy() {
         MachineSpec c = new MachineSpec();
         c.mem = mem;
@@ -109,6 +109,7 @@ public final class MachineSpec {
         c.hw = hw;
         c.variants = new ArrayList<>(variants == null ? List.of() : variants);
         c.afterBoot = afterBoot;
+        c.bootPages = bootPages;
         return c;
     }
 
@@ -161,6 +162,7 @@ public final class MachineSpec {
         c.hw = pick(over.hw, c.hw);
         c.variants.addAll(over.variants == null ? List.of() : over.variants);
         c.afterBoot = pick(over.afterBoot, c.afterBoot);
+        c.bootPages = pick(over.bootPages, c.bootPages);
         return c;
     }
 

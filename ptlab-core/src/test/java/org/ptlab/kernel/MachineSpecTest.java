@@ -97,4 +97,33 @@ class MachineSpecTest {
         assertThatThrownBy(() -> s.set("cpus", "lots")).hasMessage("cpus: expected a number, got 'lots'");
         assertThat(MachineSpec.KEYS).hasSize(s.settings().size() + 9); // every key but the nine not set above
     }
+
+    /** copy() and overlay() carry every field (a field added to MachineSpec without its line there fails here). */
+    @Test
+    void copyAndOverlayCarryEveryField() throws Exception {
+        MachineSpec full = new MachineSpec();
+        int n = 0;
+        for (java.lang.reflect.Field f : MachineSpec.class.getFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            n++;
+            Class<?> t = f.getType();
+            Object v = t == String.class ? "x" + n : t == Integer.class ? Integer.valueOf(n) : t == Long.class ? Long.valueOf(n)
+                    : t == Boolean.class ? Boolean.TRUE : t == List.class ? new java.util.ArrayList<>(List.of("v" + n))
+                    : java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {t}, (p, m, a) -> null);
+            f.set(full, v);
+        }
+        MachineSpec copy = full.copy();
+        MachineSpec over = new MachineSpec().overlay(full);
+        for (java.lang.reflect.Field f : MachineSpec.class.getFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                assertThat(f.get(copy)).as("copy() of " + f.getName()).isEqualTo(f.get(full));
+                if (!List.of("mem", "memmap", "iomem").contains(f.getName())) { // one memory source replaces the others
+                    assertThat(f.get(over)).as("overlay() of " + f.getName()).isEqualTo(f.get(full));
+                }
+            }
+        }
+        assertThat(n).isGreaterThan(20);
+    }
 }
