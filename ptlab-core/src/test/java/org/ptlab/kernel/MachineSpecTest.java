@@ -111,7 +111,13 @@ class MachineSpecTest {
             Class<?> t = f.getType();
             Object v = t == String.class ? "x" + n : t == Integer.class ? Integer.valueOf(n) : t == Long.class ? Long.valueOf(n)
                     : t == Boolean.class ? Boolean.TRUE : t == List.class ? new java.util.ArrayList<>(List.of("v" + n))
-                    : java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {t}, (p, m, a) -> null);
+                    : java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {t},
+                            (p, m, a) -> switch (m.getName()) {
+                                case "equals" -> p == a[0];
+                                case "hashCode" -> System.identityHashCode(p);
+                                case "toString" -> "a " + t.getSimpleName();
+                                default -> null;
+                            });
             f.set(full, v);
         }
         MachineSpec copy = full.copy();
