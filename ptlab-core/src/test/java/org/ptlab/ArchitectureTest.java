@@ -144,9 +144,7 @@ class ArchitectureTest {
     void onlyTheYamlPackageReadsYaml() throws IOException {
         // a parser or mapper being made (naming a class to find its jar, as the Spark engine does, is not reading)
         Pattern p = Pattern.compile("new YAMLFactory|YAMLFactory\\.builder|new YAMLMapper|YAMLMapper\\.builder|new Yaml\\(|snakeyaml\\.Yaml\\b");
-        // known, owned by another change: the oracle's capture-matrix reader (org.ptlab.oracle, helper oracle-fit) still
-        // reads its YAML through databind; to move to YNode there
-        Set<String> known = Set.of("org/ptlab/oracle/Matrix.java");
+        Set<String> known = Set.of();
         List<String> bad = new ArrayList<>();
         int scanned = 0;
         for (String module : List.of("ptlab-core", "ptlab-cli", "ptlab-bench", "ptlab-spark")) {

@@ -1,90 +1,73 @@
 package org.ptlab.oracle;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.ptlab.io.InputFile;
+import org.ptlab.yaml.YNode;
 
 /**
  * The golden matrix file: a YAML list of captures, each {@code name, kernel, mem, cpu, smp, cmdline,
- * workload} (defaults: cpu cortex-a57, smp 2, mem 2G, no cmdline, workload none).
+ * workload} (defaults: cpu cortex-a57, smp 2, mem 2G, no cmdline, workload none). Read through the
+ * one YAML reader ({@link YNode}): every error names file, line and column.
  */
 public final class Matrix {
     private Matrix() {}
 
-    public static List<CaptureSpec> read(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ":1: cannot read: " + e.getMessage());
-        }
-        return parse(text, file.toString());
+    private static final String[] KEYS = {"name", "kernel", "mem", "cpu", "smp", "cmdline", "workload", "note"};
+
+    public static List<CaptureSpec> read(Path file) {
+        return parse(InputFile.readText(file, InputFile.Kind.SCENARIO), file.toString());
     }
 
     public static List<CaptureSpec> parse(String text, String file) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(text);
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
-            throw new IllegalArgumentException(file + ":1: not YAML: " + msg);
+        YNode root = YNode.parse(text, file);
+        YNode list = root.isMap() ? root.get("captures") : null;
+        if (list == null || !list.isSeq()) {
+            throw (list == null ? root : list).error("expected a 'captures:' list");
         }
-        JsonNode list = root == null ? null : root.get("captures");
-        if (list == null || !list.isArray()) {
-            throw new IllegalArgumentException(file + ":1: expected a 'captures:' list");
-        }
+        root.allowKeys("the matrix", "captures");
         List<CaptureSpec> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        int i = 0;
-        for (JsonNode n : list) {
-            i++;
-            String where = file + ": capture " + i + ": ";
-            if (!n.isObject()) {
-                throw new IllegalArgumentException(where + "expected a mapping with name, kernel, mem, cpu, smp, cmdline, workload");
+        for (YNode n : list.seq("captures")) {
+            String what = "a capture";
+            Map<String, YNode> m = n.map(what + " (name, kernel, mem, cpu, smp, cmdline, workload)");
+            n.allowKeys(what, KEYS);
+            YNode nameNode = m.get("name");
+            if (nameNode == null) {
+                throw n.error("a capture needs a name");
             }
-            for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
-                String k = it.next();
-                if (!List.of("name", "kernel", "mem", "cpu", "smp", "cmdline", "workload", "note").contains(k)) {
-                    throw new IllegalArgumentException(where + "unknown key '" + k + "'");
-                }
+            String name = nameNode.str("name");
+            if (!names.add(name)) {
+                throw nameNode.error("name '" + name + "' used twice");
             }
+            YNode smp = m.get("smp");
+            String kernel = text(m, "kernel", null);
+            String mem = text(m, "mem", "2G");
+            String cpu = text(m, "cpu", "cortex-a57");
+            int cpus = smp == null ? 2 : (int) smp.integer("smp", 1, 64);
+            String cmdline = text(m, "cmdline", "");
+            String workload = text(m, "workload", "none");
             try {
-                String name = text(n, "name", null);
-                if (name == null) {
-                    throw new IllegalArgumentException("a name is required");
-                }
-                if (!names.add(name)) {
-                    throw new IllegalArgumentException("name '" + name + "' used twice");
-                }
-                JsonNode smp = n.get("smp");
-                if (smp != null && !smp.canConvertToInt()) {
-                    throw new IllegalArgumentException("smp: expected a number");
-                }
-                out.add(new CaptureSpec(text(n, "kernel", null), text(n, "mem", "2G"), text(n, "cpu", "cortex-a57"),
-                        smp == null ? 2 : smp.asInt(), text(n, "cmdline", ""), text(n, "workload", "none"), name));
+                out.add(new CaptureSpec(kernel, mem, cpu, cpus, cmdline, workload, name));
+            } catch (org.ptlab.yaml.ScenarioError e) {
+                throw e;
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + e.getMessage());
+                // the settings' own checks (kernel, size, workload): at the entry's position
+                throw n.error(e.getMessage());
             }
         }
         return out;
     }
 
-    private static String text(JsonNode n, String key, String dflt) {
-        JsonNode v = n.get(key);
-        if (v == null || v.isNull()) {
+    private static String text(Map<String, YNode> m, String key, String dflt) {
+        YNode v = m.get(key);
+        if (v == null || v.kind == YNode.Kind.NULL) {
             return dflt;
         }
-        if (!v.isValueNode()) {
-            throw new IllegalArgumentException(key + ": expected a value");
-        }
-        return v.asText();
+        return v.str(key);
     }
 }
