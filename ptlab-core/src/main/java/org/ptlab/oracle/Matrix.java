@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * The golden matrix file: a YAML list of captures, each {@code name, kernel, mem, cpu, smp, cmdline,
- * workload} (defaults: cpu cortex-a57, smp 2, mem 2G, no cmdline, workload none).
+ * workload, trace} (defaults: cpu cortex-a57, smp 2, mem 2G, no cmdline, workload none, trace true; trace
+ * false is a plain capture, {@code --no-trace}).
  */
 public final class Matrix {
     private Matrix() {}
@@ -52,7 +53,7 @@ public final class Matrix {
             }
             for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
                 String k = it.next();
-                if (!List.of("name", "kernel", "mem", "cpu", "smp", "cmdline", "workload", "note").contains(k)) {
+                if (!List.of("name", "kernel", "mem", "cpu", "smp", "cmdline", "workload", "trace", "note").contains(k)) {
                     throw new IllegalArgumentException(where + "unknown key '" + k + "'");
                 }
             }
@@ -68,8 +69,13 @@ public final class Matrix {
                 if (smp != null && !smp.canConvertToInt()) {
                     throw new IllegalArgumentException("smp: expected a number");
                 }
+                JsonNode trace = n.get("trace");
+                if (trace != null && !trace.isBoolean()) {
+                    throw new IllegalArgumentException("trace: expected true or false");
+                }
                 out.add(new CaptureSpec(text(n, "kernel", null), text(n, "mem", "2G"), text(n, "cpu", "cortex-a57"),
-                        smp == null ? 2 : smp.asInt(), text(n, "cmdline", ""), text(n, "workload", "none"), name));
+                        smp == null ? 2 : smp.asInt(), text(n, "cmdline", ""), text(n, "workload", "none"), name,
+                        trace == null || trace.asBoolean()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + e.getMessage());
             }
