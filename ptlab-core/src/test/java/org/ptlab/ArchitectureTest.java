@@ -135,6 +135,24 @@ class ArchitectureTest {
         assertThat(bad).isEmpty();
     }
 
+    /**
+     * Issue 14's variants as one class per behaviour: main code asks the selected policy object
+     * ({@code variants.policy(...)}), never compares a variant's name ({@code variants.is(...)}).
+     */
+    @Test
+    void noVariantNameChecksInMainCode() throws IOException {
+        List<String> bad = new ArrayList<>();
+        Pattern p = Pattern.compile("variants\\s*\\.\\s*is\\s*\\(");
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path f : (Iterable<Path>) files.filter(x -> x.toString().endsWith(".java"))::iterator) {
+                if (p.matcher(code(Files.readString(f))).find()) {
+                    bad.add(MAIN.relativize(f).toString());
+                }
+            }
+        }
+        assertThat(bad).isEmpty();
+    }
+
     @Test
     void theCheckCatchesAnUpwardImport() throws IOException {
         Map<String, Set<String>> refs = references();

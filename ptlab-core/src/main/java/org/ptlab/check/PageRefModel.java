@@ -132,19 +132,12 @@ public final class PageRefModel {
 
     /** The word the tables give for one page (0 when unmapped). */
     public long actual(long va) {
-        long table = k.swapper;
-        for (int level = g.startLevel; level <= 3; level++) {
-            long d = k.pg.peek(table, g.index(level, va));
-            if (d == 0) {
-                return 0;
-            }
-            if (level == 3 || !Desc.isTable(d)) {
-                long size = g.entrySize(level);
-                return word(d, level, va & (size - 1));
-            }
-            table = org.ptlab.pgtable.Pgtable.tablePa(d);
+        org.ptlab.pgtable.TableWalk.Entry e = new org.ptlab.pgtable.TableWalk.Entry();
+        long d = org.ptlab.pgtable.TableWalk.peekLeaf(k.pg, k.swapper, va, e);
+        if (d == 0) {
+            return 0;
         }
-        return 0;
+        return word(d, e.level, va & (g.entrySize(e.level) - 1));
     }
 
     private void check(long va, long actual, List<Violation> out) {

@@ -100,15 +100,15 @@ public final class ScenarioFile {
     }
 
     /**
-     * Four calls keep World's wrapper around the kernel's code: split (the explorer's split
-     * mutants), __change_memory_common (a read-only change is a promise checked at the end; World
-     * calls the catalogue), set_memory_valid (World's lazy-MMU-aware walk) and add_memory (a failure
-     * is a modelled BUG).
+     * Two calls keep World's bookkeeping around the catalogue's call, for what the explorer checks
+     * and the catalogue cannot carry: __change_memory_common (a completed read-only change is a
+     * promise checked when every CPU has finished) and add_memory (a failure is a modelled BUG).
+     * Every other call, split_kernel_leaf_mapping and set_memory_valid included, is the catalogue's
+     * own (the split mutants are kernel variants now, and the lazy-MMU-aware set_memory_valid is
+     * PageAttr's).
      */
     static final Map<String, Around> AROUND = Map.of(
-            "split_kernel_leaf_mapping", (w, start, end, x) -> w.splitKernelLeafMapping(start, end),
             "__change_memory_common", (w, va, pages, prot) -> w.kernelChangeMemory(va, (int) pages, prot == Param.RO),
-            "set_memory_valid", (w, va, pages, enable) -> w.setMemoryValid(va, (int) pages, enable != 0),
             "add_memory", (w, pa, size, x) -> w.addMemory(w.k.physToVirt(pa), size));
 
     /** The older spelling's names: old name -> the call it is now. */

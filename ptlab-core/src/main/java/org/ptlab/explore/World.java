@@ -9,6 +9,7 @@ import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.KernelBug;
 import org.ptlab.kernel.LazyMmu;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.pgtable.Sched;
 
 /**
@@ -77,22 +78,10 @@ public final class World {
     // ------------------------------------------------------------------ the kernel's operations
 
     // Every operation below is the kernel model's own code; World adds only the scenario-level
-    // names (and scheduling markers) around it. The explorer's former mutants of these are
+    // names (and scheduling markers) around it. split_kernel_leaf_mapping and set_memory_valid
+    // are the catalogue's calls (org.ptlab.ops.Ops) with nothing around them. The explorer's former mutants of these are
     // known-bad kernel variants now (split=no-lock, split=counter-outside-lock,
     // split=cont-one-entry, lazy=no-flush; see Mutation).
-
-    /** {@code split_kernel_leaf_mapping(start, end)}: {@link org.ptlab.kernel.Split#splitKernelLeafMapping}. */
-    public int splitKernelLeafMapping(long start, long end) {
-        if (((start | end) & (geo.pageSize - 1)) != 0) {
-            return -Errno.EINVAL;
-        }
-        return k.split.splitKernelLeafMapping(start, end);
-    }
-
-    /** {@code set_memory_valid(addr, pages, enable)}: {@link org.ptlab.kernel.PageAttr#setMemoryValid} (its own lazy section). */
-    public void setMemoryValid(long va, int pages, boolean enable) {
-        k.pageAttr.setMemoryValid(va, pages, enable);
-    }
 
     /** {@code __kernel_map_pages(page, n, 1)} under DEBUG_PAGEALLOC: {@link org.ptlab.kernel.PageAttr#kernelMapPages}. */
     public void kernelMapPages(long va, int pages) {
@@ -222,18 +211,12 @@ public final class World {
     /** Postconditions of completed operations (checked when every CPU has finished), or null. */
     String checkPromises() {
         for (long[] r : readOnlyPromises) {
+            TableWalk.Entry e = new TableWalk.Entry();
             for (long a = r[0]; a != r[1]; a += geo.pageSize) {
-                long table = k.swapper;
-                for (int level = geo.startLevel; level <= 3; level++) {
-                    long d = pg.peek(table, geo.index(level, a));
-                    if (level == 3 || Desc.isLeaf(level, d) || !Desc.present(d)) {
-                        if (!Desc.rdonly(d)) {
-                            return String.format("set_memory_ro(0x%x) returned but 0x%x is mapped writable: %s %s (a lost update)",
-                                    r[0], a, geo.levelName(level), Desc.describe(level, d));
-                        }
-                        break;
-                    }
-                    table = Pgtable.tablePa(d);
+                long d = TableWalk.peekLeaf(pg, k.swapper, a, e);
+                if (!Desc.rdonly(d)) {
+                    return String.format("set_memory_ro(0x%x) returned but 0x%x is mapped writable: %s %s (a lost update)",
+                            r[0], a, geo.levelName(e.level), Desc.describe(e.level, d));
                 }
             }
         }

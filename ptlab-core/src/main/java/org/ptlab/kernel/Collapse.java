@@ -9,6 +9,7 @@ import org.ptlab.arch.Geometry;
 import org.ptlab.arch.MapSize;
 import org.ptlab.pgtable.KLock;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * Coalescing of live kernel mappings, the inverse of {@link Split}: contPTE (CONT_PTES PTEs get the
@@ -79,11 +80,11 @@ public final class Collapse {
         this.policy = k.cfg.variants.policy(CollapsePolicy.class, CollapsePolicy.FAMILY);
         this.variant = policy.name();
         this.background = policy.regionExclusion();
-        this.freeBeforeFlush = k.cfg.variants.is("collapse-free", "free-before-flush");
+        this.retire = k.cfg.variants.policy(CollapseFreePolicy.class, CollapseFreePolicy.FAMILY);
     }
 
-    /** collapse-free=free-before-flush: the old table is freed before __flush_tlb_kernel_pgtable. */
-    private final boolean freeBeforeFlush;
+    /** The selected collapse-free= behaviour: the order of __flush_tlb_kernel_pgtable and the free of a replaced table. */
+    private final CollapseFreePolicy retire;
 
     private final LazyMmu lazy;
     /** The selected collapse= behaviour: decides when and what to collapse, with this class's primitives. */
@@ -271,20 +272,19 @@ public final class Collapse {
         lazy.setEntry(table, idx, block); // set_pmd / set_pud: barriers queued
         dm.moved(va, MapSize.of(childLevel, true), MapSize.of(level, false), contBytes);
         dm.moved(va, MapSize.of(childLevel, false), MapSize.of(level, false), size - contBytes);
-        if (deferFree == null && freeBeforeFlush) {
-            // collapse-free=free-before-flush (known bad): a walk cache may still hold the table
-            pg.freeTable(child);
-            tablesFreed++;
-            k.tlb.flushTlbKernelPgtable(va);
-        } else if (deferFree == null) {
-            k.tlb.flushTlbKernelPgtable(va);
-            pg.freeTable(child);
-            tablesFreed++;
+        if (deferFree == null) {
+            retire.retire(this, child, va); // collapse-free=: __flush_tlb_kernel_pgtable, then free (or the known-bad reverse)
         } else {
             deferFree.add(child);
         }
         done(va, size, MapSize.of(level, false));
         return true;
+    }
+
+    /** Free a table a collapse replaced (for {@link CollapseFreePolicy}): pgtable_free, counted. */
+    public void freeOldTable(long table) {
+        pg.freeTable(table);
+        tablesFreed++;
     }
 
     private void done(long va, long size, MapSize to) {
@@ -303,15 +303,8 @@ public final class Collapse {
 
     /** The table and index of the entry of {@code level} mapping va, or null when a level above is not a table. */
     public long[] entry(int level, long va) {
-        long table = k.swapper;
-        for (int l = geo.startLevel; l < level; l++) {
-            long d = pg.read(table, geo.index(l, va));
-            if (!Desc.isTable(d)) {
-                return null;
-            }
-            table = Pgtable.tablePa(d);
-        }
-        return new long[] {table, geo.index(level, va)};
+        long table = TableWalk.tableAt(pg, k.swapper, va, level);
+        return table == 0 ? null : new long[] {table, geo.index(level, va)};
     }
 
     // ------------------------------------------------------------------ collapse to the largest size

@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * Memory hotplug of the linear map (arch/arm64/mm/mmu.c, mm/memory_hotplug.c), in memory-block
@@ -34,13 +35,14 @@ public final class Hotplug {
     private final Pgtable pg;
     private final Geometry geo;
     private final TreeMap<Long, State> blocks = new TreeMap<>();
-    private final boolean pre71;
+    /** The selected hotplug= behaviour (the offline guard and the unmap's TLB maintenance). */
+    public final HotplugPolicy policy;
 
     Hotplug(Kernel k) {
         this.k = k;
         this.pg = k.pg;
         this.geo = k.geo;
-        this.pre71 = k.cfg.variants.is("hotplug", "pre-7.1");
+        this.policy = k.cfg.variants.policy(HotplugPolicy.class, HotplugPolicy.FAMILY);
     }
 
     /** Boot memory, one BOOT entry per block it touches. */
@@ -143,7 +145,7 @@ public final class Hotplug {
         }
         long vs = k.physToVirt(start);
         long ve = k.physToVirt(start + size);
-        if (!pre71 && (!isLeafBoundary(vs) || !isLeafBoundary(ve))) {
+        if (policy.refusesOffline(this, vs, ve)) {
             k.warn(String.format("memory offline of 0x%x-0x%x refused: it would split a linear-map leaf", start, start + size));
             return -Errno.EPERM; // the same notifier (v7.1): NOTIFY_BAD
         }
@@ -197,22 +199,16 @@ public final class Hotplug {
      * (not inside a block or a CONT group)?
      */
     public boolean isLeafBoundary(long va) {
-        long table = k.swapper;
-        for (int level = geo.startLevel; level <= 3; level++) {
-            if (va == geo.pageEnd) {
-                return true;
-            }
-            long d = pg.read(table, geo.index(level, va));
-            if (d == 0) {
-                return true;
-            }
-            if (level == 3 || !Desc.isTable(d)) {
-                long size = Desc.cont(d) ? geo.contSize(level) : geo.entrySize(level);
-                return (va & (size - 1)) == 0;
-            }
-            table = Pgtable.tablePa(d);
+        if (va == geo.pageEnd) {
+            return true;
         }
-        return true;
+        TableWalk.Entry e = new TableWalk.Entry();
+        long d = TableWalk.leaf(pg, k.swapper, va, e);
+        if (d == 0) {
+            return true;
+        }
+        long size = Desc.cont(d) ? geo.contSize(e.level) : geo.entrySize(e.level);
+        return (va & (size - 1)) == 0;
     }
 
     // ------------------------------------------------------------------ __remove_pgd_mapping
@@ -222,9 +218,7 @@ public final class Hotplug {
     void removePgdMapping(long start, long end) {
         java.util.Arrays.fill(lastGroup, 1);
         unmap(geo.startLevel, k.swapper, start, end);
-        if (!pre71) {
-            k.tlb.flushTlbKernelRange(start, end);
-        }
+        policy.rangeCleared(k, start, end);
         freeEmpty(geo.startLevel, k.swapper, start, end);
     }
 
@@ -243,9 +237,7 @@ public final class Hotplug {
                     boolean first = !Desc.cont(d) || lastGroup[level + 1] != group;
                     lastGroup[level + 1] = group;
                     k.directMap.removed(level, va, d, first);
-                    if (pre71) {
-                        k.tlb.flushTlbKernelRange(va, va + geo.pageSize);
-                    }
+                    policy.leafCleared(k, va);
                 } else {
                     unmap(level + 1, Pgtable.tablePa(d), addr, next);
                 }

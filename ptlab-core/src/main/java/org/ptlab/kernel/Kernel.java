@@ -6,6 +6,7 @@ import org.ptlab.arch.Geometry;
 import org.ptlab.arch.MapSize;
 import org.ptlab.pgtable.KLock;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.pgtable.TlbFlush;
 
 /**
@@ -99,7 +100,7 @@ public final class Kernel {
         boolean lateKfence = cfg.kfence && cfg.kfenceSampleInterval == 0;
         boolean realm = cfg.realm && v.atLeast(KernelVersion.V7_2);
         // bbml2=boot-cpu (seed 003 v2's decision): the boot CPU's own check stands for the system.
-        this.systemBbml2 = cfg.variants.is("bbml2", "boot-cpu") ? cfg.bootCpuBbml2() : cfg.systemBbml2();
+        this.systemBbml2 = cfg.variants.policy(Bbml2Policy.class, Bbml2Policy.FAMILY).systemHasBbml2(cfg);
         if (!v.hasBbml2BlockMapping()) {
             // 6.1 / 6.12 pageattr.c can_set_direct_map(): rodata_full, debug_pagealloc, late KFENCE;
             // map_mem() maps with pages when it holds; 6.1 also when crashkernel= is given
@@ -208,17 +209,13 @@ public final class Kernel {
      * entry is valid. A KernelBug when va is not PTE mapped.
      */
     public void setKernelPte(long va, long set, long clear) {
-        long table = swapper;
-        for (int level = geo.startLevel; level < 3; level++) {
-            long d = pg.read(table, geo.index(level, va));
-            if (!Desc.isTable(d)) {
-                throw new KernelBug(String.format("0x%x is not PTE mapped (%s is %s)", va, geo.levelName(level),
-                        Desc.describe(level, d)));
-            }
-            table = Pgtable.tablePa(d);
+        TableWalk.Entry e = new TableWalk.Entry();
+        long d = TableWalk.leaf(pg, swapper, va, e);
+        if (e.level != 3) {
+            throw new KernelBug(String.format("0x%x is not PTE mapped (%s is %s)", va, geo.levelName(e.level),
+                    Desc.describe(e.level, d)));
         }
-        int idx = geo.index(3, va);
-        lazy.setEntry(table, idx, (pg.read(table, idx) & ~clear) | set);
+        lazy.setEntry(e.table, e.idx, (d & ~clear) | set);
     }
 
     /** is_kfence_address(): whether a linear VA lies in the early KFENCE pool. */

@@ -3,6 +3,7 @@ package org.ptlab.kernel;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * Kernel page attributes (arch/arm64/mm/pageattr.c): {@code set_memory_ro/rw/x/nx/valid},
@@ -27,6 +28,8 @@ public final class PageAttr {
     private static final long MAYBE_GP = 0;
     /** split= decides how the rodata=full alias loop groups the backing pages. */
     private final boolean aliasByRuns;
+    /** The selected execmem= behaviour: whether VM_ALLOW_HUGE_VMAP areas are accepted. */
+    private final ExecmemPolicy execmem;
     /** pageattr= decides the TLB maintenance after update_range_prot. */
     private final PageAttrPolicy policy;
     private final LazyMmu lazy;
@@ -40,6 +43,7 @@ public final class PageAttr {
         this.pg = k.pg;
         this.geo = k.geo;
         this.aliasByRuns = k.split.policy.aliasLoopByRuns();
+        this.execmem = k.cfg.variants.policy(ExecmemPolicy.class, ExecmemPolicy.FAMILY);
         this.policy = k.cfg.variants.policy(PageAttrPolicy.class, PageAttrPolicy.FAMILY);
         this.lazy = k.lazy;
         boolean enc = k.cfg.version.presentInvalidEncoding();
@@ -182,21 +186,12 @@ public final class PageAttr {
         return setMemoryValid(k.physToVirt(pagePa), nr, valid);
     }
 
-    /** {@code kernel_page_present(page)}: VALID of the leaf mapping the page's linear address. */
+    /**
+     * {@code kernel_page_present(page)}: VALID of the leaf mapping the page's linear address (the
+     * READ_ONCE of pgd, p4d, pud, pmd and pte on the way down; none maps nothing).
+     */
     public boolean kernelPagePresent(long pagePa) {
-        long va = k.physToVirt(pagePa);
-        long table = k.swapper;
-        for (int level = geo.startLevel; level <= 3; level++) {
-            long d = pg.read(table, geo.index(level, va));
-            if (d == 0) {
-                return false;
-            }
-            if (level == 3 || !Desc.isTable(d)) {
-                return Desc.valid(d);
-            }
-            table = Pgtable.tablePa(d);
-        }
-        return false;
+        return Desc.valid(TableWalk.leaf(pg, k.swapper, k.physToVirt(pagePa), null));
     }
 
     // ------------------------------------------------------------------ change_memory_common
@@ -218,7 +213,7 @@ public final class PageAttr {
         VmStruct area = k.vmalloc.find(addr);
         // Upstream refuses VM_ALLOW_HUGE_VMAP areas; execmem=rox-cache and every collapse variant
         // model seed 001's series (RFC 2/6), which allows them when BBML2_NOABORT lets them split live.
-        boolean hugeOk = k.systemBbml2 && (k.collapse.policy.allowsHugeVmapAreas() || k.cfg.variants.is("execmem", "rox-cache"));
+        boolean hugeOk = k.systemBbml2 && (k.collapse.policy.allowsHugeVmapAreas() || execmem.allowsHugeVmapAreas());
         int refused = hugeOk || !k.cfg.version.changeMemoryRefusesHugeVmap() ? 0 : VmStruct.VM_ALLOW_HUGE_VMAP;
         if (numpages < 0 || area == null || Long.compareUnsigned(end, area.end()) > 0
                 || (area.flags & (VmStruct.VM_ALLOC | refused)) != VmStruct.VM_ALLOC) {

@@ -4,6 +4,7 @@ import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.arch.MapSize;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * Splitting live kernel leaf mappings (arch/arm64/mm/mmu.c): {@code split_pud},
@@ -152,62 +153,7 @@ public final class Split {
      * contPMD -> PMD -> contPTE only as far as needed. Caller holds pgtable_split_lock.
      */
     public int splitAt(long addr) {
-        long table = k.swapper;
-        for (int level = geo.startLevel; level <= 3; level++) {
-            if (level < 2) {
-                if ((addr & (geo.entrySize(level) - 1)) == 0) {
-                    return 0;
-                }
-                int idx = geo.index(level, addr);
-                long d = pg.read(table, idx);
-                if (!Desc.present(d)) {
-                    return 0;
-                }
-                if (Desc.isLeaf(level, d)) {
-                    int rc = splitBlock(level, table, idx, addr, true);
-                    if (rc != 0) {
-                        return rc;
-                    }
-                    d = pg.read(table, idx);
-                }
-                table = Pgtable.tablePa(d);
-                continue;
-            }
-            if (level == 2) {
-                if ((addr & (geo.contPmdSize - 1)) == 0) {
-                    return 0;
-                }
-                int idx = geo.index(2, addr);
-                long d = pg.read(table, idx);
-                if (!Desc.present(d)) {
-                    return 0;
-                }
-                if (Desc.isLeaf(2, d)) {
-                    if (Desc.cont(d)) {
-                        clearContGroup(2, table, idx, addr);
-                    }
-                    if ((addr & (geo.entrySize(2) - 1)) == 0) {
-                        return 0;
-                    }
-                    int rc = splitBlock(2, table, idx, addr, true);
-                    if (rc != 0) {
-                        return rc;
-                    }
-                    d = pg.read(table, idx);
-                }
-                table = Pgtable.tablePa(d);
-                continue;
-            }
-            if ((addr & (geo.contPteSize - 1)) == 0) {
-                return 0;
-            }
-            int idx = geo.index(3, addr);
-            long d = pg.read(table, idx);
-            if (Desc.present(d) && Desc.cont(d)) {
-                clearContGroup(3, table, idx, addr);
-            }
-        }
-        return 0;
+        return splitAtLocked(addr, false);
     }
 
     /**
@@ -215,39 +161,67 @@ public final class Split {
      * at addr, not its whole group (the explorer's former cont-one-entry mutant).
      */
     public int splitAtContOneEntry(long addr) {
-        long table = k.swapper;
-        for (int level = geo.startLevel; level <= 3; level++) {
-            long align = level < 2 ? geo.entrySize(level) : geo.contSize(level);
-            if ((addr & (align - 1)) == 0) {
-                return 0;
-            }
-            int idx = geo.index(level, addr);
-            long d = pg.read(table, idx);
+        return splitAtLocked(addr, true);
+    }
+
+    /**
+     * split_kernel_leaf_mapping_locked's descent: pgd, p4d, pud, pmd, pte, each entry read once;
+     * the walk ends before the first level whose size (contPMD at the PMD level, contPTE at the
+     * PTE level) addr is aligned to, and at an entry that is not present. A PUD leaf is split
+     * (split_pud), a contPMD group cleared (split_contpmd) and, unless addr is PMD aligned, the PMD
+     * split (split_pmd), each time the entry read again; at the PTE level a contPTE group is
+     * cleared (split_contpte). {@code oneEntry}: split=cont-one-entry's clears of the entry at addr
+     * only.
+     */
+    private int splitAtLocked(long addr, boolean oneEntry) {
+        return TableWalk.descend(pg, k.swapper, addr, lastUnalignedLevel(addr), (level, table, idx, d) -> {
             if (!Desc.present(d)) {
-                return 0;
+                return TableWalk.STOP;
             }
             if (level == 3) {
                 if (Desc.cont(d)) {
-                    clearContOne(3, table, idx, addr, d);
+                    clearCont(3, table, idx, addr, d, oneEntry); // split_contpte
                 }
-                return 0;
+                return TableWalk.STOP;
             }
             if (Desc.isLeaf(level, d)) {
-                if (level == 2 && Desc.cont(d)) {
-                    clearContOne(2, table, idx, addr, d);
-                    if ((addr & (geo.entrySize(2) - 1)) == 0) {
-                        return 0;
+                if (level == 2) {
+                    if (Desc.cont(d)) {
+                        clearCont(2, table, idx, addr, d, oneEntry); // split_contpmd
+                    }
+                    // a PMD-aligned addr is already a leaf boundary (split=cont-one-entry's copy
+                    // asks only after clearing a contPMD group, and splits an aligned plain PMD)
+                    if ((addr & (geo.entrySize(2) - 1)) == 0 && (!oneEntry || Desc.cont(d))) {
+                        return TableWalk.STOP;
                     }
                 }
-                int rc = splitBlock(level, table, idx, addr, true);
+                int rc = splitBlock(level, table, idx, addr, true); // split_pud / split_pmd
                 if (rc != 0) {
                     return rc;
                 }
                 d = pg.read(table, idx);
             }
-            table = Pgtable.tablePa(d);
+            return Pgtable.tablePa(d);
+        });
+    }
+
+    /** The deepest level whose size (a contPMD / contPTE group at the PMD / PTE level) addr is not aligned to, above the first that is. */
+    private int lastUnalignedLevel(long addr) {
+        for (int level = geo.startLevel; level <= 3; level++) {
+            long align = level < 2 ? geo.entrySize(level) : geo.contSize(level);
+            if ((addr & (align - 1)) == 0) {
+                return level - 1;
+            }
         }
-        return 0;
+        return 3;
+    }
+
+    private void clearCont(int level, long table, int idx, long addr, long d, boolean oneEntry) {
+        if (oneEntry) {
+            clearContOne(level, table, idx, addr, d);
+        } else {
+            clearContGroup(level, table, idx, addr);
+        }
     }
 
     private void clearContOne(int level, long table, int idx, long addr, long d) {

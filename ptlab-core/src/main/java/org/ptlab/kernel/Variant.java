@@ -4,11 +4,13 @@ package org.ptlab.kernel;
  * One behaviour of a variant family (an algorithm the seeds argue about): its family, its name as
  * written in {@code --variant family=name}, and one line of description for {@code ptlab variants}.
  *
- * <p>A family with real alternatives in the code is an interface extending this one
- * ({@link CollapsePolicy}, {@link SplitPolicy}, {@link AccountPolicy}, {@link LazyMmuPolicy},
- * {@link PageAttrPolicy}), with one class per behaviour; the kernel calls the selected object. The
- * other families (hotplug, execmem, bbml2, collapse-free, pfnmap) are named choices
- * ({@link Named}) read where they decide something.
+ * <p>Every kernel family is an interface extending this one ({@link CollapsePolicy},
+ * {@link SplitPolicy}, {@link AccountPolicy}, {@link LazyMmuPolicy}, {@link PageAttrPolicy},
+ * {@link HotplugPolicy}, {@link ExecmemPolicy}, {@link CollapseFreePolicy}, {@link Bbml2Policy}),
+ * with one class per behaviour; the kernel asks the selected object, never compares names. The
+ * one named family left ({@link Named}) is {@code pfnmap}: its behaviours live in
+ * {@code org.ptlab.user}, which does not import {@code kernel}, so the user model maps the
+ * selected name to its own enum ({@code user.PfnmapVariant}).
  *
  * <p>A user's own behaviour joins a family from a jar on the class path: a public class with a
  * public no-argument constructor implementing the family's interface, listed in

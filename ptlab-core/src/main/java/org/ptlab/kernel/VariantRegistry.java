@@ -147,17 +147,13 @@ public final class VariantRegistry {
         r.add(new SplitPolicy.CounterOutsideLock(), false);
         r.add(new SplitPolicy.ContOneEntry(), false);
 
-        r.family("hotplug", Variant.class);
-        r.named("hotplug", "v7.1", true,
-                "memory offline refused when an edge of the block would split a linear-map leaf or CONT group (leaf-boundary guard); one range flush per removal");
-        r.named("hotplug", "pre-7.1", false,
-                "before v7.1: no leaf-boundary guard, blocks cleared whole even when only partly removed, every cleared leaf flushed at once");
+        r.family(HotplugPolicy.FAMILY, HotplugPolicy.class);
+        r.add(new HotplugPolicy.V71(), true);
+        r.add(new HotplugPolicy.Pre71(), false);
 
-        r.family("execmem", Variant.class);
-        r.named("execmem", "none", true,
-                "upstream arm64: no EXECMEM_ROX_CACHE; set_memory_* refuse VM_ALLOW_HUGE_VMAP areas (-EINVAL)");
-        r.named("execmem", "rox-cache", false,
-                "seed 001 RFC 1-5/6: the execmem ROX cache; set_memory_* accept VM_ALLOW_HUGE_VMAP areas when BBML2_NOABORT lets them split live");
+        r.family(ExecmemPolicy.FAMILY, ExecmemPolicy.class);
+        r.add(new ExecmemPolicy.None(), true);
+        r.add(new ExecmemPolicy.RoxCache(), false);
 
         r.family(CollapsePolicy.FAMILY, CollapsePolicy.class);
         r.add(new CollapsePolicies.None(), true);
@@ -166,21 +162,17 @@ public final class VariantRegistry {
         r.add(new CollapsePolicies.X86(), false);
         r.add(new CollapsePolicies.Background(), false);
 
-        r.family("collapse-free", Variant.class);
-        r.named("collapse-free", "flush-first", true,
-                "a table-to-block collapse invalidates the walk caches with __flush_tlb_kernel_pgtable (TLBI VAAE1IS; DSB ISH), then frees the old table (seed 001 as posted, order-aware, background)");
-        r.named("collapse-free", "free-before-flush", false,
-                "known bad: the collapse frees the old table before __flush_tlb_kernel_pgtable, so another CPU's walk cache may still point into the freed page (x86 is unaffected: it frees after flush_tlb_all)");
+        r.family(CollapseFreePolicy.FAMILY, CollapseFreePolicy.class);
+        r.add(new CollapseFreePolicy.FlushFirst(), true);
+        r.add(new CollapseFreePolicy.FreeBeforeFlush(), false);
 
         r.family(PageAttrPolicy.FAMILY, PageAttrPolicy.class);
         r.add(new PageAttrPolicy.Upstream(), true);
         r.add(new PageAttrPolicy.NoFlush(), false);
 
-        r.family("bbml2", Variant.class);
-        r.named("bbml2", "system", true,
-                "ARM64_HAS_BBML2_NOABORT as upstream finalises it: every CPU must have it; a boot CPU with it and a secondary without repaint the linear map to PTEs at boot");
-        r.named("bbml2", "boot-cpu", false,
-                "known bad (seed 003 v2's decision): the boot CPU's check alone decides, no repaint, the linear map is split live although secondaries may lack BBML2_NOABORT");
+        r.family(Bbml2Policy.FAMILY, Bbml2Policy.class);
+        r.add(new Bbml2Policy.SystemWide(), true);
+        r.add(new Bbml2Policy.BootCpu(), false);
 
         r.family(LazyMmuPolicy.FAMILY, LazyMmuPolicy.class);
         r.add(new LazyMmuPolicy.Permissive(), false);

@@ -105,6 +105,11 @@ public final class Variants {
         return v == null ? null : v.name();
     }
 
+    /**
+     * Whether the selected behaviour of {@code family} is called {@code name}: for tests and
+     * reports only. The model asks the selected policy object ({@link #policy}); ArchitectureTest
+     * refuses a name check ({@code variants.is(}) in main code.
+     */
     public boolean is(String family, String name) {
         return name.equals(get(family));
     }

@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * The vmalloc and module regions of swapper (mm/vmalloc.c, mm/execmem.c): {@code __vmalloc_node_range}
@@ -275,27 +276,22 @@ public final class Vmalloc {
 
     /** The table at {@code level} for va, allocating missing tables down from the root; 0 on -ENOMEM. */
     private long tableFor(long va, int level) {
-        long table = k.swapper;
-        for (int l = geo.startLevel; l < level; l++) {
-            int idx = geo.index(l, va);
-            long d = pg.read(table, idx);
-            if (d == 0) {
-                long t = pg.allocTable(l + 1, owner);
-                if (t == 0) {
-                    return 0;
-                }
-                pg.dsbIshst();
-                k.lazy.setEntry(table, idx, Desc.tableDesc(t, false)); // pmd_populate_kernel: set_pmd
-                d = pg.read(table, idx);
-            } else if (!Desc.isTable(d)) {
+        // vmap_range_noflush: p4d/pud/pmd_alloc_track and pte_alloc_kernel_track on the way down
+        return TableWalk.tableAt(pg, k.swapper, va, level, (l, table, idx, d) -> {
+            if (d != 0) {
                 if (l == 2 && level == 3) {
                     throw new KernelBug(String.format("vmap: PMD for 0x%x is a block (0x%x)", va, d));
                 }
                 throw new KernelBug(String.format("vmap: %s for 0x%x is a leaf", geo.levelName(l), va));
             }
-            table = Pgtable.tablePa(d);
-        }
-        return table;
+            long t = pg.allocTable(l + 1, owner);
+            if (t == 0) {
+                return 0;
+            }
+            pg.dsbIshst();
+            k.lazy.setEntry(table, idx, Desc.tableDesc(t, false)); // pmd_populate_kernel: set_pmd
+            return t;
+        });
     }
 
     private int mapPtes(long va, long pa, long size, long prot, boolean cont) {

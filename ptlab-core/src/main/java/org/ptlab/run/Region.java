@@ -4,6 +4,7 @@ import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.arch.MapSize;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 
 /**
  * A standalone mapping for trace replay: [va, va + size) mapped to [pa, pa + size) with one chosen
@@ -90,24 +91,17 @@ public final class Region {
     }
 
     private static long tableFor(Pgtable pg, long root, long va, int leafLevel, int owner) {
-        Geometry geo = pg.geo;
-        long table = root;
-        for (int level = geo.startLevel; level < leafLevel; level++) {
-            int idx = geo.index(level, va);
-            long d = pg.read(table, idx);
-            if (d == 0) {
-                long t = pg.allocTable(level + 1, owner);
-                if (t == 0) {
-                    throw new IllegalStateException("table allocation failed");
-                }
-                pg.write(table, idx, Desc.userTableDesc(t));
-                d = pg.read(table, idx);
-            } else if (!Desc.isTable(d)) {
-                throw new IllegalArgumentException(String.format("0x%x is already mapped by a %s block", va, geo.levelName(level)));
+        return TableWalk.tableAt(pg, root, va, leafLevel, (level, table, idx, d) -> {
+            if (d != 0) {
+                throw new IllegalArgumentException(String.format("0x%x is already mapped by a %s block", va, pg.geo.levelName(level)));
             }
-            table = Pgtable.tablePa(d);
-        }
-        return table;
+            long t = pg.allocTable(level + 1, owner);
+            if (t == 0) {
+                throw new IllegalStateException("table allocation failed");
+            }
+            pg.write(table, idx, Desc.userTableDesc(t));
+            return t;
+        });
     }
 
     /** Page-table pages of the region (all levels, root included). */

@@ -89,8 +89,8 @@ public final class Driver {
             boolean ro = which.equals("ro") || which.equals("rox");
             boolean rw = which.equals("rw");
             if ((ro || rw) && k.cfg.rodata.full()) {
-                // 7.2+ change_memory_common(): only the requested pages' alias (split=minimal keeps the whole area)
-                boolean requested = k.cfg.version.aliasLoopRequestedPagesOnly() && !k.cfg.variants.is("split", "minimal");
+                // 7.2+ change_memory_common(): only the requested pages' alias (split=minimal, an alias loop by runs, keeps the whole area)
+                boolean requested = k.cfg.version.aliasLoopRequestedPagesOnly() && !k.split.policy.aliasLoopByRuns();
                 int first = requested ? (int) ((va - a.addr) / k.geo.pageSize) : 0;
                 int count = requested ? n : a.nrPages;
                 for (int i = first; i < first + count; i++) {

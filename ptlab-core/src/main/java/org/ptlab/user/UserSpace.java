@@ -7,6 +7,7 @@ import java.util.Map;
 import org.ptlab.arch.Desc;
 import org.ptlab.arch.Geometry;
 import org.ptlab.pgtable.Pgtable;
+import org.ptlab.pgtable.TableWalk;
 import org.ptlab.pgtable.TlbFlush;
 
 /**
@@ -451,30 +452,28 @@ public final class UserSpace {
      * PUD split allocates).
      */
     public int splitAt(Mm mm, long addr) {
-        long table = mm.pgd;
-        for (int level = geo.startLevel; level < 3; level++) {
-            long size = geo.entrySize(level);
-            if ((addr & (size - 1)) == 0) {
-                return 0;
-            }
-            int idx = geo.index(level, addr);
-            long d = pg.read(table, idx);
+        // pgd, p4d, pud, pmd of addr, each read once; the walk ends before the first level addr is aligned to
+        int last = geo.startLevel - 1;
+        while (last < 2 && (addr & (geo.entrySize(last + 1) - 1)) != 0) {
+            last++;
+        }
+        return TableWalk.descend(pg, mm.pgd, addr, last, (level, table, idx, d) -> {
             if (d == 0) {
-                return 0;
+                return TableWalk.STOP;
             }
             if (!Desc.isTable(d)) {
+                long size = geo.entrySize(level);
                 int rc = splitHuge(mm, mm.findVma(addr), level, table, idx, addr & -size, d);
                 if (rc != 0) {
                     return rc;
                 }
                 d = pg.read(table, idx);
                 if (d == 0) {
-                    return 0;
+                    return TableWalk.STOP;
                 }
             }
-            table = Pgtable.tablePa(d);
-        }
-        return 0;
+            return Pgtable.tablePa(d);
+        });
     }
 
     /**
@@ -837,27 +836,19 @@ public final class UserSpace {
                 if (rc != 0) {
                     return rc;
                 }
-                long table = mm.pgd;
-                for (int level = geo.startLevel; level <= 3; level++) {
-                    int idx = geo.index(level, addr);
-                    long d = pg.read(table, idx);
-                    if (level < 3 && Desc.isTable(d)) {
-                        table = Pgtable.tablePa(d);
-                        continue;
-                    }
-                    if ((d & Desc.WRITE) == 0) {
-                        // do_wp_page() on a shared PFN map: not reached, a writable VMA's leaves carry PTE_WRITE.
-                        throw new UserBug(String.format("write fault at 0x%x: %s leaf 0x%x of a writable VMA lacks PTE_WRITE", addr,
-                                geo.levelName(level), d));
-                    }
-                    long nu = (d | Desc.AF | Desc.DIRTY) & ~Desc.RDONLY;
-                    if (nu != d) {
-                        pg.lock(mm.ptl);
-                        pg.write(table, idx, nu);
-                        pg.unlock(mm.ptl);
-                        tlb.flushTlbRange(mm.asid, addr & -pageSize, (addr & -pageSize) + pageSize, pageSize, true);
-                    }
-                    return 0;
+                TableWalk.Entry e = new TableWalk.Entry();
+                long d = TableWalk.leaf(pg, mm.pgd, addr, e);
+                if ((d & Desc.WRITE) == 0) {
+                    // do_wp_page() on a shared PFN map: not reached, a writable VMA's leaves carry PTE_WRITE.
+                    throw new UserBug(String.format("write fault at 0x%x: %s leaf 0x%x of a writable VMA lacks PTE_WRITE", addr,
+                            geo.levelName(e.level), d));
+                }
+                long nu = (d | Desc.AF | Desc.DIRTY) & ~Desc.RDONLY;
+                if (nu != d) {
+                    pg.lock(mm.ptl);
+                    pg.write(e.table, e.idx, nu);
+                    pg.unlock(mm.ptl);
+                    tlb.flushTlbRange(mm.asid, addr & -pageSize, (addr & -pageSize) + pageSize, pageSize, true);
                 }
                 return 0;
             } finally {
@@ -868,24 +859,27 @@ public final class UserSpace {
         }
     }
 
+    /**
+     * {@code __handle_mm_fault}'s descent: at each level the entry read once; a leaf already
+     * there ends the fault; a none entry gets a huge leaf where the VMA's handler may insert one
+     * ({@code vmf_insert_pfn_pud/pmd}), else a table ({@code pud_alloc}/{@code pmd_alloc}/
+     * {@code pte_alloc}, which read the entry again); at the PTE level {@code vmf_insert_pfn}.
+     */
     private int faultLevel(Mm mm, Vma vma, long addr) {
-        long table = mm.pgd;
-        for (int level = geo.startLevel; level <= 3; level++) {
-            int idx = geo.index(level, addr);
-            long d = pg.read(table, idx);
+        return TableWalk.descend(pg, mm.pgd, addr, 3, (level, table, idx, d) -> {
             if (level == 3) {
                 if (d != 0) {
-                    return 0;
+                    return TableWalk.STOP;
                 }
                 if (!vma.faultHandler) {
                     return FAULT_SIGBUS;
                 }
                 long pfn = vma.pgoff + ((addr - vma.start) >>> pageShift);
                 pg.write(table, idx, PfnPgprot.mkSpecial(pp.pfnPte(pfn, vma.pageProt))); // vmf_insert_pfn
-                return 0;
+                return TableWalk.STOP;
             }
             if (d != 0 && !Desc.isTable(d)) {
-                return 0;
+                return TableWalk.STOP;
             }
             if (d == 0) {
                 if (!vma.faultHandler) {
@@ -899,17 +893,13 @@ public final class UserSpace {
                         pg.lock(mm.ptl); // vmf_insert_pfn_pmd / vmf_insert_pfn_pud
                         pg.write(table, idx, PfnPgprot.mkSpecial(pp.pmdMkhuge(level == 2 ? pp.pfnPmd(pfn, vma.pageProt) : pp.pfnPud(pfn, vma.pageProt))));
                         pg.unlock(mm.ptl);
-                        return 0;
+                        return TableWalk.STOP;
                     }
                 }
             }
             long child = tableFor(mm, level, table, idx, addr);
-            if (child == 0) {
-                return -ENOMEM;
-            }
-            table = child;
-        }
-        return 0;
+            return child == 0 ? -ENOMEM : child;
+        });
     }
 
     // ------------------------------------------------------------------ fork

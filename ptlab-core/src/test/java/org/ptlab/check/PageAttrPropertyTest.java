@@ -11,6 +11,7 @@ import org.ptlab.arch.Granule;
 import org.ptlab.kernel.Cpu;
 import org.ptlab.kernel.Kernel;
 import org.ptlab.kernel.KernelConfig;
+import org.ptlab.kernel.SplitPolicy;
 import org.ptlab.kernel.KernelVersion;
 import org.ptlab.kernel.MemoryLayout;
 import org.ptlab.kernel.VmStruct;
@@ -156,7 +157,7 @@ class PageAttrPropertyTest {
                         : which == 2 ? k.pageAttr.setMemoryX(va, n) : k.pageAttr.setMemoryNx(va, n);
                 if (which < 2 && c.rodata.full()) {
                     // 7.2+: only the requested pages' alias (split=minimal keeps the whole area)
-                    boolean requested = c.version.aliasLoopRequestedPagesOnly() && !c.variants.is("split", "minimal");
+                    boolean requested = c.version.aliasLoopRequestedPagesOnly() && !c.variants.policy(SplitPolicy.class, SplitPolicy.FAMILY).aliasLoopByRuns();
                     for (int i = requested ? off : 0; i < (requested ? off + n : a.nrPages); i++) {
                         ref.change(k.physToVirt(a.pages[i]), 1, sets[which], clears[which]);
                     }
