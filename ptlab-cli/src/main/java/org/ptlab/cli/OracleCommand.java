@@ -55,6 +55,15 @@ final class OracleCommand implements Runnable {
         @Option(names = "--workload", paramLabel = "W", defaultValue = "none", description = "none | modules (load 7 fs modules, unload 2, traced) | modules-cycle (three rounds)")
         String workload;
 
+        @Option(names = "--no-trace", description = "plain capture: command line console=ttyAMA0 plus --cmdline only (no kprobe/trace events, no"
+                + " no_hash_pointers, whose boot-time allocations move pages); vmallocinfo, symbols and kernel-map.txt are still"
+                + " recorded; no trace, no KFENCE object state; workload none only")
+        boolean noTrace;
+
+        @Option(names = "--initrd-size", paramLabel = "BYTES", description = "pad the initramfs (xz) with zeros to BYTES (e.g. 0xf1000): its"
+                + " reserved range in /proc/iomem is then that of an earlier boot (boot-time allocations depend on it)")
+        String initrdSize;
+
         @Option(names = "--name", paramLabel = "NAME", description = "capture folder name (default: from the settings)")
         String name;
 
@@ -87,9 +96,16 @@ final class OracleCommand implements Runnable {
                     specs.removeIf(s -> !only.contains(s.name()));
                 }
             } else {
-                specs.add(new CaptureSpec(kernel, mem, cpu, smp, cmdline, workload, name));
+                specs.add(new CaptureSpec(kernel, mem, cpu, smp, cmdline, workload, name, !noTrace));
             }
             Capturer c = new Capturer(Capturer.defaultCache(), err);
+            if (initrdSize != null) {
+                try {
+                    c.initrdSize(initrdSize.startsWith("0x") ? Long.parseLong(initrdSize.substring(2), 16) : Long.parseLong(initrdSize));
+                } catch (NumberFormatException e) {
+                    throw new Cli.InputError("bad --initrd-size '" + initrdSize + "': expected bytes, e.g. 987136 or 0xf1000");
+                }
+            }
             c.checkTools(true);
             int i = 0;
             List<String> failed = new ArrayList<>();

@@ -63,6 +63,19 @@ class OracleCliTest {
     }
 
     @Test
+    void plainCaptureSettingsAreCheckedFirstAndOneLine() {
+        Path out = tmp.resolve("out");
+        Out r = run("oracle", "capture", "--kernel", "6.1", "--no-trace", "--workload", "modules", "--out", out.toString());
+        assertThat(r.status).isEqualTo(2);
+        assertThat(r.err.strip()).doesNotContain("\n").contains("--no-trace with workload 'modules'");
+        assertThat(out).doesNotExist();
+        r = run("oracle", "capture", "--kernel", "6.1", "--no-trace", "--initrd-size", "big", "--out", out.toString());
+        assertThat(r.status).isEqualTo(2);
+        assertThat(r.err.strip()).doesNotContain("\n").contains("bad --initrd-size 'big'");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void captureFolderWithMissingOrCorruptFileIsOneLine() throws Exception {
         Path c = tmp.resolve("cap");
         copy(committed("2G-rodata_on"), c);

@@ -25,7 +25,7 @@ public record Capture(String name, Path dir, Map<String, String> props, String i
     static final Set<String> KEYS = Set.of("kernel", "kernel.packages", "kernel.uname_r", "kernel.release", "kernel.flavour",
             "qemu.cpu", "qemu.smp", "qemu.memory", "qemu.version", "cmdline.extra", "workload", "model.cpu",
             "regs.ttbr1_el1", "regs.tcr_el1", "regs.mair_el1", "mmu.granule", "mmu.va_bits", "mmu.lpa2", "mmu.levels",
-            "linear.first_va", "linear.first_pa", "trace.entries", "capture.date", "capture.seconds");
+            "linear.first_va", "linear.first_pa", "trace.entries", "capture.trace", "initrd.bytes", "capture.date", "capture.seconds");
 
     public String release() {
         return props.get("kernel.release");

@@ -4,9 +4,17 @@ import java.util.Locale;
 
 /**
  * What to capture: a kernel (shorthand or package), guest memory, QEMU CPU, CPU count, extra kernel
- * command line, guest workload, and the capture folder's name.
+ * command line, guest workload, the capture folder's name, and whether the harness traces from boot
+ * ({@code trace}; false is a plain capture, {@code --no-trace}: the command line is {@code
+ * console=ttyAMA0} plus the user's, without the kprobe/trace events and {@code no_hash_pointers}
+ * whose boot-time allocations move pages, docs/oracle.md).
  */
-public record CaptureSpec(String kernel, String mem, String cpu, int smp, String cmdline, String workload, String name) {
+public record CaptureSpec(String kernel, String mem, String cpu, int smp, String cmdline, String workload, String name, boolean trace) {
+
+    /** A traced capture (the default). */
+    public CaptureSpec(String kernel, String mem, String cpu, int smp, String cmdline, String workload, String name) {
+        this(kernel, mem, cpu, smp, cmdline, workload, name, true);
+    }
 
     public static final String[] WORKLOADS = {"none", "modules", "modules-cycle"};
 
@@ -38,6 +46,9 @@ public record CaptureSpec(String kernel, String mem, String cpu, int smp, String
         }
         if (!java.util.Arrays.asList(WORKLOADS).contains(workload)) {
             throw new IllegalArgumentException("unknown workload '" + workload + "': expected " + String.join(", ", WORKLOADS));
+        }
+        if (!trace && !workload.equals("none")) {
+            throw new IllegalArgumentException("--no-trace with workload '" + workload + "': a workload capture keeps its trace (oracle check replays it)");
         }
         if (name != null && !name.matches("[A-Za-z0-9._+-]{1,100}")) {
             throw new IllegalArgumentException("bad capture name '" + name + "': expected letters, digits, . _ + -");
@@ -84,6 +95,9 @@ public record CaptureSpec(String kernel, String mem, String cpu, int smp, String
         }
         if (!workload.equals("none")) {
             b.append('-').append(workload);
+        }
+        if (!trace) {
+            b.append("-notrace");
         }
         String s = b.toString();
         return s.length() > 100 ? s.substring(0, 100) : s;

@@ -72,6 +72,10 @@ public final class Capturer {
     private final PrintWriter log;
     private final String qemu;
     private final String gdb;
+    /** The initramfs's size in bytes (zero-padded, xz-compressed), 0: as built (gzip). */
+    private long initrdSize;
+    /** The last capture's initramfs size (capture.properties initrd.bytes). */
+    private long initrdBytes;
 
     public Capturer(Path cache, PrintWriter log) {
         this.cache = cache;
@@ -83,6 +87,20 @@ public final class Capturer {
     private static String env(String k, String d) {
         String v = System.getenv(k);
         return v == null || v.isBlank() ? d : v;
+    }
+
+    /**
+     * Pads the initramfs with zeros to {@code bytes} (xz-compressed so that it fits; the kernel's
+     * unpacker skips the zeros): its memblock reservation, the {@code 48000000-... : reserved} line
+     * of /proc/iomem on QEMU's virt board, is then that of an earlier boot whose initramfs had this
+     * size. The boot-time allocations depend on it (docs/oracle.md). 0: the initramfs as built.
+     */
+    public Capturer initrdSize(long bytes) {
+        if (bytes < 0 || bytes > 64L << 20) {
+            throw new IllegalArgumentException("bad initramfs size " + bytes + ": expected 1 .. 64M bytes");
+        }
+        this.initrdSize = bytes;
+        return this;
     }
 
     /** The default cache: $PTLAB_ORACLE_CACHE, else ~/.cache/ptlab/oracle. */
@@ -327,14 +345,25 @@ public final class Capturer {
             root.resolve("bin/busybox").toFile().setExecutable(true);
             List<String> loadOrder = modules ? stageModules(modTree, root) : List.of();
             Path init = root.resolve("init");
-            Files.writeString(init, initScript(spec.workload(), loadOrder));
+            Files.writeString(init, initScript(spec.workload(), loadOrder, spec.trace()));
             Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path initrd = work.resolve("initrd.gz");
-            Result c = run(List.of("sh", "-c", "cd '" + root + "' && find . | cpio -o -H newc --quiet | gzip -1 > '" + initrd + "'"), null, 300);
+            String compress = initrdSize > 0 ? "xz --check=crc32 -9" : "gzip -1";
+            Result c = run(List.of("sh", "-c", "cd '" + root + "' && find . | cpio -o -H newc --quiet | " + compress + " > '" + initrd + "'"), null, 300);
             if (c.code != 0) {
                 throw new IOException("building the initramfs failed: " + lastLine(c.err));
             }
-            String cmdline = fullCmdline(spec, true);
+            if (initrdSize > 0) {
+                long built = Files.size(initrd);
+                if (built > initrdSize) {
+                    throw new IllegalArgumentException("--initrd-size " + initrdSize + ": the initramfs is " + built + " bytes (xz), larger");
+                }
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(initrd.toFile(), "rw")) {
+                    f.setLength(initrdSize); // zeros: skipped by init/initramfs.c unpack_to_rootfs()
+                }
+            }
+            initrdBytes = Files.size(initrd);
+            String cmdline = fullCmdline(spec, spec.trace());
             Boot boot = boot(spec, image, initrd, cmdline, work);
             writeCapture(spec, kp, boot, cmdline, config, tmpOut, out, t0);
             Path dest = out.resolve(spec.folderName());
@@ -363,10 +392,14 @@ public final class Capturer {
         }
     }
 
-    /** The kernel command line: console, then the user's, then (workloads) the boot-time kprobes. */
+    /**
+     * The kernel command line: console, then the user's, then the boot-time kprobes. A plain capture
+     * ({@code trace} false, {@code --no-trace}) is {@code console=ttyAMA0} and the user's only:
+     * nothing the harness adds allocates at boot (the kprobes' slot page, the 16M trace buffer).
+     */
     static String fullCmdline(CaptureSpec spec, boolean trace) {
         // no_hash_pointers: %p prints real addresses (the KFENCE objects' pages in debugfs); no effect on page tables
-        StringBuilder b = new StringBuilder("console=ttyAMA0 no_hash_pointers");
+        StringBuilder b = new StringBuilder(trace ? "console=ttyAMA0 no_hash_pointers" : "console=ttyAMA0");
         if (!spec.cmdline().isBlank()) {
             b.append(' ').append(spec.cmdline().trim());
         }
@@ -457,18 +490,32 @@ public final class Capturer {
         return List.of();
     }
 
-    /** The guest's /init: mounts, quiets the console, runs the workload, prints sections, then READY. */
+    /** The guest's /init of a traced capture. */
     static String initScript(String workload, List<String> modules) {
+        return initScript(workload, modules, true);
+    }
+
+    /**
+     * The guest's /init: mounts, quiets the console, runs the workload, prints sections, then READY.
+     * Without trace (a plain capture) it leaves tracefs alone (no trace_marker write, no trace) and
+     * skips the KFENCE objects (their debugfs addresses are hashed without no_hash_pointers);
+     * /proc/vmallocinfo and /proc/kallsyms show real addresses to root under kptr_restrict=1 (%pK).
+     */
+    static String initScript(String workload, List<String> modules, boolean trace) {
         StringBuilder s = new StringBuilder();
         s.append("#!/bin/busybox sh\n");
         s.append("/bin/busybox --install -s /bin\n");
         s.append("export PATH=/bin\n");
         s.append("mkdir -p /proc /sys /dev /tmp\n");
         s.append("mount -t proc proc /proc\nmount -t sysfs sys /sys\nmount -t devtmpfs dev /dev 2>/dev/null\n");
-        s.append("mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n");
+        if (trace) {
+            s.append("mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n");
+        }
         s.append("echo 1 > /proc/sys/kernel/printk\n");
         s.append("emit() { echo '" + BEGIN + "'$1; cat $2; echo; echo '" + END + "'$1; }\n");
-        s.append("echo '" + WORKLOAD_MARK + "' > /sys/kernel/tracing/trace_marker\n");
+        if (trace) {
+            s.append("echo '" + WORKLOAD_MARK + "' > /sys/kernel/tracing/trace_marker\n");
+        }
         if (workload.startsWith("modules")) {
             int rounds = workload.equals("modules-cycle") ? 3 : 1;
             for (int r = 0; r < rounds; r++) {
@@ -488,13 +535,17 @@ public final class Capturer {
             s.append("sleep 1\n");
             s.append("emit workload /tmp/workload\n");
         }
-        s.append("echo 0 > /sys/kernel/tracing/tracing_on\n");
+        if (trace) {
+            s.append("echo 0 > /sys/kernel/tracing/tracing_on\n");
+        }
         // KFENCE: no new samples from here on (the object state read last stays what the walk sees)
         s.append("[ -w /sys/module/kfence/parameters/sample_interval ] && echo 0 > /sys/module/kfence/parameters/sample_interval\n");
         s.append("echo 1 > /proc/sys/kernel/kptr_restrict 2>/dev/null\n");
         s.append("mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n");
-        s.append("emit trace /sys/kernel/tracing/trace\n");
-        s.append("emit kprobe_events /sys/kernel/tracing/kprobe_events\n");
+        if (trace) {
+            s.append("emit trace /sys/kernel/tracing/trace\n");
+            s.append("emit kprobe_events /sys/kernel/tracing/kprobe_events\n");
+        }
         s.append("emit uname /proc/version\n");
         s.append("emit uname_r /proc/sys/kernel/osrelease\n");
         s.append("emit cmdline /proc/cmdline\n");
@@ -506,8 +557,10 @@ public final class Capturer {
         s.append("dmesg > /tmp/dmesg\nemit dmesg /tmp/dmesg\n");
         s.append("cat /proc/vmallocinfo > /tmp/vmallocinfo\nemit vmallocinfo /tmp/vmallocinfo\n");
         // last before READY: the KFENCE objects' state (index line, allocated/freed lines; no stacks)
-        s.append("if [ -r /sys/kernel/debug/kfence/objects ]; then grep -E '^(kfence-#|allocated by|freed by|rcu freeing by)' /sys/kernel/debug/kfence/objects > /tmp/kfo;"
-                + " emit kfence_objects /tmp/kfo; fi\n");
+        if (trace) {
+            s.append("if [ -r /sys/kernel/debug/kfence/objects ]; then grep -E '^(kfence-#|allocated by|freed by|rcu freeing by)' /sys/kernel/debug/kfence/objects > /tmp/kfo;"
+                    + " emit kfence_objects /tmp/kfo; fi\n");
+        }
         s.append("echo " + READY + "\n");
         s.append("while true; do sleep 1000; done\n");
         return s.toString();
@@ -678,6 +731,8 @@ public final class Capturer {
         p.put("qemu.version", b.qemuVersion());
         p.put("cmdline.extra", spec.cmdline().trim());
         p.put("workload", spec.workload());
+        p.put("capture.trace", Boolean.toString(spec.trace()));
+        p.put("initrd.bytes", Long.toString(initrdBytes));
         p.put("model.cpu", spec.modelCpu());
         p.put("regs.ttbr1_el1", hex(r.ttbr1));
         p.put("regs.tcr_el1", hex(r.tcr));

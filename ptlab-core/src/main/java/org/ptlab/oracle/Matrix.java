@@ -11,13 +11,13 @@ import org.ptlab.yaml.YNode;
 
 /**
  * The golden matrix file: a YAML list of captures, each {@code name, kernel, mem, cpu, smp, cmdline,
- * workload} (defaults: cpu cortex-a57, smp 2, mem 2G, no cmdline, workload none). Read through the
- * one YAML reader ({@link YNode}): every error names file, line and column.
+ * workload, trace} (defaults: cpu cortex-a57, smp 2, mem 2G, no cmdline, workload none, trace true;
+ * trace false is a plain capture, {@code --no-trace}). Read through the one YAML reader ({@link YNode}): every error names file, line and column.
  */
 public final class Matrix {
     private Matrix() {}
 
-    private static final String[] KEYS = {"name", "kernel", "mem", "cpu", "smp", "cmdline", "workload", "note"};
+    private static final String[] KEYS = {"name", "kernel", "mem", "cpu", "smp", "cmdline", "workload", "trace", "note"};
 
     public static List<CaptureSpec> read(Path file) {
         return parse(InputFile.readText(file, InputFile.Kind.SCENARIO), file.toString());
@@ -51,8 +51,10 @@ public final class Matrix {
             int cpus = smp == null ? 2 : (int) smp.integer("smp", 1, 64);
             String cmdline = text(m, "cmdline", "");
             String workload = text(m, "workload", "none");
+            YNode traceNode = m.get("trace");
+            boolean trace = traceNode == null || traceNode.bool("trace");
             try {
-                out.add(new CaptureSpec(kernel, mem, cpu, cpus, cmdline, workload, name));
+                out.add(new CaptureSpec(kernel, mem, cpu, cpus, cmdline, workload, name, trace));
             } catch (org.ptlab.yaml.ScenarioError e) {
                 throw e;
             } catch (IllegalArgumentException e) {

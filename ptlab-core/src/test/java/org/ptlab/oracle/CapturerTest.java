@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,5 +66,22 @@ class CapturerTest {
         assertThat(s.modelCpu()).isEqualTo("max:midr=0x410fd842"); // max keeps its LPA2, BBM level and E0PD
         assertThat(Capturer.qemuCpu(s.cpu())).isEqualTo("max,midr=0x410fd842,pauth-impdef=on");
         assertThat(s.folderName()).isEqualTo("7.2-max-0x410fd842-2G-smp2-rodata_noalias");
+    }
+
+    @Test
+    void plainCaptureAddsNothingToTheCommandLineAndLeavesTracingAlone() {
+        CaptureSpec s = new CaptureSpec("6.1", "2G", "max,pauth-impdef=off", 2, "rodata=full", "none", null, false);
+        assertThat(Capturer.fullCmdline(s, s.trace())).isEqualTo("console=ttyAMA0 rodata=full");
+        assertThat(Capturer.qemuCpu(s.cpu())).isEqualTo("max,pauth-impdef=off"); // QEMU's plain max (QARMA5)
+        assertThat(s.modelCpu()).isEqualTo("max");
+        assertThat(s.folderName()).endsWith("-2G-smp2-rodata_full-notrace");
+        String init = Capturer.initScript("none", List.of(), false);
+        assertThat(init).doesNotContain("tracing", "kfence/objects")
+                .contains("kptr_restrict", "emit vmallocinfo", "emit symbols", "emit iomem /proc/iomem");
+        assertThat(init.indexOf(Capturer.READY)).isGreaterThan(init.indexOf("emit vmallocinfo"));
+        assertThatThrownBy(() -> new CaptureSpec("6.1", "2G", "max", 2, "", "modules", null, false))
+                .hasMessageContaining("--no-trace with workload 'modules'");
+        assertThatThrownBy(() -> new Capturer(Path.of("/nonexistent"), new java.io.PrintWriter(java.io.Writer.nullWriter())).initrdSize(-1))
+                .hasMessageContaining("bad initramfs size");
     }
 }
