@@ -64,7 +64,9 @@ public final class BootInitcalls {
             return;
         }
         boolean pack = v.atLeast(KernelVersion.V6_12);
-        VmStruct a = k.vmalloc.vmallocPages(pas, pack ? VmStruct.VM_FLUSH_RESET_PERMS : 0, false,
+        // both releases' areas carry VM_FLUSH_RESET_PERMS: alloc_new_pack() via execmem, 6.1's
+        // bpf_jit_binary_lock_ro() via set_vm_flush_reset_perms() (the image is never freed at boot)
+        VmStruct a = k.vmalloc.vmallocPages(pas, VmStruct.VM_FLUSH_RESET_PERMS, false,
                 pack ? "bpf_prog_pack_alloc (ptp_classifier_init)" : "bpf_jit_binary_alloc (ptp_classifier_init)");
         if (a == null) {
             k.warn("ptp_classifier_init: the BPF JIT image's pages are not free in the model (not modelled)");
