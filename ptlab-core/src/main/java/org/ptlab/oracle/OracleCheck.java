@@ -92,14 +92,21 @@ public final class OracleCheck {
      * first linear leaf (KASLR moves the linear map when the CPU's PA range is smaller than its region).
      */
     static String memstartDirective(Capture c) {
+        Long vaToPa = realVaToPa(c);
+        return vaToPa == null ? "" : String.format("# ptlab: memstart=0x%x%n", vaToPa + c.geometry().pageOffset);
+    }
+
+    /**
+     * PA minus VA of the real kernel's linear map (its first leaf, capture.properties), or null when
+     * the capture does not record it: a real linear address plus this is its physical address.
+     */
+    static Long realVaToPa(Capture c) {
         String fv = c.props().get("linear.first_va");
         String fp = c.props().get("linear.first_pa");
         if (fv == null || fp == null) {
-            return "";
+            return null;
         }
-        long firstVa = Long.parseUnsignedLong(fv.substring(2), 16);
-        long firstPa = Long.parseUnsignedLong(fp.substring(2), 16);
-        return String.format("# ptlab: memstart=0x%x%n", firstPa - (firstVa - c.geometry().pageOffset));
+        return Long.parseUnsignedLong(fp.substring(2), 16) - Long.parseUnsignedLong(fv.substring(2), 16);
     }
 
     /**
@@ -138,15 +145,12 @@ public final class OracleCheck {
         if (k.kfencePool == 0) {
             return;
         }
-        String fv = c.props().get("linear.first_va");
-        String fp = c.props().get("linear.first_pa");
-        if (fv == null || fp == null) {
+        Long vaToPa = realVaToPa(c);
+        if (vaToPa == null) {
             return;
         }
-        long firstVa = Long.parseUnsignedLong(fv.substring(2), 16);
-        long firstPa = Long.parseUnsignedLong(fp.substring(2), 16);
         for (Map.Entry<Long, BootInputs.KfenceState> e : in.kfence().entrySet()) {
-            long pa = (e.getKey() - firstVa + firstPa) & -ps;
+            long pa = (e.getKey() + vaToPa) & -ps;
             if (pa < k.kfencePool || pa >= k.kfencePool + k.kfencePoolSize) {
                 throw new IllegalArgumentException(c.dir().resolve("kfence-objects") + ": object at 0x" + Long.toHexString(e.getKey())
                         + " lies outside the model's KFENCE pool");

@@ -129,17 +129,11 @@ public final class TableWalk {
      * {@link Pgtable#read}; 0 when an entry above is not a table (none or a leaf).
      */
     public static long tableAt(Pgtable pg, long root, long va, int level) {
-        Geometry g = pg.geo;
-        long table = root;
-        for (int l = g.startLevel; l < level; l++) {
-            long d = pg.read(table, g.index(l, va));
-            if (!Desc.isTable(d)) {
-                return 0;
-            }
-            table = Pgtable.tablePa(d);
-        }
-        return table;
+        return tableAt(pg, root, va, level, NO_POPULATE);
     }
+
+    /** A descent that allocates nothing: an entry that is not a table ends it with 0. */
+    private static final Populate NO_POPULATE = (level, table, idx, d) -> 0;
 
     /**
      * Allocate-on-descent: {@link #tableAt}, but an entry above {@code level} that is not a table
